@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// Runs goblin from the compiled tree with oclif's development settings (no manifest cache).
+const { execute } = await import('@oclif/core')
+await execute({ development: true, dir: import.meta.url })

@@ -1,0 +1,20 @@
+import { join } from 'node:path'
+import envPaths from 'env-paths'
+
+/** goblin's state directory: `GOBLIN_HOME`, else the platform data dir (e.g. ~/.local/share/goblin). */
+export function goblinHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.GOBLIN_HOME?.trim()
+  if (fromEnv) return fromEnv
+  return envPaths('goblin', { suffix: '' }).data
+}
+
+/** Where each kind of state lives under GOBLIN_HOME. One place, so no module invents its own layout. */
+export const homePaths = {
+  keys: (home = goblinHome()) => join(home, 'keys'),
+  audit: (home = goblinHome()) => join(home, 'audit'),
+  spans: (home = goblinHome()) => join(home, 'spans'),
+  prices: (home = goblinHome()) => join(home, 'prices'),
+  stack: (home = goblinHome()) => join(home, 'stack'),
+  plugins: (home = goblinHome()) => join(home, 'plugins'),
+  settings: (home = goblinHome()) => join(home, 'settings'),
+}

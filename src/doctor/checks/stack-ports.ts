@@ -1,0 +1,39 @@
+import { createServer } from 'node:net'
+import { loadProjectConfig } from '../../core/config.js'
+import { DEFAULT_STACK_PORTS } from '../../stack/default-ports.js'
+import { readEmbeddedState } from '../../stack/embedded-state.js'
+import type { Check } from '../check.js'
+
+/** True when nothing listens on 127.0.0.1:port (we could bind it). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)))
+  })
+}
+
+export const stackPortsCheck: Check = {
+  id: 'ports',
+  title: 'Stack ports free',
+  async run({ cwd, goblinHome }) {
+    const ports = { ...DEFAULT_STACK_PORTS, ...loadProjectConfig(cwd).config.stack.ports }
+    const embedded = readEmbeddedState(goblinHome)
+    const taken: string[] = []
+    const ours: string[] = []
+    for (const [service, port] of Object.entries(ports)) {
+      if (await isPortFree(port)) continue
+      if (embedded && embedded.port === port) ours.push(`${service}:${port}`)
+      else taken.push(`${service}:${port}`)
+    }
+    if (taken.length === 0) {
+      const held = ours.length > 0 ? ` (${ours.join(', ')} held by goblin's embedded stack)` : ''
+      return { status: 'ok', detail: `${Object.keys(ports).length} ports free${held}` }
+    }
+    return {
+      status: 'warn',
+      detail: `in use by something else: ${taken.join(', ')}`,
+      fix: 'Stop what holds them, or set other ports under stack.ports in goblin.config.json.',
+    }
+  },
+}

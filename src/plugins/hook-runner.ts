@@ -1,0 +1,64 @@
+import type { z } from 'zod'
+
+/** A hook that does not answer within this time is reported and skipped. */
+export const PLUGIN_HOOK_TIMEOUT_MS = 3_000
+
+/** The slice of oclif's Config that runs hooks; structural, so src/ does not depend on oclif's types. */
+export interface HookRunner {
+  runHook(
+    event: string,
+    options: Record<string, unknown>,
+    timeout?: number,
+    captureErrors?: boolean,
+  ): Promise<{
+    successes: Array<{ plugin: { name: string }; result: unknown }>
+    failures: Array<{ plugin: { name: string }; error: Error }>
+  }>
+}
+
+/** A plugin whose hook threw, timed out or answered with data that breaks the contract. */
+export interface PluginProblem {
+  plugin: string
+  hook: string
+  message: string
+}
+
+export interface CollectedHook<T> {
+  results: Array<{ plugin: string; value: T }>
+  problems: PluginProblem[]
+}
+
+/**
+ * Runs `event` in every installed plugin and keeps only answers that match `schema`.
+ * A plugin that throws, hangs or answers malformed data lands in `problems`; goblin goes on without it.
+ */
+export async function collectHook<T>(
+  runner: HookRunner,
+  event: string,
+  schema: z.ZodType<T>,
+  options: Record<string, unknown> = {},
+  timeoutMs = PLUGIN_HOOK_TIMEOUT_MS,
+): Promise<CollectedHook<T>> {
+  const raw = await runner.runHook(event, options, timeoutMs, true)
+  const results: CollectedHook<T>['results'] = []
+  const problems: PluginProblem[] = raw.failures.map((f) => ({
+    plugin: f.plugin.name,
+    hook: event,
+    message: f.error.message,
+  }))
+  for (const success of raw.successes) {
+    if (success.result === undefined) continue
+    const parsed = schema.safeParse(success.result)
+    if (parsed.success) {
+      results.push({ plugin: success.plugin.name, value: parsed.data })
+    } else {
+      const issue = parsed.error.issues[0]
+      problems.push({
+        plugin: success.plugin.name,
+        hook: event,
+        message: `answered malformed data at ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`,
+      })
+    }
+  }
+  return { results, problems }
+}

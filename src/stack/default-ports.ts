@@ -1,0 +1,9 @@
+/** The host ports the local stack publishes, by service; `goblin.config.json` `stack.ports` overrides them. */
+export const DEFAULT_STACK_PORTS: Record<string, number> = {
+  'otlp-http': 4318,
+  'otlp-grpc': 4317,
+  grafana: 3000,
+  tempo: 3200,
+  loki: 3100,
+  prometheus: 9090,
+}
