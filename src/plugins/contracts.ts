@@ -22,3 +22,67 @@ export const doctorChecksAnswer = z.object({
   ),
 })
 export type DoctorChecksAnswer = z.infer<typeof doctorChecksAnswer>
+
+/**
+ * `goblin:stack-services`: a plugin adds services to the stack plan. Options passed: `{ stage }`.
+ * Each service is data the stack runtimes understand (see src/stack/ for the full plan type).
+ */
+export const STACK_SERVICES_HOOK = 'goblin:stack-services'
+
+export const stackServicesAnswer = z.object({
+  apiVersion: z.literal(HOOK_API_VERSION),
+  services: z.array(
+    z.object({
+      name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+      image: z.string().min(1),
+      ports: z
+        .array(
+          z.object({
+            container: z.number().int(),
+            host: z.number().int(),
+            protocol: z.enum(['tcp', 'udp']).optional(),
+          }),
+        )
+        .default([]),
+      env: z.record(z.string(), z.string()).default({}),
+      command: z.array(z.string()).optional(),
+      dependsOn: z.array(z.string()).default([]),
+      healthcheck: z
+        .object({
+          http: z.string().optional(),
+          command: z.array(z.string()).optional(),
+          timeoutSeconds: z.number().positive().default(60),
+        })
+        .optional(),
+    }),
+  ),
+})
+export type StackServicesAnswer = z.infer<typeof stackServicesAnswer>
+
+/**
+ * `goblin:cost-prices`: a plugin adds or overrides model prices (USD per token). Plugin prices override
+ * the bundled and imported tables for the models they name.
+ */
+export const COST_PRICES_HOOK = 'goblin:cost-prices'
+
+export const costPricesAnswer = z.object({
+  apiVersion: z.literal(HOOK_API_VERSION),
+  source: z.string().min(1),
+  prices: z.array(
+    z.object({
+      model: z.string().min(1),
+      provider: z.string().min(1),
+      inputPerToken: z.number().nonnegative(),
+      outputPerToken: z.number().nonnegative(),
+      cachedInputPerToken: z.number().nonnegative().optional(),
+      cacheCreationInputPerToken: z.number().nonnegative().optional(),
+    }),
+  ),
+})
+export type CostPricesAnswer = z.infer<typeof costPricesAnswer>
+
+/**
+ * `goblin:audit-event`: observes each audit entry after it is durably appended. Options passed:
+ * `{ entries: [{ seq, leafHash, envelope }] }`. The answer is ignored; only throws and time-outs are reported.
+ */
+export const AUDIT_EVENT_HOOK = 'goblin:audit-event'
