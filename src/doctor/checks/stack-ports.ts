@@ -17,7 +17,13 @@ export const stackPortsCheck: Check = {
   id: 'ports',
   title: 'Stack ports free',
   async run({ cwd, goblinHome }) {
-    const ports = { ...DEFAULT_STACK_PORTS, ...loadProjectConfig(cwd).config.stack.ports }
+    let configured: Record<string, number>
+    try {
+      configured = loadProjectConfig(cwd).config.stack.ports
+    } catch {
+      return { status: 'skip', detail: 'goblin.config.json is invalid (see the config check)' }
+    }
+    const ports = { ...DEFAULT_STACK_PORTS, ...configured }
     const embedded = readEmbeddedState(goblinHome)
     const taken: string[] = []
     const ours: string[] = []
