@@ -31,11 +31,6 @@ export abstract class GoblinCommand extends Command {
     process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
   }
 
-  /** Ends the command with a non-zero exit code after its output is written (e.g. a failed check). */
-  protected fail(exit: number): never {
-    return this.exit(exit)
-  }
-
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     const goblinError = toGoblinError(error)

@@ -4,6 +4,7 @@ import { findNodeAtLocation, type ParseError, parseTree, printParseErrorCode } f
 import type { z } from 'zod'
 import { defaultProjectConfig, type ProjectConfig, projectConfigSchema } from './config-schema.js'
 import { usageError } from './errors.js'
+import { readUserSettings, userSettingsFile } from './user-settings.js'
 
 export const PROJECT_CONFIG_FILE = 'goblin.config.json'
 
@@ -25,15 +26,29 @@ export function findProjectConfig(cwd: string = process.cwd()): string | null {
   }
 }
 
-/** Loads and validates the project's config, or the defaults when there is none. Throws exit-2 errors naming file, line and field. */
-export function loadProjectConfig(cwd: string = process.cwd()): LoadedProjectConfig {
+/**
+ * Loads and validates the project's config over the user's settings (`goblin config set`) and goblin's
+ * defaults. Throws exit-2 errors naming file, line and field.
+ */
+export function loadProjectConfig(
+  cwd: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedProjectConfig {
+  const userSettings = readUserSettings(env)
   const path = findProjectConfig(cwd)
-  if (!path) return { path: null, config: defaultProjectConfig() }
-  return { path, config: parseProjectConfig(readFileSync(path, 'utf8'), path) }
+  if (!path) {
+    if (Object.keys(userSettings).length === 0) return { path: null, config: defaultProjectConfig() }
+    return { path: null, config: parseProjectConfig('{}', userSettingsFile(env), userSettings) }
+  }
+  return { path, config: parseProjectConfig(readFileSync(path, 'utf8'), path, userSettings) }
 }
 
-/** Parses config text; `where` names the file in error messages. */
-export function parseProjectConfig(text: string, where: string): ProjectConfig {
+/** Parses config text over `base` (user settings); `where` names the file in error messages. */
+export function parseProjectConfig(
+  text: string,
+  where: string,
+  base: Record<string, unknown> = {},
+): ProjectConfig {
   const errors: ParseError[] = []
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true })
   const firstError = errors[0]
@@ -46,7 +61,7 @@ export function parseProjectConfig(text: string, where: string): ProjectConfig {
       `Fix the JSON syntax in ${where}.`,
     )
   }
-  const result = projectConfigSchema.safeParse(JSON.parse(text))
+  const result = projectConfigSchema.safeParse(mergeSections(base, JSON.parse(text)))
   if (result.success) return result.data
   const issue = result.error.issues[0] as z.core.$ZodIssue
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
@@ -60,6 +75,18 @@ export function parseProjectConfig(text: string, where: string): ProjectConfig {
     `${where}:${at.line}:${at.column}: ${field || '(top level)'}: ${describeIssue(issue)}${more}`,
     `Correct the field in ${where}; the README's "Configuration" section lists every setting.`,
   )
+}
+
+/** Overlays the file's sections on the user settings' sections, one level deep (settings are `section.field`). */
+function mergeSections(base: Record<string, unknown>, file: unknown): unknown {
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) return file
+  const merged: Record<string, unknown> = { ...base }
+  for (const [section, value] of Object.entries(file)) {
+    const under = base[section]
+    const bothObjects = [under, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+    merged[section] = bothObjects ? { ...(under as object), ...(value as object) } : value
+  }
+  return merged
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
