@@ -1,0 +1,52 @@
+import { usageError } from '../core/errors.js'
+
+/** A JSON value as JCS sees it: only what JSON can carry. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/**
+ * RFC 8785 (JCS) canonical JSON of `value`. ECMAScript's own number and string serialisation are exactly
+ * what JCS specifies (RFC 8785 §3.2.2), so JSON.stringify serves for the leaves; object keys are sorted by
+ * UTF-16 code units, which is JavaScript's default string order.
+ * Throws on what JSON cannot carry (NaN, Infinity, undefined, functions, lone surrogates).
+ */
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      if (!isWellFormed(value)) throw notJson('a string with a lone UTF-16 surrogate')
+      return JSON.stringify(value)
+    case 'number':
+      if (!Number.isFinite(value)) throw notJson(String(value))
+      return JSON.stringify(value)
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'object': {
+      if (value === null) return 'null'
+      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+      const record = value as Record<string, unknown>
+      const keys = Object.keys(record).sort()
+      let out = '{'
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string
+        if (!isWellFormed(key)) throw notJson('a key with a lone UTF-16 surrogate')
+        out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(record[key])}`
+      }
+      return `${out}}`
+    }
+    default:
+      throw notJson(typeof value)
+  }
+}
+
+/** UTF-8 bytes of the canonical JSON of `value`: what goblin signs and hashes. */
+export function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value), 'utf8')
+}
+
+/** ES2024 String.prototype.isWellFormed (Node 20+), typed here because the project targets ES2023. */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed()
+}
+
+function notJson(what: string) {
+  return usageError('JSON_NOT_CANONICALIZABLE', `cannot write ${what} as canonical JSON (RFC 8785)`)
+}
