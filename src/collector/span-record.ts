@@ -1,5 +1,11 @@
 /** An attribute value as OTLP carries it, flattened to JSON (arrays stay arrays, kvlists become objects). */
-export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue }
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | null
+  | AttributeValue[]
+  | { [key: string]: AttributeValue }
 
 /**
  * One span as goblin stores and queries it, independent of the wire encoding it arrived in.

@@ -1,0 +1,54 @@
+import { Flags } from '@oclif/core'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import { loadProjectConfig } from '../../src/core/config.js'
+import { goblinHome } from '../../src/core/paths.js'
+
+export default class CollectorServe extends GoblinCommand {
+  static override summary = 'Run the embedded OTLP/HTTP collector in the foreground'
+  static override description =
+    'Receives OTLP/HTTP traces and logs (protobuf or JSON, gzip) on /v1/traces and /v1/logs, stores spans under GOBLIN_HOME/spans, answers Tempo-shaped queries on /api/traces/{id} and /api/search, and serves Prometheus metrics on /metrics and GET /health. Host and port default to goblin.config.json "collector". SIGTERM or SIGINT stops accepting, writes everything queued, and exits 0.'
+  static override examples = [
+    '<%= config.bin %> collector serve',
+    '<%= config.bin %> collector serve --port 0 --json',
+  ]
+  static override flags = {
+    host: Flags.string({ description: 'address to listen on (default: collector.host, 127.0.0.1)' }),
+    port: Flags.integer({
+      description: 'port (default: collector.port, 4318); 0 picks a free one',
+      min: 0,
+      max: 65_535,
+    }),
+    'queue-size': Flags.integer({
+      description: 'spans and log records the ingest queue holds before answering 429',
+      min: 1,
+      hidden: true,
+    }),
+  }
+
+  /** Under --json the one document is the `listening` line, written as soon as the port is bound. */
+  async run(): Promise<void> {
+    const { flags } = await this.parse(CollectorServe)
+    const { serveCollector } = await import('../../src/collector/serve.js')
+    const collector = await serveCollector({
+      home: goblinHome(),
+      config: loadProjectConfig().config,
+      version: this.config.version,
+      host: flags.host,
+      port: flags.port,
+      queueCapacity: flags['queue-size'],
+    })
+    const listening = { url: collector.url, host: collector.host, port: collector.port, pid: process.pid }
+    // One line, written at once, so a parent process can read the bound address (also under --json).
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ event: 'listening', ...listening })}\n`)
+    else this.out(`listening on ${collector.url}`)
+    this.note(`goblin collector: spans stored in ${collector.store.path}; stop with Ctrl-C or SIGTERM`)
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
+    this.note(`goblin collector: ${signal}, writing queued spans and stopping`)
+    await collector.close()
+    this.note('goblin collector: stopped')
+  }
+}

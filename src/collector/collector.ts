@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { GoblinError } from '../core/errors.js'
+import { IngestQueue } from './ingest-queue.js'
+import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
+import { type HttpAnswer, handleOtlpExport, type ReceiverContext } from './otlp-receiver.js'
+import { loadOtlpTypes } from './otlp-schema.js'
+import { handleQuery } from './query-api.js'
+import { type IngestIndex, openSpanStore, type RetentionPolicy, type SpanStore } from './span-store.js'
+
+export interface CollectorOptions {
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** Directory of the span store (homePaths.spans()). */
+  dir: string
+  version: string
+  indexes?: IngestIndex[]
+  metrics?: CollectorMetrics
+  retention?: RetentionPolicy
+  /** How often retention runs (ms). */
+  retentionIntervalMs?: number
+  /** Records the ingest queue holds before answering 429. */
+  queueCapacity?: number
+  /** Largest accepted request body, compressed or not (bytes). */
+  maxBodyBytes?: number
+}
+
+export interface RunningCollector {
+  /** `http://host:port` as bound. */
+  url: string
+  host: string
+  port: number
+  store: SpanStore
+  queue: IngestQueue
+  /** Stops accepting, writes everything queued, closes the store. */
+  close(): Promise<void>
+}
+
+export const DEFAULT_QUEUE_CAPACITY = 100_000
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+
+/** Starts the embedded collector: OTLP/HTTP receiver, span store, Tempo-shaped query API, /metrics, /health. */
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const metrics = options.metrics ?? processMetrics
+  const store = await openSpanStore({ dir: options.dir, indexes: options.indexes })
+  const types = await loadOtlpTypes()
+  const queue = new IngestQueue(store, {
+    capacity: options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
+    onCommitted: (spans) => metrics.spansStored(spans),
+  })
+  metrics.watchQueue(
+    () => queue.depth,
+    () => queue.capacity,
+  )
+  const receiver: ReceiverContext = {
+    types,
+    queue,
+    metrics,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    retryAfterSeconds: 1,
+  }
+  const health = JSON.stringify({
+    status: 'ok',
+    service: 'goblin-collector',
+    version: options.version,
+    pid: process.pid,
+  })
+
+  const route = async (req: IncomingMessage): Promise<HttpAnswer> => {
+    const url = new URL(req.url ?? '/', 'http://collector')
+    if (url.pathname === '/v1/traces' || url.pathname === '/v1/logs') {
+      if (req.method !== 'POST') return methodNotAllowed(req, 'POST')
+      return handleOtlpExport(url.pathname === '/v1/traces' ? 'traces' : 'logs', req, receiver)
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, 'GET')
+    if (url.pathname === '/health')
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: health }
+    if (url.pathname === '/metrics') {
+      const { body, contentType } = await metrics.expose()
+      return { status: 200, headers: { 'content-type': contentType }, body }
+    }
+    return (
+      handleQuery(url, store) ?? {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: `no route ${url.pathname}` }),
+      }
+    )
+  }
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    route(req).then(
+      (answer) => send(res, answer),
+      (error: Error) =>
+        send(res, {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: error.message }),
+        }),
+    )
+  })
+  try {
+    await listen(server, options.host, options.port)
+  } catch (error) {
+    store.close()
+    throw error
+  }
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  const retention = options.retention
+  const runRetention = () => {
+    if (!retention) return
+    try {
+      store.applyRetention(retention)
+    } catch {
+      // A locked store skips this round; the next one catches up.
+    }
+  }
+  runRetention()
+  const retentionTimer = retention
+    ? setInterval(runRetention, options.retentionIntervalMs ?? 60_000)
+    : undefined
+  retentionTimer?.unref()
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${host}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    store,
+    queue,
+    close() {
+      closing ??= (async () => {
+        if (retentionTimer) clearInterval(retentionTimer)
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        // Requests already inside get their answers: the queue writes everything it holds first.
+        await queue.close()
+        const grace = setTimeout(() => server.closeAllConnections(), 2_000)
+        await serverClosed
+        clearTimeout(grace)
+        store.close()
+      })()
+      return closing
+    },
+  }
+}
+
+function methodNotAllowed(req: IncomingMessage, allowed: string): HttpAnswer {
+  req.resume()
+  return {
+    status: 405,
+    headers: { 'content-type': 'text/plain', allow: allowed },
+    body: `${req.method} not allowed; use ${allowed}\n`,
+  }
+}
+
+function send(res: ServerResponse, answer: HttpAnswer): void {
+  res.writeHead(answer.status, answer.headers)
+  res.end(answer.body)
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      const hint =
+        error.code === 'EADDRINUSE'
+          ? `Another process holds port ${port}: stop it, or pick another with --port (0 picks a free one).`
+          : 'Check --host and --port.'
+      reject(
+        new GoblinError(
+          'COLLECTOR_LISTEN',
+          `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+          {
+            hint,
+            exit: 3,
+            cause: error,
+          },
+        ),
+      )
+    }
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(port, host)
+  })
+}

@@ -1,0 +1,146 @@
+import type { LogRecordRow } from './otlp-decode.js'
+import type { SpanRecord } from './span-record.js'
+import type { SpanStore } from './span-store.js'
+
+export interface IngestQueueOptions {
+  /** Most spans and log records waiting at once; an offer beyond it is refused (HTTP 429). */
+  capacity: number
+  /** Most records written in one transaction. */
+  maxBatch?: number
+  /** Called after each commit with the spans it stored (metrics). */
+  onCommitted?: (spans: SpanRecord[]) => void
+}
+
+interface Pending {
+  spans: SpanRecord[]
+  logs: LogRecordRow[]
+  size: number
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+/**
+ * The bounded queue between the HTTP receiver and the store, with group commit: every waiting request
+ * is written in one transaction, and each request's promise resolves only after its records are
+ * committed, so the receiver acknowledges nothing that is not durable. When the store is locked
+ * (SQLite BUSY) the batch stays queued and is retried; the queue then fills and offers are refused.
+ */
+export class IngestQueue {
+  private readonly store: SpanStore
+  private readonly options: Required<Omit<IngestQueueOptions, 'onCommitted'>> & IngestQueueOptions
+  private pending: Pending[] = []
+  private waiting = 0
+  private scheduled = false
+  private retryTimer: NodeJS.Timeout | undefined
+  private drainers: Array<() => void> = []
+  private closed = false
+
+  constructor(store: SpanStore, options: IngestQueueOptions) {
+    this.store = store
+    this.options = { maxBatch: 20_000, ...options }
+  }
+
+  /** Records waiting to be written. */
+  get depth(): number {
+    return this.waiting
+  }
+
+  get capacity(): number {
+    return this.options.capacity
+  }
+
+  /**
+   * Queues records; the promise settles when they are committed (or the write failed).
+   * Returns null, queueing nothing, when they do not fit or the queue is closed.
+   */
+  offer(spans: SpanRecord[], logs: LogRecordRow[] = []): Promise<void> | null {
+    const size = spans.length + logs.length
+    if (this.closed) return null
+    if (size === 0) return Promise.resolve()
+    // A request larger than the whole queue still goes through when the queue is empty.
+    if (this.waiting > 0 && this.waiting + size > this.options.capacity) return null
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ spans, logs, size, resolve, reject })
+      this.waiting += size
+      this.schedule()
+    })
+  }
+
+  /** Stops accepting offers and resolves once everything queued is committed (or failed for good). */
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.waiting === 0) return
+    await new Promise<void>((resolve) => {
+      this.drainers.push(resolve)
+      this.schedule()
+    })
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.retryTimer) return
+    this.scheduled = true
+    // setImmediate lets the requests that arrived meanwhile join the same transaction.
+    setImmediate(() => {
+      this.scheduled = false
+      this.writeBatch()
+    })
+  }
+
+  private writeBatch(): void {
+    const batch: Pending[] = []
+    let size = 0
+    while (
+      this.pending.length > 0 &&
+      (size === 0 || size + (this.pending[0]?.size ?? 0) <= this.options.maxBatch)
+    ) {
+      const next = this.pending.shift() as Pending
+      batch.push(next)
+      size += next.size
+    }
+    if (batch.length === 0) {
+      this.notifyDrained()
+      return
+    }
+    const spans = batch.length === 1 ? (batch[0] as Pending).spans : batch.flatMap((p) => p.spans)
+    const logs = batch.length === 1 ? (batch[0] as Pending).logs : batch.flatMap((p) => p.logs)
+    try {
+      this.store.ingest(spans, logs)
+    } catch (error) {
+      if (isBusy(error)) {
+        // Another writer holds the lock: keep the batch at the head and try again shortly.
+        this.pending.unshift(...batch)
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined
+          this.schedule()
+        }, 25)
+        return
+      }
+      this.waiting -= size
+      for (const p of batch) p.reject(error as Error)
+      this.continue()
+      return
+    }
+    this.waiting -= size
+    this.options.onCommitted?.(spans)
+    for (const p of batch) p.resolve()
+    this.continue()
+  }
+
+  private continue(): void {
+    if (this.pending.length > 0) this.schedule()
+    else this.notifyDrained()
+  }
+
+  private notifyDrained(): void {
+    if (this.waiting !== 0) return
+    const drainers = this.drainers
+    this.drainers = []
+    for (const resolve of drainers) resolve()
+  }
+}
+
+/** SQLite BUSY / LOCKED: another connection holds the write lock. */
+function isBusy(error: unknown): boolean {
+  const e = error as { errcode?: number; message?: string }
+  return e.errcode === 5 || e.errcode === 6 || /database is locked|SQLITE_BUSY/i.test(e.message ?? '')
+}

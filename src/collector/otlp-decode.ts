@@ -1,0 +1,323 @@
+import { GoblinError } from '../core/errors.js'
+import type { OtlpTypes } from './otlp-schema.js'
+import type { AttributeValue, SpanRecord } from './span-record.js'
+
+/** Spans decoded from one OTLP traces request; `rejected` counts spans refused (e.g. invalid ids). */
+export interface DecodedSpans {
+  spans: SpanRecord[]
+  rejected: number
+  /** Why the first rejected span was refused, for the partial-success message. */
+  firstError?: string
+}
+
+/** One OTLP log record, flattened like SpanRecord. */
+export interface LogRecordRow {
+  timeUnixNano: string
+  observedTimeUnixNano: string
+  severityNumber: number
+  severityText: string
+  body: AttributeValue
+  attributes: Record<string, AttributeValue>
+  resource: Record<string, AttributeValue>
+  serviceName: string
+  scopeName?: string
+  traceId: string | null
+  spanId: string | null
+}
+
+export interface DecodedLogs {
+  logs: LogRecordRow[]
+  rejected: number
+  firstError?: string
+}
+
+export interface IdOptions {
+  /**
+   * Also accept base64 ids in JSON. OTLP/JSON says hex, but Tempo's query API answers with protobuf-JSON
+   * base64 ids; the lengths never collide (hex 32/16 chars, base64 24/12), so both read unambiguously.
+   */
+  base64Ids?: boolean
+}
+
+/** The body could not be decoded at all (HTTP 400). */
+export function undecodable(message: string, cause?: unknown): GoblinError {
+  return new GoblinError('OTLP_UNDECODABLE', message, {
+    hint: 'Send an OTLP ExportTraceServiceRequest as application/x-protobuf or application/json.',
+    cause,
+  })
+}
+
+/** Decodes an OTLP/HTTP protobuf traces body. Throws OTLP_UNDECODABLE when the bytes are not a request. */
+export function decodeTracesProtobuf(types: OtlpTypes, bytes: Uint8Array): DecodedSpans {
+  let message: unknown
+  try {
+    message = types.traceRequest.decode(bytes)
+  } catch (error) {
+    throw undecodable(`protobuf body is not an ExportTraceServiceRequest: ${(error as Error).message}`, error)
+  }
+  return spansFromTraceRequest(message)
+}
+
+/** Decodes an OTLP/HTTP JSON traces body (hex ids in either case, int64 as strings or numbers). */
+export function decodeTracesJson(text: string, options: IdOptions = {}): DecodedSpans {
+  return spansFromTraceRequest(parseOtlpJson(text), options)
+}
+
+/** Decodes an OTLP/HTTP protobuf logs body. */
+export function decodeLogsProtobuf(types: OtlpTypes, bytes: Uint8Array): DecodedLogs {
+  let message: unknown
+  try {
+    message = types.logsRequest.decode(bytes)
+  } catch (error) {
+    throw undecodable(`protobuf body is not an ExportLogsServiceRequest: ${(error as Error).message}`, error)
+  }
+  return logsFromLogsRequest(message)
+}
+
+/** Decodes an OTLP/HTTP JSON logs body. */
+export function decodeLogsJson(text: string): DecodedLogs {
+  return logsFromLogsRequest(parseOtlpJson(text))
+}
+
+const INT64_KEYS = /(?:UnixNano|intValue|^rejected)/
+
+/**
+ * JSON.parse that keeps 64-bit integers exact: OTLP/JSON may write nanosecond times as bare numbers
+ * beyond 2^53, so those fields take their source text (Node's JSON.parse source-text access).
+ */
+export function parseOtlpJson(text: string): unknown {
+  try {
+    return JSON.parse(text, ((key: string, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' && INT64_KEYS.test(key) && context?.source !== undefined
+        ? context.source
+        : value) as (key: string, value: unknown) => unknown)
+  } catch (error) {
+    throw undecodable(`JSON body does not parse: ${(error as Error).message}`, error)
+  }
+}
+
+type Obj = Record<string, unknown>
+
+function asObject(value: unknown, what: string): Obj {
+  if (value === null || value === undefined) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) throw undecodable(`${what} is not an object`)
+  return value as Obj
+}
+
+function asArray(value: unknown, what: string): unknown[] {
+  if (value === null || value === undefined) return []
+  if (!Array.isArray(value)) throw undecodable(`${what} is not an array`)
+  return value
+}
+
+/** Maps a decoded request (protobufjs message or parsed OTLP/JSON) to SpanRecords. */
+export function spansFromTraceRequest(request: unknown, options: IdOptions = {}): DecodedSpans {
+  const root = asObject(request, 'request')
+  const resourceSpans = asArray(root.resourceSpans ?? root.batches, 'resourceSpans')
+  const out: DecodedSpans = { spans: [], rejected: 0 }
+  for (const [r, rs] of resourceSpans.entries()) {
+    const rsObj = asObject(rs, `resourceSpans[${r}]`)
+    const resource = attributesOf(asObject(rsObj.resource, 'resource').attributes)
+    const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown'
+    const scopes = asArray(rsObj.scopeSpans ?? rsObj.instrumentationLibrarySpans, 'scopeSpans')
+    for (const [s, ss] of scopes.entries()) {
+      const ssObj = asObject(ss, `scopeSpans[${s}]`)
+      const scope = asObject(ssObj.scope ?? ssObj.instrumentationLibrary, 'scope')
+      const scopeName = typeof scope.name === 'string' && scope.name ? scope.name : undefined
+      for (const [i, raw] of asArray(ssObj.spans, 'spans').entries()) {
+        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`
+        const span = asObject(raw, where)
+        const traceId = readId(span.traceId, 16, options)
+        const spanId = readId(span.spanId, 8, options)
+        const parent = span.parentSpanId === undefined ? '' : readId(span.parentSpanId, 8, options, true)
+        if (!traceId || !spanId || parent === null) {
+          out.rejected++
+          out.firstError ??= `${where}: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
+          continue
+        }
+        const status = asObject(span.status, 'status')
+        const record: SpanRecord = {
+          traceId,
+          spanId,
+          parentSpanId: parent || null,
+          name: typeof span.name === 'string' ? span.name : '',
+          kind: enumNumber(span.kind, SPAN_KINDS),
+          startTimeUnixNano: nanos(span.startTimeUnixNano),
+          endTimeUnixNano: nanos(span.endTimeUnixNano),
+          statusCode: enumNumber(status.code, STATUS_CODES),
+          serviceName,
+          attributes: attributesOf(span.attributes),
+          resource,
+        }
+        if (typeof status.message === 'string' && status.message) record.statusMessage = status.message
+        if (scopeName) record.scopeName = scopeName
+        const events = asArray(span.events, 'events')
+        if (events.length > 0) {
+          record.events = events.map((e) => {
+            const event = asObject(e, 'event')
+            return {
+              name: typeof event.name === 'string' ? event.name : '',
+              timeUnixNano: nanos(event.timeUnixNano),
+              attributes: attributesOf(event.attributes),
+            }
+          })
+        }
+        out.spans.push(record)
+      }
+    }
+  }
+  return out
+}
+
+/** Maps a decoded logs request to LogRecordRows; records with malformed trace/span ids are rejected. */
+export function logsFromLogsRequest(request: unknown): DecodedLogs {
+  const root = asObject(request, 'request')
+  const out: DecodedLogs = { logs: [], rejected: 0 }
+  for (const [r, rl] of asArray(root.resourceLogs, 'resourceLogs').entries()) {
+    const rlObj = asObject(rl, `resourceLogs[${r}]`)
+    const resource = attributesOf(asObject(rlObj.resource, 'resource').attributes)
+    const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown'
+    for (const [s, sl] of asArray(rlObj.scopeLogs, 'scopeLogs').entries()) {
+      const slObj = asObject(sl, `scopeLogs[${s}]`)
+      const scope = asObject(slObj.scope, 'scope')
+      for (const [i, raw] of asArray(slObj.logRecords, 'logRecords').entries()) {
+        const log = asObject(raw, `logRecords[${i}]`)
+        const traceId = log.traceId === undefined ? '' : readId(log.traceId, 16, {}, true)
+        const spanId = log.spanId === undefined ? '' : readId(log.spanId, 8, {}, true)
+        if (traceId === null || spanId === null) {
+          out.rejected++
+          out.firstError ??= `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]: invalid trace or span id`
+          continue
+        }
+        out.logs.push({
+          timeUnixNano: nanos(log.timeUnixNano),
+          observedTimeUnixNano: nanos(log.observedTimeUnixNano),
+          severityNumber: enumNumber(log.severityNumber, {}),
+          severityText: typeof log.severityText === 'string' ? log.severityText : '',
+          body: log.body === undefined ? null : anyValue(log.body),
+          attributes: attributesOf(log.attributes),
+          resource,
+          serviceName,
+          ...(typeof scope.name === 'string' && scope.name ? { scopeName: scope.name } : {}),
+          traceId: traceId || null,
+          spanId: spanId || null,
+        })
+      }
+    }
+  }
+  return out
+}
+
+const SPAN_KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+}
+const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 }
+
+/** OTLP/JSON may carry enums as numbers or as their names. */
+function enumNumber(value: unknown, names: Record<string, number>): number {
+  if (typeof value === 'number') return value
+  if (typeof value === 'string') return names[value] ?? (Number(value) || 0)
+  return 0
+}
+
+const HEX = /^[0-9a-fA-F]*$/
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/**
+ * An id as lowercase hex, or null when it is invalid: wrong length, not hex, or all zeroes.
+ * `allowEmpty` returns '' for an absent id (a root span's parent, a log without a trace).
+ */
+function readId(value: unknown, bytes: number, options: IdOptions, allowEmpty = false): string | null {
+  let hex: string
+  if (value instanceof Uint8Array) {
+    if (value.length === 0) return allowEmpty ? '' : null
+    if (value.length !== bytes) return null
+    hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')
+  } else if (typeof value === 'string') {
+    if (value === '') return allowEmpty ? '' : null
+    if (value.length === bytes * 2 && HEX.test(value)) hex = value.toLowerCase()
+    else if (options.base64Ids && value.length === Math.ceil(bytes / 3) * 4 && BASE64.test(value)) {
+      const decoded = Buffer.from(value, 'base64')
+      if (decoded.length !== bytes) return null
+      hex = decoded.toString('hex')
+    } else return null
+  } else if (value === undefined || value === null) {
+    return allowEmpty ? '' : null
+  } else return null
+  return /^0+$/.test(hex) ? null : hex
+}
+
+/** A fixed64 as a decimal string: protobufjs gives a Long, JSON a string or (kept exact) number text. */
+function nanos(value: unknown): string {
+  if (value === undefined || value === null) return '0'
+  if (typeof value === 'string') return /^\d+$/.test(value) ? value.replace(/^0+(?=\d)/, '') : '0'
+  if (typeof value === 'number') return Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : '0'
+  if (typeof value === 'bigint') return value.toString()
+  const long = value as { low: number; high: number; unsigned?: boolean }
+  if (typeof long.low === 'number' && typeof long.high === 'number') {
+    return ((BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0)).toString()
+  }
+  return '0'
+}
+
+/** A repeated KeyValue as a plain object; later duplicates win, as most backends do. */
+export function attributesOf(list: unknown): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {}
+  if (!Array.isArray(list)) return out
+  for (const kv of list) {
+    if (!kv || typeof kv !== 'object') continue
+    const { key, value } = kv as { key?: unknown; value?: unknown }
+    if (typeof key !== 'string') continue
+    out[key] = value === undefined || value === null ? null : anyValue(value)
+  }
+  return out
+}
+
+/** An AnyValue (protobufjs message or OTLP/JSON object) as a JSON value. */
+function anyValue(value: unknown): AttributeValue {
+  if (!value || typeof value !== 'object') return null
+  const v = value as Obj
+  // A decoded protobufjs message has only its set field as an own key; so does an OTLP/JSON AnyValue.
+  for (const field of Object.keys(v)) {
+    const x = v[field]
+    switch (field) {
+      case 'stringValue':
+        return typeof x === 'string' ? x : String(x)
+      case 'boolValue':
+        return Boolean(x)
+      case 'intValue':
+        return intValue(x)
+      case 'doubleValue':
+        return typeof x === 'number' ? x : Number(x)
+      case 'arrayValue':
+        return asArray((x as Obj | undefined)?.values, 'arrayValue.values').map(anyValue)
+      case 'kvlistValue':
+        return attributesOf((x as Obj | undefined)?.values)
+      case 'bytesValue':
+        return x instanceof Uint8Array ? Buffer.from(x).toString('base64') : String(x)
+    }
+  }
+  return null
+}
+
+/** int64 attribute values: a number when exact, else the decimal string. */
+function intValue(x: unknown): number | string {
+  const text = nanosSigned(x)
+  const n = Number(text)
+  return Number.isSafeInteger(n) ? n : text
+}
+
+function nanosSigned(x: unknown): string {
+  if (typeof x === 'number') return String(Math.trunc(x))
+  if (typeof x === 'string') return x
+  const long = x as { low: number; high: number }
+  if (long && typeof long.low === 'number' && typeof long.high === 'number') {
+    return BigInt.asIntN(64, (BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0)).toString()
+  }
+  return '0'
+}

@@ -1,0 +1,233 @@
+import type { IncomingMessage } from 'node:http'
+import { promisify } from 'node:util'
+import { gunzip, inflate } from 'node:zlib'
+import { isGoblinError } from '../core/errors.js'
+import type { IngestQueue } from './ingest-queue.js'
+import type { CollectorMetrics } from './metrics.js'
+import {
+  type DecodedLogs,
+  type DecodedSpans,
+  decodeLogsJson,
+  decodeLogsProtobuf,
+  decodeTracesJson,
+  decodeTracesProtobuf,
+} from './otlp-decode.js'
+import type { OtlpTypes } from './otlp-schema.js'
+
+/** An HTTP answer: status, headers and body bytes. */
+export interface HttpAnswer {
+  status: number
+  headers: Record<string, string>
+  body: Buffer | string
+}
+
+export interface ReceiverContext {
+  types: OtlpTypes
+  queue: IngestQueue
+  metrics: CollectorMetrics
+  /** Largest request body accepted, before and after decompression. */
+  maxBodyBytes: number
+  /** Seconds a refused client should wait (Retry-After). */
+  retryAfterSeconds: number
+}
+
+type Encoding = 'protobuf' | 'json'
+
+const gunzipAsync = promisify(gunzip)
+const inflateAsync = promisify(inflate)
+
+/**
+ * Handles one OTLP/HTTP export (`/v1/traces` or `/v1/logs`) per the OTLP/HTTP spec: 200 (with
+ * partial_success when some records were invalid) only after the records are committed; 400 for an
+ * undecodable body; 413 for one over the size limit; 415 for an unknown content type; 429 with
+ * Retry-After when the queue is full; 503 with Retry-After when the store failed or the collector stops.
+ */
+export async function handleOtlpExport(
+  signal: 'traces' | 'logs',
+  req: IncomingMessage,
+  ctx: ReceiverContext,
+): Promise<HttpAnswer> {
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  const encoding: Encoding | null =
+    contentType === 'application/x-protobuf' || contentType === 'application/protobuf'
+      ? 'protobuf'
+      : contentType === 'application/json'
+        ? 'json'
+        : null
+  if (!encoding) {
+    req.resume()
+    return plain(
+      415,
+      `unsupported content type "${contentType}": send application/x-protobuf or application/json`,
+    )
+  }
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > ctx.maxBodyBytes) {
+    req.resume()
+    return status(
+      ctx,
+      encoding,
+      413,
+      `request body of ${declared} bytes exceeds the limit of ${ctx.maxBodyBytes}`,
+      {
+        connection: 'close',
+      },
+    )
+  }
+  let body: Buffer
+  try {
+    body = await readBody(req, ctx.maxBodyBytes)
+    body = await decompress(body, String(req.headers['content-encoding'] ?? 'identity'), ctx.maxBodyBytes)
+  } catch (error) {
+    const e = error as HttpFailure
+    return status(ctx, encoding, e.status ?? 400, e.message, e.status === 413 ? { connection: 'close' } : {})
+  }
+
+  let decoded: DecodedSpans | DecodedLogs
+  try {
+    decoded =
+      signal === 'traces'
+        ? encoding === 'protobuf'
+          ? decodeTracesProtobuf(ctx.types, body)
+          : decodeTracesJson(body.toString('utf8'))
+        : encoding === 'protobuf'
+          ? decodeLogsProtobuf(ctx.types, body)
+          : decodeLogsJson(body.toString('utf8'))
+  } catch (error) {
+    if (isGoblinError(error)) return status(ctx, encoding, 400, error.message)
+    throw error
+  }
+
+  const spans = 'spans' in decoded ? decoded.spans : []
+  const logs = 'logs' in decoded ? decoded.logs : []
+  if (signal === 'traces') ctx.metrics.spansDroppedFor('invalid', decoded.rejected)
+  const committed = ctx.queue.offer(spans, logs)
+  if (!committed) {
+    ctx.metrics.spansDroppedFor('queue_full', spans.length)
+    return status(
+      ctx,
+      encoding,
+      429,
+      `ingest queue full (${ctx.queue.depth}/${ctx.queue.capacity} records waiting)`,
+      {
+        'retry-after': String(ctx.retryAfterSeconds),
+      },
+    )
+  }
+  try {
+    await committed
+  } catch (error) {
+    ctx.metrics.spansDroppedFor('store_error', spans.length)
+    return status(ctx, encoding, 503, `the span store failed: ${(error as Error).message}`, {
+      'retry-after': String(ctx.retryAfterSeconds),
+    })
+  }
+  if (logs.length > 0) ctx.metrics.logsStored(logs.length)
+  return success(ctx, signal, encoding, decoded.rejected, decoded.firstError)
+}
+
+interface HttpFailure extends Error {
+  status?: number
+}
+
+function failure(statusCode: number, message: string): HttpFailure {
+  return Object.assign(new Error(message), { status: statusCode })
+}
+
+/** Reads the body, refusing (413) once it passes the limit; the rest is drained, not held. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let over = false
+    req.on('data', (chunk: Buffer) => {
+      if (over) return
+      size += chunk.length
+      if (size > limit) {
+        over = true
+        chunks.length = 0
+        reject(failure(413, `request body exceeds the limit of ${limit} bytes`))
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks, size))
+    })
+    req.on('error', (error) => reject(failure(400, `request body could not be read: ${error.message}`)))
+  })
+}
+
+async function decompress(body: Buffer, contentEncoding: string, limit: number): Promise<Buffer> {
+  const encoding = contentEncoding.trim().toLowerCase()
+  if (encoding === 'identity' || encoding === '') return body
+  if (encoding !== 'gzip' && encoding !== 'deflate') {
+    throw failure(415, `unsupported content encoding "${contentEncoding}": send gzip or identity`)
+  }
+  try {
+    return await (encoding === 'gzip' ? gunzipAsync : inflateAsync)(body, { maxOutputLength: limit })
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      throw failure(413, `decompressed body exceeds the limit of ${limit} bytes`)
+    throw failure(400, `${encoding} body does not decompress: ${(error as Error).message}`)
+  }
+}
+
+function success(
+  ctx: ReceiverContext,
+  signal: 'traces' | 'logs',
+  encoding: Encoding,
+  rejected: number,
+  errorMessage?: string,
+): HttpAnswer {
+  const partial =
+    rejected > 0
+      ? signal === 'traces'
+        ? { rejectedSpans: rejected, errorMessage: errorMessage ?? '' }
+        : { rejectedLogRecords: rejected, errorMessage: errorMessage ?? '' }
+      : undefined
+  if (encoding === 'json') {
+    // OTLP/JSON writes int64 as a decimal string.
+    const body = partial
+      ? { partialSuccess: { ...partial, [Object.keys(partial)[0] as string]: String(rejected) } }
+      : {}
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  }
+  const type = signal === 'traces' ? ctx.types.traceResponse : ctx.types.logsResponse
+  const bytes = type.encode(type.fromObject(partial ? { partialSuccess: partial } : {})).finish()
+  return { status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(bytes) }
+}
+
+/** An error answer carrying a google.rpc.Status in the request's encoding, as OTLP/HTTP asks. */
+function status(
+  ctx: ReceiverContext,
+  encoding: Encoding,
+  statusCode: number,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  // gRPC codes: INVALID_ARGUMENT 3, RESOURCE_EXHAUSTED 8, UNAVAILABLE 14.
+  const code = statusCode === 429 || statusCode === 413 ? 8 : statusCode === 503 ? 14 : 3
+  if (encoding === 'json') {
+    return {
+      status: statusCode,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ code, message }),
+    }
+  }
+  const bytes = ctx.types.rpcStatus.encode(ctx.types.rpcStatus.fromObject({ code, message })).finish()
+  return {
+    status: statusCode,
+    headers: { 'content-type': 'application/x-protobuf', ...headers },
+    body: Buffer.from(bytes),
+  }
+}
+
+function plain(statusCode: number, message: string): HttpAnswer {
+  return {
+    status: statusCode,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: `${message}\n`,
+  }
+}

@@ -1,0 +1,51 @@
+import { isGoblinError } from '../core/errors.js'
+import { toOtlpJson } from './otlp-encode-json.js'
+import type { HttpAnswer } from './otlp-receiver.js'
+import { parseSearchParams } from './search-params.js'
+import type { SpanStore } from './span-store.js'
+
+const TRACE_ID = /^[0-9a-fA-F]{32}$/
+
+/**
+ * The read side, shaped like Tempo's HTTP API so one client serves both:
+ * `GET /api/traces/{id}` → `{batches: [OTLP/JSON resourceSpans]}` (404 when unknown),
+ * `GET /api/search?tags=&minDuration=&maxDuration=&limit=&start=&end=` → `{traces: [...]}`,
+ * `GET /api/echo` → `echo`; and goblin's own `GET /api/goblin/spans?after=SEQ&limit=N` for `trace tail`.
+ * Returns null for paths it does not serve.
+ */
+export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
+  const path = url.pathname
+  try {
+    if (path === '/api/echo') return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'echo' }
+    if (path.startsWith('/api/traces/')) {
+      const id = decodeURIComponent(path.slice('/api/traces/'.length))
+      if (!TRACE_ID.test(id)) return json(400, { error: `"${id}" is not a trace id (32 hex digits)` })
+      const spans = store.getTrace(id)
+      if (spans.length === 0) return json(404, { error: `trace ${id.toLowerCase()} not found` })
+      return json(200, { batches: toOtlpJson(spans) })
+    }
+    if (path === '/api/search') {
+      const traces = store.search(parseSearchParams(url.searchParams))
+      return json(200, { traces, metrics: { inspectedTraces: traces.length } })
+    }
+    if (path === '/api/goblin/spans') {
+      // Without `after` the answer is only the current end: where a new tail starts following.
+      if (!url.searchParams.has('after')) return json(200, { spans: [], cursor: store.lastSeq() })
+      const after = Number(url.searchParams.get('after'))
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 1_000) || 1_000, 10_000)
+      if (!Number.isInteger(after) || after < 0)
+        return json(400, { error: 'after must be a span cursor (integer >= 0)' })
+      const spans = store.spansAfter(after, limit)
+      const cursor = spans.at(-1)?.seq ?? after
+      return json(200, { spans, cursor })
+    }
+  } catch (error) {
+    if (isGoblinError(error)) return json(400, { error: error.message })
+    throw error
+  }
+  return null
+}
+
+function json(status: number, body: unknown): HttpAnswer {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+}

@@ -1,0 +1,98 @@
+import { usageError } from '../core/errors.js'
+import type { TraceQuery } from './span-store.js'
+
+/**
+ * Tempo's `/api/search` parameters, both ways: the collector parses them, the trace client writes them,
+ * so one client serves the embedded collector and Tempo. `tags` is logfmt (`service.name=api status=error`),
+ * durations are Go-style (`250ms`, `1.5s`, `2m`), `start`/`end` Unix seconds.
+ */
+export function parseSearchParams(params: URLSearchParams): TraceQuery {
+  const query: TraceQuery = {}
+  const tags = params.get('tags')
+  if (tags) query.tags = parseLogfmt(tags)
+  const minDuration = params.get('minDuration')
+  if (minDuration) query.minDurationMs = parseDurationMs(minDuration, 'minDuration')
+  const maxDuration = params.get('maxDuration')
+  if (maxDuration) query.maxDurationMs = parseDurationMs(maxDuration, 'maxDuration')
+  const start = params.get('start')
+  if (start) query.startUnixNano = unixSecondsToNano(start, 'start')
+  const end = params.get('end')
+  if (end) query.endUnixNano = unixSecondsToNano(end, 'end')
+  const limit = params.get('limit')
+  if (limit) {
+    const n = Number(limit)
+    if (!Number.isInteger(n) || n < 1)
+      throw usageError('BAD_SEARCH', `limit must be a positive integer, got "${limit}"`)
+    query.limit = Math.min(n, 10_000)
+  }
+  return query
+}
+
+/** The Tempo search parameters for a query (times rounded outward to whole seconds, as Tempo takes them). */
+export function searchParamsFor(query: TraceQuery): URLSearchParams {
+  const params = new URLSearchParams()
+  if (query.tags && Object.keys(query.tags).length > 0) params.set('tags', formatLogfmt(query.tags))
+  if (query.minDurationMs !== undefined) params.set('minDuration', `${query.minDurationMs}ms`)
+  if (query.maxDurationMs !== undefined) params.set('maxDuration', `${query.maxDurationMs}ms`)
+  if (query.startUnixNano !== undefined) params.set('start', String(query.startUnixNano / 1_000_000_000n))
+  if (query.endUnixNano !== undefined) {
+    params.set('end', String((query.endUnixNano + 999_999_999n) / 1_000_000_000n))
+  }
+  if (query.limit !== undefined) params.set('limit', String(query.limit))
+  return params
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1e3,
+  m: 60e3,
+  h: 3600e3,
+  d: 86_400e3,
+}
+
+/** A Go-style duration (`250ms`, `1.5s`, `1h30m`, `2d`) in milliseconds; `what` names the field in errors. */
+export function parseDurationMs(text: string, what: string): number {
+  const trimmed = text.trim()
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
+    throw usageError(
+      'BAD_DURATION',
+      `${what}: "${text}" is not a duration`,
+      'Write a duration such as 250ms, 2s, 15m, 1h30m or 7d.',
+    )
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] as string] ?? 0), 0)
+}
+
+function unixSecondsToNano(text: string, what: string): bigint {
+  if (!/^\d+$/.test(text)) throw usageError('BAD_SEARCH', `${what} must be Unix seconds, got "${text}"`)
+  return BigInt(text) * 1_000_000_000n
+}
+
+/** Parses logfmt `k=v k2="v 2"` pairs. */
+export function parseLogfmt(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const pattern = /\s*([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/gy
+  let match: RegExpExecArray | null = pattern.exec(text)
+  let consumed = 0
+  while (match) {
+    const key = match[1] as string
+    out[key] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '')
+    consumed = pattern.lastIndex
+    match = pattern.exec(text)
+  }
+  if (text.slice(consumed).trim() !== '') {
+    throw usageError('BAD_SEARCH', `tags: cannot read "${text.slice(consumed).trim()}" as key=value`)
+  }
+  return out
+}
+
+/** Writes pairs as logfmt, quoting values with spaces or quotes. */
+export function formatLogfmt(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => (/[\s"=]/.test(v) || v === '' ? `${k}="${v.replace(/(["\\])/g, '\\$1')}"` : `${k}=${v}`))
+    .join(' ')
+}
