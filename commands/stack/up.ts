@@ -1,0 +1,68 @@
+import { Flags } from '@oclif/core'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import { RUNTIME_CHOICES } from '../../src/stack/runtime-select.js'
+import type { StackUpEvent, StackUpReport } from '../../src/stack/stack-report.js'
+import { stackUp } from '../../src/stack/stack-up.js'
+
+export default class StackUp extends GoblinCommand {
+  static override summary = 'Start the observability stack (docker when an engine answers, else embedded)'
+  static override description =
+    "Docker runtime: the OpenTelemetry Collector, Tempo, Loki, Prometheus and Grafana in containers labelled as goblin's, started in dependency order and each waited on until healthy. Embedded runtime: goblin's own collector as a background process (pid and log under GOBLIN_HOME/stack). Running it again changes nothing; Ctrl-C stops what it had started."
+  static override examples = [
+    '<%= config.bin %> stack up',
+    '<%= config.bin %> stack up --runtime embedded --port 0 --json',
+    '<%= config.bin %> stack up --runtime docker --image grafana=grafana/grafana:11.4.0',
+  ]
+  static override flags = {
+    runtime: Flags.option({
+      options: RUNTIME_CHOICES,
+      description: 'where to run the stack (default: stack.runtime, auto)',
+    })(),
+    host: Flags.string({
+      description: 'embedded runtime: address the collector binds (default: collector.host)',
+    }),
+    port: Flags.integer({
+      min: 0,
+      max: 65_535,
+      description:
+        "embedded runtime: the collector's port (0 = a free one; default: stack.ports.otlp-http, collector.port)",
+    }),
+    timeout: Flags.integer({ min: 1, description: 'seconds each service may take to turn healthy' }),
+  }
+
+  async run(): Promise<StackUpReport> {
+    const { flags } = await this.parse(StackUp)
+    const controller = new AbortController()
+    const interrupt = () => controller.abort()
+    process.once('SIGINT', interrupt)
+    process.once('SIGTERM', interrupt)
+    const { describeUpEvent } = await import('../../src/ui/stack-events.js')
+    const onEvent = (event: StackUpEvent) => {
+      if (this.jsonEnabled() && event.type !== 'note') return
+      const line = describeUpEvent(event)
+      if (line) this.note(line)
+    }
+    try {
+      const report = await stackUp({
+        runtime: flags.runtime,
+        host: flags.host,
+        port: flags.port,
+        timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
+        signal: controller.signal,
+        onEvent,
+      })
+      if (!this.jsonEnabled()) {
+        const { renderServices, renderUrls } = await import('../../src/ui/stack-report.js')
+        this.out(
+          `${report.changed ? 'The stack is up' : 'The stack was already up; nothing changed'} (${report.runtime} runtime; ${report.reason}).`,
+        )
+        this.out(renderServices(report.services, this.stdoutFacts))
+        this.out(`\n${renderUrls(report.urls)}`)
+      }
+      return report
+    } finally {
+      process.off('SIGINT', interrupt)
+      process.off('SIGTERM', interrupt)
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** What an HTTP health endpoint answered, or null when nothing answered in time. */
+export interface HttpAnswer {
+  status: number
+  body: string
+}
+
+/** GETs a URL with a deadline; never throws (a refused or timed-out request is null). */
+export async function probeHttp(url: string, timeoutMs = 1_000): Promise<HttpAnswer | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' })
+    return { status: response.status, body: await response.text() }
+  } catch {
+    return null
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

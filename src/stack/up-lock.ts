@@ -1,0 +1,55 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { GoblinError } from '../core/errors.js'
+import { homePaths } from '../core/paths.js'
+import { isProcessAlive } from './embedded-state.js'
+
+/**
+ * Runs `work` while holding `GOBLIN_HOME/stack/up.lock`, so two `goblin stack up` (or an `up` and a
+ * `down`) never race to start the same services. A lock left by a process that died is taken over.
+ */
+export async function withStackLock<T>(goblinHome: string, work: () => Promise<T>): Promise<T> {
+  const dir = homePaths.stack(goblinHome)
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, 'up.lock')
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(file, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(file, error)
+      const holder = Number(readLockPid(file))
+      if (holder && holder !== process.pid && isProcessAlive(holder)) {
+        throw new GoblinError(
+          'STACK_BUSY',
+          `another goblin stack command (pid ${holder}) is starting or stopping the stack`,
+          { hint: 'Wait for it to finish, then run this again.', exit: 1 },
+        )
+      }
+      rmSync(file, { force: true })
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    rmSync(file, { force: true })
+  }
+}
+
+function readLockPid(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    return ''
+  }
+}
+
+function lockError(file: string, cause: unknown): GoblinError {
+  return new GoblinError('STACK_LOCK', `cannot take the stack lock ${file}: ${(cause as Error).message}`, {
+    hint: 'Check that GOBLIN_HOME is writable (goblin doctor --only goblin-home).',
+    exit: 1,
+    cause,
+  })
+}

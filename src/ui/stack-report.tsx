@@ -1,0 +1,39 @@
+import type { ServiceStatus, StackUrl } from '../stack/stack-report.js'
+import { formatUptime } from './stack-events.js'
+import { renderTable } from './table.js'
+
+const HEALTH_COLOR: Record<ServiceStatus['health'], string | undefined> = {
+  healthy: 'green',
+  unhealthy: 'red',
+  starting: 'yellow',
+  none: undefined,
+}
+
+/** The services as a table: name, state, health, ports, uptime, image. */
+export function renderServices(
+  services: ServiceStatus[],
+  options: { color: boolean; columns: number },
+): string {
+  return renderTable(
+    services,
+    [
+      { header: 'SERVICE', value: (s) => s.name },
+      { header: 'RUNTIME', value: (s) => s.runtime },
+      { header: 'STATE', value: (s) => s.state, color: (s) => (s.state === 'running' ? 'green' : 'red') },
+      { header: 'HEALTH', value: (s) => s.health, color: (s) => HEALTH_COLOR[s.health] },
+      {
+        header: 'PORTS',
+        value: (s) => s.ports.map((p) => `${p.name}:${p.host}`).join(' ') || '-',
+      },
+      { header: 'UPTIME', value: (s) => formatUptime(s.uptimeSeconds), align: 'right' },
+      { header: 'IMAGE', value: (s) => s.image },
+    ],
+    options,
+  )
+}
+
+/** The URLs, aligned: what each is, and where. */
+export function renderUrls(urls: StackUrl[]): string {
+  const width = Math.max(0, ...urls.map((u) => u.name.length))
+  return urls.map((u) => `  ${u.name.padEnd(width)}  ${u.url}`).join('\n')
+}
