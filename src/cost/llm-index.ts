@@ -1,0 +1,200 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { CostLabels } from '../collector/metrics.js'
+import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
+import type { IngestIndex } from '../collector/span-store.js'
+import { extractLlmUsage, type LlmUsage } from './llm-usage.js'
+
+export interface LlmIndexOptions {
+  /**
+   * Called for each newly stored LLM call that counts towards spend, with its USD (span `llm.cost`, else
+   * tokens x price); the collector adds it to `goblin_cost_usd_total`. Return null from `price` for unknown models.
+   */
+  onCost?: (labels: CostLabels, usd: number) => void
+  price?: (usage: LlmUsage) => number | null
+}
+
+export const LLM_CALLS_TABLE = 'llm_calls'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS llm_calls (
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT,
+  start_ns INTEGER NOT NULL,
+  day TEXT NOT NULL,
+  goblin TEXT,
+  task TEXT,
+  service TEXT NOT NULL,
+  model TEXT,
+  provider TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_creation_tokens INTEGER NOT NULL,
+  cost REAL,
+  has_llm_children INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (trace_id, span_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS llm_calls_by_parent ON llm_calls (trace_id, parent_span_id);
+CREATE INDEX IF NOT EXISTS llm_calls_by_start ON llm_calls (start_ns);
+`
+
+interface Statements {
+  insert: StatementSync
+  isStored: StatementSync
+  hasChildren: StatementSync
+  markHasChildren: StatementSync
+}
+
+/**
+ * The cost index of the span store: one `llm_calls` row per LLM span (keyed by trace and span id), written
+ * in the same transaction as the spans. A row whose span has LLM children is flagged `has_llm_children`
+ * (whichever of parent and child arrives first): such a parent carries its children's aggregate usage, so
+ * reports and budgets leave it out of sums. Duplicate deliveries of a span are stored once.
+ */
+export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
+  const statements = new WeakMap<DatabaseSync, Statements>()
+  const prepared = (db: DatabaseSync): Statements => {
+    let s = statements.get(db)
+    if (!s) {
+      s = {
+        insert: db.prepare(
+          `INSERT INTO llm_calls (trace_id, span_id, parent_span_id, start_ns, day, goblin, task, service, model, provider,
+             input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+        ),
+        isStored: db.prepare('SELECT 1 AS x FROM llm_calls WHERE trace_id = ? AND span_id = ?'),
+        hasChildren: db.prepare(
+          'SELECT 1 AS x FROM llm_calls WHERE trace_id = ? AND parent_span_id = ? LIMIT 1',
+        ),
+        markHasChildren: db.prepare(
+          'UPDATE llm_calls SET has_llm_children = 1 WHERE trace_id = ? AND span_id = ?',
+        ),
+      }
+      statements.set(db, s)
+    }
+    return s
+  }
+  const index = (db: DatabaseSync, spans: SpanRecord[]): void => {
+    const s = prepared(db)
+    for (const span of spans) {
+      const usage = extractLlmUsage(span)
+      if (!usage) continue
+      const start = BigInt(span.startTimeUnixNano)
+      const inserted = s.insert.run(
+        span.traceId,
+        span.spanId,
+        span.parentSpanId,
+        start,
+        utcDay(start),
+        usage.goblin,
+        usage.task,
+        usage.service,
+        usage.model,
+        usage.provider,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.cacheReadTokens,
+        usage.cacheCreationTokens,
+        usage.cost,
+      )
+      if (Number(inserted.changes) === 0) continue
+      // A parent already stored has counted this child's usage in its aggregate: flag it, and count the child no more.
+      const parentStored =
+        span.parentSpanId !== null && s.isStored.get(span.traceId, span.parentSpanId) !== undefined
+      if (parentStored) s.markHasChildren.run(span.traceId, span.parentSpanId)
+      const childrenStored = s.hasChildren.get(span.traceId, span.spanId) !== undefined
+      if (childrenStored) s.markHasChildren.run(span.traceId, span.spanId)
+      if (options.onCost && !parentStored && !childrenStored) {
+        const usd = usage.cost ?? options.price?.(usage) ?? null
+        if (usd !== null && usd > 0) {
+          options.onCost(
+            { goblin: usage.goblin ?? '', model: usage.model ?? '', provider: usage.provider ?? '' },
+            usd,
+          )
+        }
+      }
+    }
+  }
+  return {
+    name: LLM_CALLS_TABLE,
+    setup(db) {
+      if (tableExists(db)) return
+      if (isReadOnly(db)) return
+      db.exec(SCHEMA)
+      backfill(db, index)
+    },
+    index,
+    prune(db, cutoffUnixNano) {
+      if (!tableExists(db)) return
+      db.prepare('DELETE FROM llm_calls WHERE start_ns < ?').run(cutoffUnixNano)
+    },
+  }
+}
+
+/** True when the store has the cost index table (a store written without it has none). */
+export function tableExists(db: DatabaseSync): boolean {
+  return (
+    db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'llm_calls'").get() !==
+    undefined
+  )
+}
+
+function isReadOnly(db: DatabaseSync): boolean {
+  try {
+    db.exec('BEGIN IMMEDIATE; ROLLBACK')
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** `YYYY-MM-DD` (UTC) of a Unix-nanosecond time. */
+export function utcDay(unixNano: bigint): string {
+  return new Date(Number(unixNano / 1_000_000n)).toISOString().slice(0, 10)
+}
+
+/**
+ * Fills a new `llm_calls` table from spans stored before the index existed, so a store written by an older
+ * collector reports its history too. Only spans whose attributes mention GenAI usage or `llm.cost` are read.
+ */
+function backfill(db: DatabaseSync, index: (db: DatabaseSync, spans: SpanRecord[]) => void): void {
+  const hasSpans =
+    db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get() !== undefined
+  if (!hasSpans) return
+  const select = db.prepare(
+    `SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.service,
+        s.attributes, r.json AS resource
+     FROM spans s JOIN resources r ON r.id = s.resource_id
+     WHERE s.attributes LIKE '%gen\\_ai.%' ESCAPE '\\' OR s.attributes LIKE '%llm.cost%'`,
+  )
+  select.setReadBigInts(true)
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    let batch: SpanRecord[] = []
+    for (const row of select.iterate() as Iterable<Record<string, unknown>>) {
+      batch.push({
+        traceId: String(row.trace_id),
+        spanId: String(row.span_id),
+        parentSpanId: row.parent_span_id === null ? null : String(row.parent_span_id),
+        name: String(row.name),
+        kind: Number(row.kind),
+        startTimeUnixNano: String(row.start_ns),
+        endTimeUnixNano: String(row.end_ns),
+        statusCode: Number(row.status_code),
+        serviceName: String(row.service),
+        attributes: JSON.parse(String(row.attributes)) as Record<string, AttributeValue>,
+        resource: JSON.parse(String(row.resource)) as Record<string, AttributeValue>,
+      })
+      if (batch.length >= 5_000) {
+        index(db, batch)
+        batch = []
+      }
+    }
+    index(db, batch)
+    db.exec('COMMIT')
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}

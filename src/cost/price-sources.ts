@@ -1,0 +1,53 @@
+import { goblinHome } from '../core/paths.js'
+import { COST_PRICES_HOOK, costPricesAnswer } from '../plugins/contracts.js'
+import { collectHook, type HookRunner, type PluginProblem } from '../plugins/hook-runner.js'
+import { PriceBook, type PriceLayer } from './price-book.js'
+import { bundledPriceTable, readImportedPrices } from './price-store.js'
+
+export interface PriceTableInfo {
+  origin: 'bundled' | 'imported' | `plugin:${string}`
+  source: string
+  takenAt?: string
+  models: number
+}
+
+export interface LoadedPrices {
+  book: PriceBook
+  tables: PriceTableInfo[]
+  /** Plugins whose `goblin:cost-prices` hook failed; callers show them as warnings. */
+  problems: PluginProblem[]
+}
+
+/**
+ * The prices in force: the bundled snapshot, overridden by the imported table, overridden by plugin prices
+ * (the `goblin:cost-prices` hook), each for the models it names.
+ */
+export async function loadPrices(options: { home?: string; hooks?: HookRunner } = {}): Promise<LoadedPrices> {
+  const home = options.home ?? goblinHome()
+  const bundled = await bundledPriceTable()
+  const layers: PriceLayer[] = [{ origin: 'bundled', models: bundled.models }]
+  const tables: PriceTableInfo[] = [
+    { origin: 'bundled', source: bundled.source, takenAt: bundled.takenAt, models: bundled.models.length },
+  ]
+  const imported = readImportedPrices(home)
+  if (imported) {
+    layers.push({ origin: 'imported', models: imported.models })
+    tables.push({
+      origin: 'imported',
+      source: imported.source,
+      takenAt: imported.takenAt,
+      models: imported.models.length,
+    })
+  }
+  let problems: PluginProblem[] = []
+  if (options.hooks) {
+    const collected = await collectHook(options.hooks, COST_PRICES_HOOK, costPricesAnswer)
+    problems = collected.problems
+    for (const { plugin, value } of collected.results) {
+      const origin = `plugin:${plugin}` as const
+      layers.push({ origin, models: value.prices })
+      tables.push({ origin, source: value.source, models: value.prices.length })
+    }
+  }
+  return { book: new PriceBook(layers), tables, problems }
+}

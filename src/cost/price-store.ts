@@ -1,0 +1,131 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { GoblinError, unreachableError, usageError } from '../core/errors.js'
+import { goblinHome, homePaths } from '../core/paths.js'
+import { type ParsedPriceFile, parsePriceFile } from './price-file.js'
+import { type PriceTable, priceTableSchema } from './price-table.js'
+
+/** The imported table lives here; the bundled snapshot ships in the package. */
+export function importedPricesPath(home: string = goblinHome()): string {
+  return join(homePaths.prices(home), 'prices.json')
+}
+
+/** How long an import waits for a price URL. */
+export const PRICE_FETCH_TIMEOUT_MS = 15_000
+/** LiteLLM's file is ~1.6 MB; anything far larger is not a price file. */
+const MAX_PRICE_FILE_BYTES = 64 * 1024 * 1024
+
+let bundled: PriceTable | undefined
+
+/** The price snapshot bundled with goblin (src/cost/prices/snapshot.json, copied to dist by tsc). */
+export async function bundledPriceTable(): Promise<PriceTable> {
+  if (!bundled) {
+    const module = await import('./prices/snapshot.json', { with: { type: 'json' } })
+    bundled = priceTableSchema.parse(module.default)
+  }
+  return bundled
+}
+
+/** The imported table, or null when none was imported. A damaged file is an error naming it. */
+export function readImportedPrices(home: string = goblinHome()): PriceTable | null {
+  const path = importedPricesPath(home)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  return parsePriceFile(text, path, { takenAt: '1970-01-01', source: path }).table
+}
+
+export interface PriceImportResult {
+  source: string
+  format: ParsedPriceFile['format']
+  models: number
+  skipped: number
+  takenAt: string
+  path: string
+}
+
+/**
+ * Imports prices from a file or an http(s) URL (goblin's format or LiteLLM's), validates them, and only then
+ * replaces the imported table, atomically (temp file + rename): a bad file leaves the previous table in place.
+ */
+export async function importPrices(options: {
+  source: string
+  home?: string
+  now?: Date
+  timeoutMs?: number
+}): Promise<PriceImportResult> {
+  const home = options.home ?? goblinHome()
+  const isUrl = /^https?:\/\//i.test(options.source)
+  const source = isUrl ? options.source : resolve(options.source)
+  const text = isUrl
+    ? await fetchPriceText(source, options.timeoutMs ?? PRICE_FETCH_TIMEOUT_MS)
+    : await readPriceFile(source)
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10)
+  const parsed = parsePriceFile(text, options.source, { takenAt: today, source })
+  const path = importedPricesPath(home)
+  writeAtomically(path, `${JSON.stringify(parsed.table, null, 1)}\n`)
+  return {
+    source,
+    format: parsed.format,
+    models: parsed.table.models.length,
+    skipped: parsed.skipped,
+    takenAt: parsed.table.takenAt,
+    path,
+  }
+}
+
+async function readPriceFile(path: string): Promise<string> {
+  try {
+    if (statSync(path).size > MAX_PRICE_FILE_BYTES) {
+      throw usageError('PRICES_TOO_LARGE', `${path}: larger than ${MAX_PRICE_FILE_BYTES} bytes`)
+    }
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    if (error instanceof GoblinError) throw error
+    throw usageError(
+      'PRICES_UNREADABLE',
+      `${path}: cannot read the price file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'Check the path, or pass an http(s) URL.',
+    )
+  }
+}
+
+async function fetchPriceText(url: string, timeoutMs: number): Promise<string> {
+  let response: Response
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+  } catch (error) {
+    throw unreachableError(
+      'PRICES_UNREACHABLE',
+      `cannot fetch ${url}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : ((error as Error).cause as Error)?.message || (error as Error).message}`,
+      'Check the URL and the network, or download the file and import it from disk.',
+      error,
+    )
+  }
+  if (!response.ok) {
+    throw unreachableError(
+      'PRICES_UNREACHABLE',
+      `${url} answered HTTP ${response.status}`,
+      'Check the URL; the previous price table is kept.',
+    )
+  }
+  const text = await response.text()
+  if (text.length > MAX_PRICE_FILE_BYTES) {
+    throw usageError('PRICES_TOO_LARGE', `${url}: larger than ${MAX_PRICE_FILE_BYTES} bytes`)
+  }
+  return text
+}
+
+/** Writes a whole file or nothing: a crash mid-write never leaves a half-written table. */
+function writeAtomically(path: string, content: string): void {
+  const dir = resolve(path, '..')
+  mkdirSync(dir, { recursive: true })
+  const temp = join(dir, `.prices.${process.pid}.${Date.now()}.tmp`)
+  writeFileSync(temp, content, { mode: 0o644 })
+  renameSync(temp, path)
+}

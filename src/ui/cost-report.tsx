@@ -1,0 +1,69 @@
+import { Box, renderToString, Text } from 'ink'
+import type { CostReport } from '../cost/cost-report.js'
+import type { CostRow } from '../cost/price-groups.js'
+import { formatCount, formatUsd } from './cost-format.js'
+import { type Column, Table } from './table.js'
+
+const BAR_WIDTH = 20
+
+/** A bar of up to BAR_WIDTH cells for a share of the largest row. */
+function bar(value: number, max: number): string {
+  if (max <= 0 || value <= 0) return ''
+  const cells = Math.max(1, Math.round((value / max) * BAR_WIDTH))
+  return '█'.repeat(cells)
+}
+
+/** `goblin cost report`'s human output: one row per group with a bar, a total line, unknown models and notes. */
+export function renderCostReport(report: CostReport, options: { color: boolean; columns: number }): string {
+  const max = Math.max(0, ...report.rows.map((r) => r.usd))
+  const tokens = report.backend === 'embedded'
+  const columns: Column<CostRow>[] = [
+    ...report.by.map((k) => ({ header: k.toUpperCase(), value: (r: CostRow) => r.key[k] ?? '' })),
+    { header: 'USD', value: (r) => formatUsd(r.usd), align: 'right' },
+    ...(tokens
+      ? ([
+          { header: 'CALLS', value: (r) => formatCount(r.calls), align: 'right' },
+          { header: 'INPUT', value: (r) => formatCount(r.inputTokens), align: 'right' },
+          { header: 'OUTPUT', value: (r) => formatCount(r.outputTokens), align: 'right' },
+          {
+            header: 'UNKNOWN',
+            value: (r) => (r.unknownModelCalls ? formatCount(r.unknownModelCalls) : ''),
+            align: 'right',
+            color: (r) => (r.unknownModelCalls ? 'yellow' : undefined),
+          },
+        ] satisfies Column<CostRow>[])
+      : []),
+    { header: '', value: (r) => bar(r.usd, max), color: () => 'cyan' },
+  ]
+  const t = report.total
+  const view = (
+    <Box flexDirection="column">
+      <Text dimColor>
+        {`LLM cost ${report.since} → ${report.until} (${report.backend}), by ${report.by.join(', ')}`}
+      </Text>
+      {report.rows.length === 0 ? (
+        <Text>No LLM calls in this period.</Text>
+      ) : (
+        <Table rows={report.rows} columns={columns} />
+      )}
+      <Box marginTop={1}>
+        <Text bold>
+          {`Total ${formatUsd(t.usd)}${tokens ? `  ${formatCount(t.calls)} calls, ${formatCount(t.inputTokens)} input / ${formatCount(t.outputTokens)} output tokens` : ''}`}
+        </Text>
+      </Box>
+      {report.unknownModels.length > 0 && (
+        <Text color="yellow">
+          {`Not priced (unknown models, not counted as $0): ${report.unknownModels.map((u) => `${u.model} (${u.calls} calls)`).join(', ')}. Import current prices: goblin cost prices import <file|URL>.`}
+        </Text>
+      )}
+      {report.notes.map((note) => (
+        <Text key={note} dimColor>
+          {note}
+        </Text>
+      ))}
+    </Box>
+  )
+  const text = renderToString(view, { columns: Math.max(options.columns, 60) })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+  return options.color ? text : text.replace(/\u001B\[[0-9;]*m/g, '')
+}

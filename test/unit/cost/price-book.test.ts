@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { PriceBook } from '../../../src/cost/price-book.js'
+import { bundledPriceTable } from '../../../src/cost/price-store.js'
+import type { ModelPrice } from '../../../src/cost/price-table.js'
+
+const price = (model: string, provider: string, inputPerToken = 1e-6): ModelPrice => ({
+  model,
+  provider,
+  inputPerToken,
+  outputPerToken: 2e-6,
+})
+
+const book = new PriceBook([
+  {
+    origin: 'bundled',
+    models: [
+      price('gpt-4o', 'openai', 2.5e-6),
+      price('gpt-4o-2024-05-13', 'openai', 5e-6),
+      price('azure/gpt-4o', 'azure', 2.75e-6),
+      price('claude-3-5-haiku-20241022', 'anthropic', 8e-7),
+      price('claude-3-5-haiku-20240101', 'anthropic', 9e-7),
+      price('anthropic.claude-3-5-sonnet-20241022-v2:0', 'bedrock', 3e-6),
+      price('groq/llama3-8b-8192', 'groq', 5e-8),
+      price('gpt-4.1', 'openai', 2e-6),
+    ],
+  },
+])
+
+describe('PriceBook.resolve', () => {
+  it.each([
+    ['gpt-4o', null, 'gpt-4o', 'exact'],
+    ['GPT-4o', null, 'gpt-4o', 'exact'],
+    ['openai/gpt-4o', null, 'gpt-4o', 'alias'],
+    ['gpt-4o-2024-05-13', null, 'gpt-4o-2024-05-13', 'exact'],
+    ['gpt-4o-2024-08-06', null, 'gpt-4o', 'alias'],
+    ['claude-3-5-haiku', null, 'claude-3-5-haiku-20241022', 'alias'],
+    ['claude-3-5-haiku-latest', null, 'claude-3-5-haiku-20241022', 'alias'],
+    ['claude-3-5-haiku@20241022', null, 'claude-3-5-haiku-20241022', 'alias'],
+    ['claude-3.5-haiku-20241022', null, 'claude-3-5-haiku-20241022', 'alias'],
+    [
+      'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+      null,
+      'anthropic.claude-3-5-sonnet-20241022-v2:0',
+      'alias',
+    ],
+    ['gpt-4o', 'azure.ai.openai', 'azure/gpt-4o', 'alias'],
+    ['llama3-8b-8192', 'groq', 'groq/llama3-8b-8192', 'alias'],
+    ['gpt-4.1', null, 'gpt-4.1', 'exact'],
+  ])('%s (provider %s) resolves to %s', (model, provider, key, how) => {
+    const match = book.resolve(model, provider)
+    expect(match?.key).toBe(key)
+    expect(match?.matchedBy).toBe(how)
+  })
+
+  it('reports an unknown model as null, never a zero price', () => {
+    expect(book.resolve('gpt-17-ultra')).toBeNull()
+    expect(book.resolve('')).toBeNull()
+    expect(book.resolve('mistral-large')).toBeNull()
+  })
+
+  it('lets a later layer override an earlier one for the models it names', () => {
+    const layered = new PriceBook([
+      { origin: 'bundled', models: [price('gpt-4o', 'openai', 2.5e-6), price('o3', 'openai', 1e-5)] },
+      { origin: 'plugin:acme', models: [price('gpt-4o', 'openai', 1e-6)] },
+    ])
+    expect(layered.resolve('gpt-4o')?.price).toMatchObject({ inputPerToken: 1e-6, origin: 'plugin:acme' })
+    expect(layered.resolve('o3')?.price.origin).toBe('bundled')
+  })
+
+  it('suggests look-alike names', () => {
+    expect(book.suggest('gpt-4o-turbo-9000')).toContain('gpt-4o')
+  })
+})
+
+describe('bundled snapshot', () => {
+  it('is a valid table with a date, a source and current models', async () => {
+    const table = await bundledPriceTable()
+    expect(table.takenAt).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(table.source).toContain('LiteLLM')
+    const snapshot = new PriceBook([{ origin: 'bundled', models: table.models }])
+    expect(snapshot.resolve('gpt-4o')?.price.inputPerToken).toBe(2.5e-6)
+    expect(snapshot.resolve('claude-sonnet-4-5')?.price.cachedInputPerToken).toBe(3e-7)
+  })
+})
