@@ -1,0 +1,257 @@
+import { DatabaseSync } from 'node:sqlite'
+import { describe, expect, it } from 'vitest'
+import type { SpanRecord } from '../../../src/collector/span-record.js'
+import { llmCallsIndex } from '../../../src/cost/llm-index.js'
+import { extractLlmUsage } from '../../../src/cost/llm-usage.js'
+import { PriceBook } from '../../../src/cost/price-book.js'
+import { priceGroups } from '../../../src/cost/price-groups.js'
+import { priceTokens } from '../../../src/cost/usage-cost.js'
+import { queryUsageGroups } from '../../../src/cost/usage-groups.js'
+
+const T0 = 1_764_115_200_000_000_000n // 2025-11-26T00:00:00Z
+let nextSpan = 1
+
+function span(attributes: SpanRecord['attributes'], over: Partial<SpanRecord> = {}): SpanRecord {
+  const id = (nextSpan++).toString(16).padStart(16, '0')
+  return {
+    traceId: 'a'.repeat(32),
+    spanId: id,
+    parentSpanId: null,
+    name: 'chat',
+    kind: 3,
+    startTimeUnixNano: String(T0 + 1_000n),
+    endTimeUnixNano: String(T0 + 2_000n),
+    statusCode: 0,
+    serviceName: 'svc',
+    attributes,
+    resource: { 'service.name': 'svc' },
+    ...over,
+  }
+}
+
+const gpt4o = {
+  model: 'gpt-4o',
+  provider: 'openai',
+  inputPerToken: 2.5e-6,
+  outputPerToken: 1e-5,
+  cachedInputPerToken: 1.25e-6,
+}
+const sonnet = {
+  model: 'claude-sonnet-4-5',
+  provider: 'anthropic',
+  inputPerToken: 3e-6,
+  outputPerToken: 1.5e-5,
+  cachedInputPerToken: 3e-7,
+  cacheCreationInputPerToken: 3.75e-6,
+}
+const book = new PriceBook([{ origin: 'bundled', models: [gpt4o, sonnet] }])
+
+describe('extractLlmUsage', () => {
+  it('reads GenAI attributes, preferring the response model and the new provider name', () => {
+    const usage = extractLlmUsage(
+      span(
+        {
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': 'gpt-4o-2024-08-06',
+          'gen_ai.provider.name': 'OpenAI',
+          'gen_ai.system': 'azure',
+          'gen_ai.usage.input_tokens': 1200,
+          'gen_ai.usage.output_tokens': '300',
+          'gen_ai.usage.cache_read.input_tokens': 1000,
+          'goblin.id': 'researcher',
+          'task.id': 'T-1',
+        },
+        { serviceName: 'agent' },
+      ),
+    )
+    expect(usage).toEqual({
+      model: 'gpt-4o-2024-08-06',
+      provider: 'openai',
+      inputTokens: 1200,
+      outputTokens: 300,
+      cacheReadTokens: 1000,
+      cacheCreationTokens: 0,
+      cost: null,
+      goblin: 'researcher',
+      task: 'T-1',
+      service: 'agent',
+    })
+  })
+
+  it('falls back to gen_ai.system, older token names, and goblin.id on the resource', () => {
+    const usage = extractLlmUsage(
+      span(
+        {
+          'gen_ai.request.model': 'm',
+          'gen_ai.system': 'anthropic',
+          'gen_ai.usage.prompt_tokens': 5,
+          'llm.cost': 0.5,
+        },
+        { resource: { 'goblin.id': 'scout' } },
+      ),
+    )
+    expect(usage).toMatchObject({
+      provider: 'anthropic',
+      inputTokens: 5,
+      cost: 0.5,
+      goblin: 'scout',
+      task: null,
+    })
+  })
+
+  it('is null for a span that is no LLM call', () => {
+    expect(extractLlmUsage(span({ 'http.method': 'GET' }))).toBeNull()
+  })
+
+  it('adds cache tokens back when a sender reported input without them (cache > input)', () => {
+    const usage = extractLlmUsage(
+      span({
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.cache_read.input_tokens': 800,
+        'gen_ai.usage.cache_creation.input_tokens': 200,
+      }),
+    )
+    expect(usage?.inputTokens).toBe(1010)
+  })
+})
+
+describe('priceTokens', () => {
+  it('prices cache reads and writes at their own rates, inside the input count, never twice', () => {
+    const usd = priceTokens({ input: 10_000, output: 1_000, cacheRead: 6_000, cacheCreation: 2_000 }, sonnet)
+    // 2,000 plain input + 6,000 cache reads + 2,000 cache writes + 1,000 output
+    expect(usd).toBeCloseTo(2_000 * 3e-6 + 6_000 * 3e-7 + 2_000 * 3.75e-6 + 1_000 * 1.5e-5, 12)
+  })
+
+  it('uses the input rate when the table has no cache rate', () => {
+    const usd = priceTokens({ input: 1_000, output: 0, cacheRead: 0, cacheCreation: 500 }, gpt4o)
+    expect(usd).toBeCloseTo(1_000 * 2.5e-6, 12)
+  })
+})
+
+function store() {
+  const db = new DatabaseSync(':memory:')
+  const costs: Array<{ labels: unknown; usd: number }> = []
+  const index = llmCallsIndex({
+    onCost: (labels, usd) => costs.push({ labels, usd }),
+    price: (usage) => {
+      const match = usage.model ? book.resolve(usage.model, usage.provider) : null
+      return match
+        ? priceTokens(
+            {
+              input: usage.inputTokens,
+              output: usage.outputTokens,
+              cacheRead: usage.cacheReadTokens,
+              cacheCreation: usage.cacheCreationTokens,
+            },
+            match.price,
+          )
+        : null
+    },
+  })
+  index.setup(db)
+  const report = (by: Parameters<typeof queryUsageGroups>[1] = ['model']) =>
+    priceGroups(queryUsageGroups(db, by, { sinceNs: T0, untilNs: T0 + 86_400_000_000_000n }), book, by)
+  return { db, index, costs, report }
+}
+
+const llm = (model: string, input: number, output: number, extra: SpanRecord['attributes'] = {}) => ({
+  'gen_ai.request.model': model,
+  'gen_ai.usage.input_tokens': input,
+  'gen_ai.usage.output_tokens': output,
+  ...extra,
+})
+
+describe('llm_calls index and report sums', () => {
+  it('prices tokens, lets llm.cost win, and reports unknown models apart (never $0)', () => {
+    const s = store()
+    s.index.index(s.db, [
+      span(llm('gpt-4o', 1_000, 100, { 'goblin.id': 'a' })),
+      span(llm('gpt-4o', 1_000, 100, { 'llm.cost': 0.5, 'goblin.id': 'b' })),
+      span(llm('mystery-9', 1_000, 100, { 'goblin.id': 'a' })),
+    ])
+    const { rows, total, unknownModels } = s.report(['model'])
+    const gpt = rows.find((r) => r.key.model === 'gpt-4o')
+    expect(gpt?.usd).toBeCloseTo(1_000 * 2.5e-6 + 100 * 1e-5 + 0.5, 9)
+    expect(gpt?.calls).toBe(2)
+    expect(rows.find((r) => r.key.model === 'mystery-9')).toMatchObject({
+      usd: 0,
+      unknownModelCalls: 1,
+      calls: 1,
+    })
+    expect(unknownModels).toEqual([{ model: 'mystery-9', provider: null, calls: 1 }])
+    expect(total.calls).toBe(3)
+    expect(total.unknownModelCalls).toBe(1)
+    expect(s.costs.map((c) => c.usd)).toEqual([1_000 * 2.5e-6 + 100 * 1e-5, 0.5])
+  })
+
+  it('does not count a parent that carries its children’s aggregate usage, whichever arrives first', () => {
+    for (const parentFirst of [true, false]) {
+      const s = store()
+      const parent = span(llm('gpt-4o', 3_000, 300, { 'goblin.id': 'g' }))
+      const children = [1, 2, 3].map(() =>
+        span(llm('gpt-4o', 1_000, 100, { 'goblin.id': 'g' }), { parentSpanId: parent.spanId }),
+      )
+      if (parentFirst) {
+        s.index.index(s.db, [parent])
+        s.index.index(s.db, children)
+      } else {
+        s.index.index(s.db, children)
+        s.index.index(s.db, [parent])
+      }
+      const { total } = s.report(['goblin'])
+      expect(total.calls).toBe(3)
+      expect(total.inputTokens).toBe(3_000)
+      expect(total.usd).toBeCloseTo(3 * (1_000 * 2.5e-6 + 100 * 1e-5), 9)
+      // The live counter never adds the same usage twice either.
+      const counted = s.costs.reduce((sum, c) => sum + c.usd, 0)
+      expect(counted).toBeCloseTo(3_000 * 2.5e-6 + 300 * 1e-5, 9)
+    }
+  })
+
+  it('stores a span delivered twice once', () => {
+    const s = store()
+    const once = span(llm('gpt-4o', 1_000, 0))
+    s.index.index(s.db, [once])
+    s.index.index(s.db, [once])
+    expect(s.report().total.calls).toBe(1)
+    expect(s.costs).toHaveLength(1)
+  })
+
+  it('groups by goblin, task, service, provider and day', () => {
+    const s = store()
+    s.index.index(s.db, [
+      span(llm('gpt-4o', 100, 0, { 'goblin.id': 'a', 'task.id': 't1', 'gen_ai.provider.name': 'openai' })),
+      span(llm('gpt-4o', 100, 0, { 'goblin.id': 'a', 'task.id': 't2', 'gen_ai.provider.name': 'openai' })),
+      span(llm('gpt-4o', 100, 0, { 'task.id': 't1' }), { serviceName: 'other' }),
+    ])
+    const byGoblinTask = s.report(['goblin', 'task'])
+    expect(
+      byGoblinTask.rows.map((r) => r.key).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    ).toEqual([
+      { goblin: '(none)', task: 't1' },
+      { goblin: 'a', task: 't1' },
+      { goblin: 'a', task: 't2' },
+    ])
+    expect(s.report(['service']).rows.map((r) => [r.key.service, r.calls])).toEqual([
+      ['svc', 2],
+      ['other', 1],
+    ])
+    expect(s.report(['day']).rows).toEqual([
+      expect.objectContaining({ key: { day: '2025-11-26' }, calls: 3 }),
+    ])
+    expect(
+      s
+        .report(['provider'])
+        .rows.map((r) => r.key.provider)
+        .sort(),
+    ).toEqual(['(none)', 'openai'])
+  })
+
+  it('prunes rows older than the cutoff', () => {
+    const s = store()
+    s.index.index(s.db, [span(llm('gpt-4o', 1, 1))])
+    s.index.prune(s.db, T0 + 10_000n)
+    expect(s.report().total.calls).toBe(0)
+  })
+})
