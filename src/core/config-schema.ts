@@ -19,6 +19,55 @@ export const budgetSchema = z.strictObject({
   warn_at: z.number().gt(0).max(1).default(0.8),
 })
 
+/** `anchor`: where checkpoints are anchored (OpenTimestamps, Ethereum), checked (Bitcoin) and stored (S3). */
+export const anchorSchema = z.strictObject({
+  ots: z
+    .strictObject({
+      /** Calendars to stamp on: the public pool by default. */
+      calendars: z
+        .array(z.url())
+        .min(1)
+        .default([
+          'https://a.pool.opentimestamps.org',
+          'https://b.pool.opentimestamps.org',
+          'https://a.pool.eternitywall.com',
+        ]),
+    })
+    .default({
+      calendars: [
+        'https://a.pool.opentimestamps.org',
+        'https://b.pool.opentimestamps.org',
+        'https://a.pool.eternitywall.com',
+      ],
+    }),
+  ethereum: z
+    .strictObject({
+      rpc_url: z.url().optional(),
+      /** 11155111 is Sepolia. */
+      chain_id: z.number().int().positive().default(11_155_111),
+      confirmations: z.number().int().min(1).max(1000).default(3),
+      /** Key file (mode 0600); default GOBLIN_HOME/keys/ethereum.key. GOBLIN_ETH_PRIVATE_KEY wins over it. */
+      key_file: z.string().min(1).optional(),
+    })
+    .default({ chain_id: 11_155_111, confirmations: 3 }),
+  bitcoin: z
+    .strictObject({
+      /** Block headers for checking Bitcoin attestations: an Esplora URL, rpc+http://user:pass@host:8332, or file:PATH. */
+      source: z.string().min(1).default('https://blockstream.info/api'),
+    })
+    .default({ source: 'https://blockstream.info/api' }),
+  s3: z
+    .strictObject({
+      bucket: z.string().min(3).optional(),
+      prefix: z.string().default('goblin-audit'),
+      retention_days: z.number().int().min(1).max(36_500).default(365),
+      mode: z.enum(['compliance', 'governance']).default('compliance'),
+      endpoint: z.url().optional(),
+      region: z.string().min(1).optional(),
+    })
+    .default({ prefix: 'goblin-audit', retention_days: 365, mode: 'compliance' }),
+})
+
 export const projectConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   stack: z
@@ -58,10 +107,12 @@ export const projectConfigSchema = z.strictObject({
       budgets: z.array(budgetSchema).default([]),
     })
     .default({ budgets: [] }),
+  anchor: anchorSchema.default(anchorSchema.parse({})),
 })
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>
 export type Budget = z.infer<typeof budgetSchema>
+export type AnchorConfig = z.infer<typeof anchorSchema>
 
 /** The settings a project without a `goblin.config.json` gets. */
 export function defaultProjectConfig(): ProjectConfig {
