@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core'
+import { createCheckpoint } from '../../src/audit/checkpoint-store.js'
+import { loadSigner } from '../../src/audit/keyring.js'
+import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+
+export default class AuditCheckpoint extends GoblinCommand {
+  static override summary = 'Sign a checkpoint of the audit log at its current size'
+  static override description =
+    'Writes checkpoints/<size>.note in the ledger directory: a C2SP tlog-checkpoint (origin, size, base64 root) signed as a C2SP signed note, and prints the note.'
+  static override examples = [
+    '<%= config.bin %> audit checkpoint',
+    '<%= config.bin %> audit checkpoint --origin example.com/audit --json',
+  ]
+  static override flags = {
+    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    key: Flags.string({ description: 'signing key name (default: audit.key, else the only active key)' }),
+    origin: Flags.string({
+      description: 'checkpoint origin line (default: audit.origin, else goblin/<key name>)',
+    }),
+  }
+
+  async run(): Promise<{ origin: string; size: number; root: string; note: string }> {
+    const { flags } = await this.parse(AuditCheckpoint)
+    const where = resolveAuditLocations(flags)
+    const { signer, record } = loadSigner(where.keysDir, where.keyName)
+    const created = await createCheckpoint(
+      where.ledgerDir,
+      signer,
+      where.origin ?? defaultOrigin(record.name),
+    )
+    process.stdout.write(this.jsonEnabled() ? '' : created.note)
+    this.note(`checkpoint at size ${created.size}: ${created.path}`)
+    return {
+      origin: created.origin,
+      size: created.size,
+      root: Buffer.from(created.root, 'base64').toString('hex'),
+      note: created.note,
+    }
+  }
+}

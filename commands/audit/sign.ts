@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs'
+import { Flags } from '@oclif/core'
+import { z } from 'zod'
+import type { AuditEvent } from '../../src/audit/envelope.js'
+import { eventFromFlags, parseEventStream } from '../../src/audit/event-input.js'
+import { loadSigner } from '../../src/audit/keyring.js'
+import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
+import { resolveAuditLocations } from '../../src/audit/locations.js'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import { usageError } from '../../src/core/errors.js'
+import { AUDIT_EVENT_HOOK } from '../../src/plugins/contracts.js'
+import { collectHook } from '../../src/plugins/hook-runner.js'
+
+export default class AuditSign extends GoblinCommand {
+  static override summary = 'Append signed events to the audit log'
+  static override description =
+    'Signs one event given by flags, or a JSONL stream of events (--input FILE, or - for stdin) as one batch, and appends them durably (fsync) to the ledger. A bad event refuses the whole batch (exit 2) and appends nothing.'
+  static override examples = [
+    '<%= config.bin %> audit sign --goblin researcher --action tool.call --decision allow --attr tool=search',
+    'cat events.jsonl | <%= config.bin %> audit sign --input - --json',
+  ]
+  static override flags = {
+    goblin: Flags.string({ description: 'the goblin (agent) id' }),
+    action: Flags.string({ description: 'what it did or asked to do' }),
+    decision: Flags.string({ description: 'the decision (e.g. allow, deny)' }),
+    'trace-id': Flags.string({
+      description: 'W3C trace id (32 lowercase hex) linking the event to its trace',
+    }),
+    attr: Flags.string({ description: 'an attribute key=value (repeatable)', multiple: true }),
+    input: Flags.string({
+      description: 'a JSONL file of events, or - for stdin',
+      exclusive: ['goblin', 'action', 'decision', 'trace-id', 'attr'],
+    }),
+    ledger: Flags.string({
+      description: 'ledger directory (default: audit.ledger in goblin.config.json, else GOBLIN_HOME/audit)',
+    }),
+    key: Flags.string({ description: 'signing key name (default: audit.key, else the only active key)' }),
+  }
+
+  async run(): Promise<{ entries: AppendedEntry[] }> {
+    const { flags } = await this.parse(AuditSign)
+    const events: AuditEvent[] = flags.input
+      ? parseEventStream(readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
+      : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
+    const where = resolveAuditLocations(flags)
+    const { signer } = loadSigner(where.keysDir, where.keyName)
+    const entries = await appendEvents(where.ledgerDir, events, signer)
+    const first = entries[0] as AppendedEntry
+    const last = entries.at(-1) as AppendedEntry
+    this.out(
+      entries.length === 1
+        ? `appended seq ${first.seq} ${first.leaf_hash}`
+        : `appended ${entries.length} entries, seq ${first.seq}..${last.seq}`,
+    )
+    const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, z.unknown(), {
+      entries: entries.map((e) => ({ seq: e.seq, leafHash: e.leaf_hash, envelope: e.envelope })),
+    })
+    for (const p of hooks.problems)
+      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook failed: ${p.message}`)
+    return { entries }
+  }
+}
+
+function readInput(input: string): string {
+  try {
+    return readFileSync(input === '-' ? 0 : input, 'utf8')
+  } catch {
+    throw usageError(
+      'AUDIT_NO_INPUT',
+      `cannot read ${input}`,
+      'Give a readable JSONL file, or - to read stdin.',
+    )
+  }
+}

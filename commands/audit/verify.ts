@@ -1,0 +1,52 @@
+import { Flags } from '@oclif/core'
+import { resolveAuditLocations } from '../../src/audit/locations.js'
+import { resolveTrustedKeys } from '../../src/audit/trust.js'
+import { type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ExitCode } from '../../src/core/errors.js'
+
+export default class AuditVerify extends GoblinCommand {
+  static override summary = 'Verify the whole audit log'
+  static override description =
+    "Checks every entry's signature under the key valid at its time, seq continuity, the Merkle tree, every stored checkpoint (signature, size, root) and consistency between successive checkpoints. Reports every problem with its seq, line and kind; exits 1 on any. Uses all cores for large logs."
+  static override examples = [
+    '<%= config.bin %> audit verify',
+    '<%= config.bin %> audit verify --ledger ./audit --keyring keyring.json --json',
+    '<%= config.bin %> audit verify --key ci+1a2b3c4d+AbC...=',
+  ]
+  static override flags = {
+    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    key: Flags.string({
+      description: 'trust this verifier key, without a validity window (repeatable)',
+      multiple: true,
+    }),
+    keyring: Flags.string({ description: 'trust the keys (and windows) of this exported keyring JSON' }),
+    threads: Flags.integer({
+      description: 'worker threads for signature checks (default: all cores)',
+      min: 1,
+    }),
+  }
+
+  async run(): Promise<VerifyReport> {
+    const { flags } = await this.parse(AuditVerify)
+    const where = resolveAuditLocations({ ledger: flags.ledger })
+    const trusted = resolveTrustedKeys({
+      vkeys: flags.key,
+      keyringFile: flags.keyring,
+      keysDir: where.keysDir,
+    })
+    const report = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
+    for (const e of report.errors) {
+      const place =
+        e.line !== null ? `line ${e.line}${e.seq !== null ? ` seq ${e.seq}` : ''}` : (e.file ?? '')
+      this.out(`${place}: ${e.kind}: ${e.message}`)
+    }
+    this.out(
+      report.ok
+        ? `ok: ${report.entries} entries, ${report.checkpoints} checkpoint(s), root ${report.root}`
+        : `FAILED: ${report.errors.length} problem(s) in ${report.entries} entries, ${report.checkpoints} checkpoint(s)`,
+    )
+    if (!report.ok) process.exitCode = ExitCode.notOk
+    return report
+  }
+}

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ExitCode, GoblinError } from '../core/errors.js'
+import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
+import { writeFileDurably } from './durable-file.js'
+import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
+import { type LeafHashes, leafHash, rootHash } from './merkle.js'
+import { type NoteSigner, openNote, signNote } from './signed-note.js'
+
+/**
+ * Checkpoints live in the ledger directory as `checkpoints/<size>.note`: each a C2SP signed note whose
+ * text is a tlog-checkpoint body. Anchoring (src/anchor/) and verification read them through this module.
+ */
+
+export interface StoredCheckpoint {
+  /** The size its file name claims (verify checks it against the body). */
+  size: number
+  path: string
+  /** The signed note, verbatim. */
+  note: string
+}
+
+/** Every stored checkpoint, smallest size first. */
+export function listCheckpoints(ledgerDir: string): StoredCheckpoint[] {
+  const dir = ledgerPaths(ledgerDir).checkpoints
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((name) => /^(0|[1-9][0-9]*)\.note$/.test(name))
+    .map((name) => ({ size: Number(name.slice(0, -'.note'.length)), path: join(dir, name) }))
+    .sort((a, b) => a.size - b.size)
+    .map((c) => ({ ...c, note: readFileSync(c.path, 'utf8') }))
+}
+
+/** The checkpoint with the largest size, parsed (signatures are not checked here), or null. */
+export function latestCheckpoint(ledgerDir: string): (StoredCheckpoint & { checkpoint: Checkpoint }) | null {
+  const latest = listCheckpoints(ledgerDir).at(-1)
+  if (!latest) return null
+  const split = latest.note.lastIndexOf('\n\n')
+  return { ...latest, checkpoint: parseCheckpoint(latest.note.slice(0, split + 1), latest.path) }
+}
+
+/** The leaf hashes of every complete ledger line, read from a consistent snapshot. */
+export async function ledgerLeafHashes(
+  ledgerDir: string,
+): Promise<{ leaves: LeafHashes; tornLine: number | null }> {
+  const bytes = await readLedgerSnapshot(ledgerDir)
+  const lines = splitLedgerLines(bytes)
+  const packed = Buffer.allocUnsafe(lines.count * 32)
+  for (let i = 0; i < lines.count; i++) {
+    packed.set(leafHash(bytes.subarray(lines.starts[i], lines.ends[i])), i * 32)
+  }
+  return { leaves: { bytes: packed, count: lines.count }, tornLine: lines.torn?.line ?? null }
+}
+
+export interface CreatedCheckpoint {
+  origin: string
+  size: number
+  /** Base64, as in the checkpoint body. */
+  root: string
+  note: string
+  path: string
+}
+
+/**
+ * Signs a checkpoint for the ledger's current size and stores it. Refuses when the ledger has a torn
+ * last line, or no longer matches the latest stored checkpoint (signing would bless a rewritten log).
+ */
+export async function createCheckpoint(
+  ledgerDir: string,
+  signer: NoteSigner,
+  origin: string,
+): Promise<CreatedCheckpoint> {
+  const { leaves, tornLine } = await ledgerLeafHashes(ledgerDir)
+  if (tornLine !== null)
+    throw new GoblinError(
+      'AUDIT_TORN_LINE',
+      `${ledgerPaths(ledgerDir).log}:${tornLine}: the last line is incomplete`,
+      {
+        hint: 'Run goblin audit repair first.',
+        exit: ExitCode.notOk,
+      },
+    )
+  const previous = latestCheckpoint(ledgerDir)
+  if (previous) {
+    const { checkpoint } = previous
+    const matches =
+      checkpoint.size <= leaves.count && rootHash(leaves, 0, checkpoint.size).equals(checkpoint.root)
+    if (!matches)
+      throw new GoblinError(
+        'AUDIT_CHECKPOINT_MISMATCH',
+        `the ledger no longer matches its checkpoint at size ${checkpoint.size} (${previous.path})`,
+        {
+          hint: 'Run goblin audit verify to see what changed; do not checkpoint a rewritten log.',
+          exit: ExitCode.notOk,
+        },
+      )
+  }
+  const root = rootHash(leaves)
+  const note = signNote(formatCheckpoint({ origin, size: leaves.count, root }), [signer])
+  // Verify what we are about to store, so a key/file mix-up never writes an unverifiable checkpoint.
+  if (openNote(note, [signer]).verified.length !== 1)
+    throw new Error('freshly signed checkpoint does not verify')
+  const dir = ledgerPaths(ledgerDir).checkpoints
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, `${leaves.count}.note`)
+  writeFileDurably(path, note, 0o644)
+  return { origin, size: leaves.count, root: root.toString('base64'), note, path }
+}

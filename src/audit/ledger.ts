@@ -1,0 +1,254 @@
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { ExitCode, GoblinError } from '../core/errors.js'
+import { fsyncDirectory, writeFileDurably } from './durable-file.js'
+import { type AuditEvent, type Envelope, entryBytes, sealEnvelope } from './envelope.js'
+import { acquireFileLock } from './file-lock.js'
+import { leafHash } from './merkle.js'
+import type { NoteSigner } from './signed-note.js'
+
+/**
+ * The ledger: `log.jsonl` in the ledger directory, one canonical-JSON envelope per line, append-only.
+ * Appends hold a cross-process lock and fsync before returning, so an acknowledged entry survives a crash
+ * and two writers never interleave or reuse a seq. A crash mid-append can leave a torn last line (no
+ * final newline): appends refuse to build on it until `repairLedger` sets it aside.
+ */
+
+export const LEDGER_FILE = 'log.jsonl'
+const NEWLINE = 0x0a
+
+/** Where the ledger keeps each file. */
+export function ledgerPaths(ledgerDir: string) {
+  return {
+    log: join(ledgerDir, LEDGER_FILE),
+    lock: join(ledgerDir, '.lock'),
+    checkpoints: join(ledgerDir, 'checkpoints'),
+    torn: join(ledgerDir, 'torn'),
+  }
+}
+
+/** One appended entry, as `goblin audit sign --json` reports it. */
+export interface AppendedEntry {
+  seq: number
+  leaf_hash: string
+  envelope: Envelope
+}
+
+/** A torn (incomplete) last line: bytes after the last newline. */
+export interface TornTail {
+  /** 1-based line number of the torn line. */
+  line: number
+  /** Byte offset where it starts (the file's length after repair). */
+  offset: number
+  bytes: number
+}
+
+/**
+ * Signs `events` as the next entries of the ledger in `ledgerDir` and appends them durably, as one batch.
+ * This is the one write path: the CLI's `audit sign` and the collector's aggregator both call it.
+ */
+export async function appendEvents(
+  ledgerDir: string,
+  events: AuditEvent[],
+  signer: NoteSigner,
+  options: { now?: () => Date } = {},
+): Promise<AppendedEntry[]> {
+  if (events.length === 0) return []
+  const paths = ledgerPaths(ledgerDir)
+  mkdirSync(ledgerDir, { recursive: true })
+  const lock = await acquireFileLock(paths.lock)
+  try {
+    const created = !existsSync(paths.log)
+    const fd = openSync(paths.log, 'a+', 0o644)
+    try {
+      const nextSeq = readNextSeq(fd, paths.log)
+      const now = options.now ?? (() => new Date())
+      const entries: AppendedEntry[] = []
+      const lines: Buffer[] = []
+      for (const [i, event] of events.entries()) {
+        const envelope = sealEnvelope(event, nextSeq + i, now(), signer)
+        const bytes = entryBytes(envelope)
+        lines.push(bytes, NEWLINE_BUFFER)
+        entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
+      }
+      writeAll(fd, Buffer.concat(lines))
+      fsyncSync(fd)
+      if (created) fsyncDirectory(ledgerDir)
+      return entries
+    } finally {
+      closeSync(fd)
+    }
+  } finally {
+    lock.release()
+  }
+}
+
+const NEWLINE_BUFFER = Buffer.from('\n')
+
+/** Sets a torn last line aside into `torn/` and truncates the ledger to its last complete line. */
+export async function repairLedger(
+  ledgerDir: string,
+): Promise<{ torn: TornTail | null; savedTo: string | null }> {
+  const paths = ledgerPaths(ledgerDir)
+  if (!existsSync(paths.log)) return { torn: null, savedTo: null }
+  const lock = await acquireFileLock(paths.lock)
+  try {
+    const fd = openSync(paths.log, 'r+')
+    try {
+      const torn = findTornTail(fd)
+      if (!torn) return { torn: null, savedTo: null }
+      const partial = Buffer.alloc(torn.bytes)
+      readSync(fd, partial, 0, torn.bytes, torn.offset)
+      mkdirSync(paths.torn, { recursive: true })
+      const savedTo = join(
+        paths.torn,
+        `line-${torn.line}-${new Date().toISOString().replaceAll(':', '')}.partial`,
+      )
+      writeFileDurably(savedTo, partial, 0o644)
+      ftruncateSync(fd, torn.offset)
+      fsyncSync(fd)
+      return { torn, savedTo }
+    } finally {
+      closeSync(fd)
+    }
+  } finally {
+    lock.release()
+  }
+}
+
+/** The ledger's bytes up to its size when the lock was last free (never a batch half-written). */
+export async function readLedgerSnapshot(ledgerDir: string): Promise<Buffer> {
+  const paths = ledgerPaths(ledgerDir)
+  if (!existsSync(paths.log)) return Buffer.alloc(0)
+  const lock = await acquireFileLock(paths.lock)
+  let size: number
+  const fd = openSync(paths.log, 'r')
+  try {
+    size = fstatSync(fd).size
+  } finally {
+    lock.release()
+  }
+  try {
+    return readRange(fd, 0, size)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Byte ranges of a ledger's complete lines, and the torn tail if the last line has no newline. */
+export interface LedgerLines {
+  /** starts[i]..ends[i] (exclusive, without the newline) is line i+1. */
+  starts: Float64Array
+  ends: Float64Array
+  count: number
+  torn: TornTail | null
+}
+
+/** Splits ledger bytes into lines. */
+export function splitLedgerLines(bytes: Uint8Array): LedgerLines {
+  let count = 0
+  for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) count++
+  const starts = new Float64Array(count)
+  const ends = new Float64Array(count)
+  let start = 0
+  let n = 0
+  for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) {
+    starts[n] = start
+    ends[n] = i
+    n++
+    start = i + 1
+  }
+  const torn = start < bytes.length ? { line: count + 1, offset: start, bytes: bytes.length - start } : null
+  return { starts, ends, count, torn }
+}
+
+function readNextSeq(fd: number, path: string): number {
+  const size = fstatSync(fd).size
+  if (size === 0) return 0
+  const torn = findTornTail(fd)
+  if (torn)
+    throw new GoblinError(
+      'AUDIT_TORN_LINE',
+      `${path}:${torn.line}: the last line is incomplete (${torn.bytes} bytes, a crash mid-append)`,
+      {
+        hint: 'Run goblin audit repair to set it aside (no acknowledged entry is lost), then sign again.',
+        exit: ExitCode.notOk,
+      },
+    )
+  const last = lastLine(fd, size)
+  let seq: unknown
+  try {
+    seq = (JSON.parse(last.toString('utf8')) as { seq?: unknown }).seq
+  } catch {
+    seq = undefined
+  }
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+    throw new GoblinError('AUDIT_LAST_ENTRY_UNREADABLE', `${path}: the last entry has no readable seq`, {
+      hint: 'Run goblin audit verify to see what is wrong with the ledger.',
+      exit: ExitCode.notOk,
+    })
+  return seq + 1
+}
+
+/** The torn tail of the file open at `fd`, or null when it ends in a newline. */
+function findTornTail(fd: number): TornTail | null {
+  const size = fstatSync(fd).size
+  if (size === 0) return null
+  const lastByte = readRange(fd, size - 1, size)
+  if (lastByte[0] === NEWLINE) return null
+  const offset = lastNewlineBefore(fd, size) + 1
+  return { line: countLines(fd, offset) + 1, offset, bytes: size - offset }
+}
+
+/** The last complete line (without its newline) of a file that ends in a newline. */
+function lastLine(fd: number, size: number): Buffer {
+  const start = lastNewlineBefore(fd, size - 1) + 1
+  return readRange(fd, start, size - 1)
+}
+
+/** Offset of the last newline before `end`, or -1. Reads backwards in chunks. */
+function lastNewlineBefore(fd: number, end: number): number {
+  const chunk = 64 * 1024
+  for (let hi = end; hi > 0; hi -= chunk) {
+    const lo = Math.max(0, hi - chunk)
+    const at = readRange(fd, lo, hi).lastIndexOf(NEWLINE)
+    if (at >= 0) return lo + at
+  }
+  return -1
+}
+
+function countLines(fd: number, end: number): number {
+  let count = 0
+  const chunk = 1024 * 1024
+  for (let lo = 0; lo < end; lo += chunk) {
+    const bytes = readRange(fd, lo, Math.min(end, lo + chunk))
+    for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) count++
+  }
+  return count
+}
+
+function readRange(fd: number, start: number, end: number): Buffer {
+  const buffer = Buffer.allocUnsafe(end - start)
+  let done = 0
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, start + done)
+    if (n === 0) break
+    done += n
+  }
+  return buffer.subarray(0, done)
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let done = 0
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+}
