@@ -21,6 +21,13 @@ export default class AuditVerify extends GoblinCommand {
       multiple: true,
     }),
     keyring: Flags.string({ description: 'trust the keys (and windows) of this exported keyring JSON' }),
+    online: Flags.boolean({
+      description:
+        'also check anchors online: Bitcoin blocks (anchor.bitcoin.source) and Ethereum transactions',
+    }),
+    'bitcoin-source': Flags.string({
+      description: 'block headers for --online: an Esplora URL, rpc+http://user:pass@host:8332, or file:PATH',
+    }),
     threads: Flags.integer({
       description: 'worker threads for signature checks (default: all cores)',
       min: 1,
@@ -35,12 +42,18 @@ export default class AuditVerify extends GoblinCommand {
       keyringFile: flags.keyring,
       keysDir: where.keysDir,
     })
-    const report = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
+    const ledgerReport = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
+    const { describeAnchor, withAnchorChecks } = await import('../../src/anchor/verify-hook.js')
+    const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
+      online: flags.online,
+      bitcoinSource: flags['bitcoin-source'],
+    })
     for (const e of report.errors) {
       const place =
         e.line !== null ? `line ${e.line}${e.seq !== null ? ` seq ${e.seq}` : ''}` : (e.file ?? '')
       this.out(`${place}: ${e.kind}: ${e.message}`)
     }
+    for (const line of report.anchors.map(describeAnchor)) this.out(line)
     this.out(
       report.ok
         ? `ok: ${report.entries} entries, ${report.checkpoints} checkpoint(s), root ${report.root}`

@@ -71,7 +71,7 @@ export async function anchorOnEthereum(
   } finally {
     provider.destroy()
   }
-  if (!receipt || receipt.status !== 1) {
+  if (receipt?.status !== 1) {
     throw new GoblinError('ETH_TX_FAILED', `the anchor transaction failed on chain ${settings.chainId}`, {
       exit: 1,
     })
@@ -109,7 +109,7 @@ export async function verifyEthereumAnchor(
       return { ok: false, detail: `transaction ${anchor.txHash} does not carry the checkpoint root` }
     }
     const receipt = await provider.getTransactionReceipt(anchor.txHash)
-    if (!receipt || receipt.status !== 1)
+    if (receipt?.status !== 1)
       return { ok: false, detail: `transaction ${anchor.txHash} is not mined or failed` }
     if (receipt.blockNumber !== anchor.blockNumber || receipt.blockHash !== anchor.blockHash) {
       return {
