@@ -246,7 +246,8 @@ function readId(value: unknown, bytes: number, options: IdOptions, allowEmpty = 
       if (decoded.length !== bytes) return null
       hex = decoded.toString('hex')
     } else return null
-  } else if (value === undefined || value === null) {
+  } else if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
+    // protobufjs leaves an absent bytes field as its default, an empty array.
     return allowEmpty ? '' : null
   } else return null
   return /^0+$/.test(hex) ? null : hex

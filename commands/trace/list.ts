@@ -1,0 +1,65 @@
+import { Flags } from '@oclif/core'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import { loadProjectConfig } from '../../src/core/config.js'
+import { goblinHome } from '../../src/core/paths.js'
+import { type BackendTarget, resolveBackend } from '../../src/trace/endpoints.js'
+import type { TraceList } from '../../src/trace/trace-queries.js'
+
+/** `--backend` and `--endpoint`, shared by the trace commands that read traces. */
+export const backendFlags = {
+  backend: Flags.string({
+    description:
+      'where to read traces (default: follows the running stack, then goblin.config.json trace.backend)',
+    options: ['embedded', 'tempo'],
+  }),
+  endpoint: Flags.string({ description: 'query API base URL, e.g. http://127.0.0.1:3200 for Tempo' }),
+}
+
+/** The backend the flags, the running stack and the config name. */
+export function backendFrom(flags: { backend?: string; endpoint?: string }): BackendTarget {
+  return resolveBackend({
+    home: goblinHome(),
+    config: loadProjectConfig().config,
+    backend: flags.backend as BackendTarget['kind'] | undefined,
+    endpoint: flags.endpoint,
+  })
+}
+
+export default class TraceList_ extends GoblinCommand {
+  static override summary = 'List recent traces'
+  static override description =
+    'A table of recent traces, newest first: id, root span, service, start, duration, span count, errors and cost (sum of llm.cost). Span count, errors and cost come from the embedded collector; Tempo does not report them (shown as -).'
+  static override examples = [
+    '<%= config.bin %> trace list',
+    '<%= config.bin %> trace list --service api --since 1h --status error',
+    '<%= config.bin %> trace list --backend tempo --min-duration 2s --json',
+  ]
+  static override flags = {
+    ...backendFlags,
+    service: Flags.string({ description: 'traces with a span of this service.name' }),
+    goblin: Flags.string({ description: 'traces of this goblin (goblin.id)' }),
+    since: Flags.string({ description: 'started within this long, e.g. 15m, 1h, 7d' }),
+    status: Flags.string({ description: 'only traces with an error span', options: ['error'] }),
+    'min-duration': Flags.string({ description: 'at least this long, e.g. 250ms, 2s' }),
+    limit: Flags.integer({ description: 'most traces shown', default: 20, min: 1, max: 10_000 }),
+  }
+
+  async run(): Promise<TraceList> {
+    const { flags } = await this.parse(TraceList_)
+    const { listTraces } = await import('../../src/trace/trace-queries.js')
+    const list = await listTraces({
+      target: backendFrom(flags),
+      service: flags.service,
+      goblin: flags.goblin,
+      since: flags.since,
+      status: flags.status as 'error' | undefined,
+      minDuration: flags['min-duration'],
+      limit: flags.limit,
+    })
+    if (!this.jsonEnabled()) {
+      const { renderTraceList } = await import('../../src/ui/waterfall-list.js')
+      this.out(renderTraceList(list, this.stdoutFacts))
+    }
+    return list
+  }
+}

@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import type { OtlpJsonResourceSpans } from '../../src/collector/otlp-encode-json.js'
+import { backendFlags, backendFrom } from './list.js'
+
+export default class TraceShow extends GoblinCommand {
+  static override summary = 'Show a trace as a waterfall'
+  static override description =
+    'The span tree with relative timing bars, durations, status, and model/tokens/cost on LLM spans. Past --max-children siblings collapse into one row; --depth hides deeper spans; --all shows every span. --json prints the trace as OTLP/JSON ({resourceSpans}). An unknown trace id exits 1.'
+  static override examples = [
+    '<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736',
+    '<%= config.bin %> trace show 4BF92F3577B34DA6A3CE929D0E0E4736 --depth 2',
+    '<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736 --json > trace.json',
+  ]
+  static override args = {
+    id: Args.string({ description: 'trace id (32 hex digits, either case)', required: true }),
+  }
+  static override flags = {
+    ...backendFlags,
+    depth: Flags.integer({ description: 'show spans down to this depth (0 = roots only)', min: 0 }),
+    'max-children': Flags.integer({
+      description: 'siblings shown before the rest collapse',
+      default: 20,
+      min: 1,
+    }),
+    all: Flags.boolean({ description: 'show every span: no collapsing' }),
+  }
+
+  async run(): Promise<{ resourceSpans: OtlpJsonResourceSpans[] }> {
+    const { args, flags } = await this.parse(TraceShow)
+    const { showTrace, traceAsOtlpJson } = await import('../../src/trace/trace-queries.js')
+    const shown = await showTrace(backendFrom(flags), args.id, {
+      depth: flags.depth,
+      maxChildren: flags.all ? Number.POSITIVE_INFINITY : flags['max-children'],
+    })
+    if (!this.jsonEnabled()) {
+      const { renderWaterfall } = await import('../../src/ui/waterfall.js')
+      this.out(renderWaterfall(shown.waterfall, this.stdoutFacts))
+    }
+    return traceAsOtlpJson(shown.spans)
+  }
+}

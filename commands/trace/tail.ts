@@ -1,0 +1,49 @@
+import { Flags } from '@oclif/core'
+import { GoblinCommand } from '../../src/cli/base-command.js'
+import type { SpanRecord } from '../../src/collector/span-record.js'
+import { backendFlags, backendFrom } from './list.js'
+
+export default class TraceTail extends GoblinCommand {
+  static override summary = 'Print spans as they arrive'
+  static override description =
+    'Follows the trace backend and prints one line per span as it is stored, until Ctrl-C (or --max spans, or --for a duration). With --json each span is one JSON line (SpanRecord), so the output streams.'
+  static override examples = [
+    '<%= config.bin %> trace tail',
+    '<%= config.bin %> trace tail --json | jq .name',
+  ]
+  static override flags = {
+    ...backendFlags,
+    max: Flags.integer({ description: 'stop after this many spans', min: 1 }),
+    for: Flags.string({ description: 'stop after this long, e.g. 30s' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(TraceTail)
+    const { followSpans } = await import('../../src/trace/trace-queries.js')
+    const { parseDurationMs } = await import('../../src/collector/search-params.js')
+    const { formatSpanLine } = await import('../../src/ui/waterfall-list.js')
+    const target = backendFrom(flags)
+    const stop = new AbortController()
+    const stopNow = () => stop.abort()
+    process.once('SIGINT', stopNow)
+    process.once('SIGTERM', stopNow)
+    if (flags.for) setTimeout(stopNow, parseDurationMs(flags.for, '--for')).unref()
+    this.note(`following spans at ${target.endpoint} (${target.kind}); Ctrl-C stops`)
+    let printed = 0
+    const json = this.jsonEnabled()
+    await followSpans({
+      target,
+      signal: stop.signal,
+      onSpans: (spans: SpanRecord[]) => {
+        for (const span of spans) {
+          if (stop.signal.aborted) return
+          process.stdout.write(`${json ? JSON.stringify(span) : formatSpanLine(span, this.stdoutFacts)}\n`)
+          printed++
+          if (flags.max !== undefined && printed >= flags.max) stop.abort()
+        }
+      },
+    })
+    process.off('SIGINT', stopNow)
+    process.off('SIGTERM', stopNow)
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * `@goblinos/cli/telemetry`: the tracing SDK for services goblin observes.
+ *
+ *   import { initTracing, withLlmSpan } from '@goblinos/cli/telemetry'
+ *   initTracing({ serviceName: 'researcher', goblinId: 'researcher' })
+ *   await withLlmSpan({ model: 'gpt-4o', provider: 'openai' }, async (llm) => { ... llm.setUsage({ inputTokens, outputTokens }) })
+ */
+export { contextFromEnv, type EnvCarrier, envFromContext, withGoblinBaggage } from './env-carrier.js'
+export { GOBLIN_BAGGAGE_KEYS } from './goblin-attributes-processor.js'
+export { type InitTracingOptions, initTracing, type Tracing, withContext } from './init-tracing.js'
+export {
+  type LlmCallAttributes,
+  type LlmSpan,
+  type LlmUsage,
+  usageAttributes,
+  withLlmSpan,
+} from './llm-span.js'
+export { DEFAULT_SAMPLE_RATIO } from './tracing-config.js'

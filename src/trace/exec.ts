@@ -1,0 +1,122 @@
+import { constants } from 'node:os'
+import { basename } from 'node:path'
+import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { usageError } from '../core/errors.js'
+import type { ExportOutcome } from '../telemetry/cli-tracer.js'
+import { envFromContext, withGoblinBaggage } from '../telemetry/env-carrier.js'
+
+export interface ExecOptions {
+  command: string
+  args: string[]
+  /** Span name; default `exec <command>`. */
+  name?: string
+  /** Extra span attributes (`--attr k=v`); `goblin.id` and `task.id` also go into the baggage. */
+  attributes: Record<string, string>
+  env: NodeJS.ProcessEnv
+  serviceName: string
+  /** OTLP/HTTP base URL; undefined leaves it to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT. */
+  endpoint?: string
+}
+
+export interface ExecResult {
+  exitCode: number
+  traceId: string
+  spanId: string
+  sampled: boolean
+  export: ExportOutcome
+  /** Set when the command could not be started (e.g. not found). */
+  startError?: string
+}
+
+/**
+ * `goblin trace exec`: runs the command inside a span (a child of TRACEPARENT when set), with
+ * TRACEPARENT, TRACESTATE and BAGGAGE in its environment and stdio passed through; records its exit
+ * code (error status when non-zero) and exports the span before returning the command's exit code.
+ */
+export async function execTraced(options: ExecOptions): Promise<ExecResult> {
+  const { startCliTracer } = await import('../telemetry/cli-tracer.js')
+  const { execa } = await import('execa')
+  const tracing = startCliTracer({
+    serviceName: options.serviceName,
+    endpoint: options.endpoint,
+    env: options.env,
+  })
+  let parent = withGoblinBaggage(tracing.inheritedContext, {
+    goblinId: options.attributes['goblin.id'],
+    taskId: options.attributes['task.id'],
+  })
+  if (!propagation.getBaggage(parent)?.getAllEntries().length) parent = propagation.deleteBaggage(parent)
+  const attributes: Attributes = {
+    'process.executable.name': basename(options.command),
+    'process.command': options.command,
+    'process.command_args': [options.command, ...options.args],
+    ...options.attributes,
+  }
+  const span = tracing.tracer.startSpan(
+    options.name ?? `exec ${basename(options.command)}`,
+    { kind: SpanKind.INTERNAL, attributes },
+    parent,
+  )
+  const ctx = trace.setSpan(parent, span)
+  const childEnv: NodeJS.ProcessEnv = { ...options.env }
+  delete childEnv.TRACEPARENT
+  delete childEnv.TRACESTATE
+  delete childEnv.BAGGAGE
+  Object.assign(childEnv, envFromContext(ctx))
+
+  let exitCode: number
+  let startError: string | undefined
+  const child = context.with(ctx, () =>
+    execa(options.command, options.args, {
+      stdio: 'inherit',
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+    }),
+  )
+  // SIGTERM/SIGINT aimed at goblin go on to the command; goblin then records how it ended.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal)
+  process.on('SIGTERM', forward)
+  process.on('SIGINT', forward)
+  try {
+    const result = await child
+    if (result.exitCode !== undefined) exitCode = result.exitCode
+    else if (result.signal)
+      exitCode = 128 + (constants.signals[result.signal as keyof typeof constants.signals] ?? 1)
+    else {
+      exitCode = (result as { code?: string }).code === 'ENOENT' ? 127 : 126
+      startError = result.shortMessage ?? result.message
+    }
+    if (result.signal) span.setAttribute('process.exit.signal', result.signal)
+  } finally {
+    process.off('SIGTERM', forward)
+    process.off('SIGINT', forward)
+  }
+  span.setAttribute('process.exit.code', exitCode)
+  if (exitCode !== 0) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: startError ?? `exit code ${exitCode}` })
+  }
+  span.end()
+  const sc = span.spanContext()
+  const outcome = await tracing.exportAll()
+  return {
+    exitCode,
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    sampled: (sc.traceFlags & 1) === 1,
+    export: outcome,
+    ...(startError ? { startError } : {}),
+  }
+}
+
+/** Parses repeated `--attr k=v` flags; a missing `=` or empty key is a usage error. */
+export function parseAttrFlags(values: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const value of values) {
+    const eq = value.indexOf('=')
+    if (eq <= 0)
+      throw usageError('BAD_ATTR', `--attr "${value}" is not key=value`, 'Write --attr task.id=build-42.')
+    out[value.slice(0, eq)] = value.slice(eq + 1)
+  }
+  return out
+}

@@ -1,0 +1,130 @@
+import { type DecodedSpans, parseOtlpJson, spansFromTraceRequest } from '../collector/otlp-decode.js'
+import { searchParamsFor } from '../collector/search-params.js'
+import type { SpanRecord } from '../collector/span-record.js'
+import type { StoredSpan, TraceQuery, TraceSummary } from '../collector/span-store.js'
+import { GoblinError, unreachableError } from '../core/errors.js'
+import type { BackendTarget } from './endpoints.js'
+
+/** A search result row from either backend; Tempo leaves goblin's extra columns out (null). */
+export interface TraceListRow {
+  traceID: string
+  rootServiceName: string
+  rootTraceName: string
+  startTimeUnixNano: string
+  durationMs: number
+  spanCount: number | null
+  errorCount: number | null
+  costUsd: number | null
+}
+
+/**
+ * One client for both trace backends, over the Tempo-shaped HTTP API (`/api/search`, `/api/traces/{id}`)
+ * that the embedded collector also serves.
+ */
+export class TraceClient {
+  readonly target: BackendTarget
+  private readonly timeoutMs: number
+
+  constructor(target: BackendTarget, timeoutMs = 15_000) {
+    this.target = target
+    this.timeoutMs = timeoutMs
+  }
+
+  /** Recent traces matching the query, newest first. */
+  async search(query: TraceQuery): Promise<TraceListRow[]> {
+    const body = (await this.getJson(`/api/search?${searchParamsFor(query)}`)) as {
+      traces?: Partial<TraceSummary>[]
+    }
+    return (body.traces ?? []).map((t) => ({
+      traceID: String(t.traceID ?? '').padStart(32, '0'),
+      rootServiceName: t.rootServiceName ?? '<root span not yet received>',
+      rootTraceName: t.rootTraceName ?? '',
+      startTimeUnixNano: String(t.startTimeUnixNano ?? '0'),
+      durationMs: Number(t.durationMs ?? 0),
+      spanCount: typeof t.spanCount === 'number' ? t.spanCount : null,
+      errorCount: typeof t.errorCount === 'number' ? t.errorCount : null,
+      costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
+    }))
+  }
+
+  /** The spans of a trace; throws TRACE_NOT_FOUND (exit 1) when the backend does not know it. */
+  async getTrace(traceId: string): Promise<SpanRecord[]> {
+    const res = await this.request(`/api/traces/${traceId}`)
+    if (res.status === 404) {
+      throw new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} not found at ${this.target.endpoint}`, {
+        hint: 'Check the id with goblin trace list; spans may still be in flight, or past retention.',
+        exit: 1,
+      })
+    }
+    const text = await this.readOk(res)
+    const doc = parseOtlpJson(text) as { trace?: unknown }
+    // Tempo v1 answers {batches}, v2 {trace: {resourceSpans}}, OTLP files {resourceSpans}.
+    const decoded: DecodedSpans = spansFromTraceRequest(doc.trace ?? doc, { base64Ids: true })
+    if (decoded.spans.length === 0) {
+      throw new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} has no spans at ${this.target.endpoint}`, {
+        exit: 1,
+      })
+    }
+    return decoded.spans
+  }
+
+  /** Embedded only: spans stored after `cursor`, and the new cursor. Without a cursor, only the current end. */
+  async spansAfter(cursor: number | null, limit = 1_000): Promise<{ spans: StoredSpan[]; cursor: number }> {
+    const params = new URLSearchParams({ limit: String(limit) })
+    if (cursor !== null) params.set('after', String(cursor))
+    return (await this.getJson(`/api/goblin/spans?${params}`)) as { spans: StoredSpan[]; cursor: number }
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    const text = await this.readOk(await this.request(path))
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new GoblinError('BACKEND_BAD_ANSWER', `${this.target.endpoint}${path} did not answer JSON`, {
+        hint: `Is ${this.target.endpoint} a ${this.target.kind === 'tempo' ? 'Tempo' : 'goblin collector'} query endpoint?`,
+        exit: 3,
+      })
+    }
+  }
+
+  private async request(path: string): Promise<Response> {
+    const url = `${this.target.endpoint}${path}`
+    try {
+      return await fetch(url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      })
+    } catch (error) {
+      const cause = errorCause(error)
+      throw unreachableError(
+        'TRACE_BACKEND_UNREACHABLE',
+        `cannot reach the ${this.target.kind} trace backend at ${this.target.endpoint} (${cause})`,
+        this.target.kind === 'tempo'
+          ? "Start the stack with goblin stack up, or pass --endpoint with Tempo's URL."
+          : 'Start the collector with goblin stack up (or goblin collector serve), or pass --endpoint.',
+        error,
+      )
+    }
+  }
+
+  private async readOk(res: Response): Promise<string> {
+    const text = await res.text()
+    if (res.ok) return text
+    const detail = text.slice(0, 200).trim()
+    throw new GoblinError(
+      'BACKEND_ERROR',
+      `${this.target.endpoint} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`,
+      {
+        hint: res.status === 400 ? 'Check the search flags.' : "Check the backend's logs.",
+        exit: res.status === 400 ? 2 : 3,
+      },
+    )
+  }
+}
+
+/** The most telling code of a failed fetch: ECONNREFUSED, ENOTFOUND, TimeoutError, ... */
+function errorCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }>; message?: string } })
+    .cause
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).name
+}

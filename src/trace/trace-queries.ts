@@ -1,0 +1,118 @@
+import { type OtlpJsonResourceSpans, toOtlpJson } from '../collector/otlp-encode-json.js'
+import { parseDurationMs } from '../collector/search-params.js'
+import type { SpanRecord } from '../collector/span-record.js'
+import type { StoredSpan, TraceQuery } from '../collector/span-store.js'
+import type { BackendTarget } from './endpoints.js'
+import { TraceClient, type TraceListRow } from './trace-client.js'
+import { normalizeTraceId } from './trace-id.js'
+import { buildWaterfall, type Waterfall, type WaterfallOptions } from './waterfall.js'
+
+export interface ListTracesOptions {
+  target: BackendTarget
+  service?: string
+  goblin?: string
+  /** A duration back from now (e.g. 1h). */
+  since?: string
+  status?: 'error'
+  minDuration?: string
+  limit?: number
+  now?: Date
+}
+
+export interface TraceList {
+  backend: BackendTarget
+  traces: TraceListRow[]
+}
+
+/** `goblin trace list`: recent traces matching the filters, newest first. */
+export async function listTraces(options: ListTracesOptions): Promise<TraceList> {
+  const nowNs = BigInt((options.now ?? new Date()).getTime()) * 1_000_000n
+  const query: TraceQuery = { limit: options.limit ?? 20 }
+  const tags: Record<string, string> = {}
+  if (options.service) tags['service.name'] = options.service
+  if (options.goblin) tags['goblin.id'] = options.goblin
+  if (options.status) tags.status = options.status
+  if (Object.keys(tags).length > 0) query.tags = tags
+  if (options.since) {
+    // Tempo takes start and end together.
+    query.startUnixNano = nowNs - BigInt(Math.round(parseDurationMs(options.since, '--since') * 1e6))
+    query.endUnixNano = nowNs
+  }
+  if (options.minDuration) query.minDurationMs = parseDurationMs(options.minDuration, '--min-duration')
+  const traces = await new TraceClient(options.target).search(query)
+  return { backend: options.target, traces }
+}
+
+export interface ShownTrace {
+  traceId: string
+  backend: BackendTarget
+  spans: SpanRecord[]
+  waterfall: Waterfall
+}
+
+/** `goblin trace show`: a trace's spans and its waterfall model. Unknown id: TRACE_NOT_FOUND (exit 1). */
+export async function showTrace(
+  target: BackendTarget,
+  id: string,
+  options: WaterfallOptions = {},
+): Promise<ShownTrace> {
+  const traceId = normalizeTraceId(id)
+  const spans = await new TraceClient(target).getTrace(traceId)
+  return { traceId, backend: target, spans, waterfall: buildWaterfall(spans, options) }
+}
+
+/** A trace as OTLP/JSON (`{resourceSpans}`), what `trace show --json` prints. */
+export function traceAsOtlpJson(spans: SpanRecord[]): { resourceSpans: OtlpJsonResourceSpans[] } {
+  return { resourceSpans: toOtlpJson(spans) }
+}
+
+export interface FollowOptions {
+  target: BackendTarget
+  intervalMs?: number
+  signal: AbortSignal
+  onSpans: (spans: SpanRecord[]) => void | Promise<void>
+}
+
+/**
+ * `goblin trace tail`: calls `onSpans` with spans as they arrive until `signal` aborts. The embedded
+ * collector is followed by its span cursor; Tempo by polling search for new traces and reading them.
+ */
+export async function followSpans(options: FollowOptions): Promise<void> {
+  const client = new TraceClient(options.target)
+  const interval = options.intervalMs ?? 1_000
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, interval)
+      options.signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  if (options.target.kind === 'embedded') {
+    let { cursor } = await client.spansAfter(null)
+    while (!options.signal.aborted) {
+      const page: { spans: StoredSpan[]; cursor: number } = await client.spansAfter(cursor)
+      cursor = page.cursor
+      if (page.spans.length > 0) await options.onSpans(page.spans)
+      if (page.spans.length < 1_000) await sleep()
+    }
+    return
+  }
+  const seen = new Set<string>()
+  let since = BigInt(Date.now()) * 1_000_000n
+  while (!options.signal.aborted) {
+    const now = BigInt(Date.now()) * 1_000_000n
+    const traces = await client.search({
+      startUnixNano: since - 5_000_000_000n,
+      endUnixNano: now,
+      limit: 100,
+    })
+    since = now
+    for (const t of traces.reverse()) {
+      if (seen.has(t.traceID)) continue
+      seen.add(t.traceID)
+      await options.onSpans(await client.getTrace(t.traceID))
+    }
+    await sleep()
+  }
+}
