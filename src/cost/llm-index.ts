@@ -1,16 +1,25 @@
+import { statSync } from 'node:fs'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { CostLabels } from '../collector/metrics.js'
 import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
 import type { IngestIndex } from '../collector/span-store.js'
+import { goblinHome } from '../core/paths.js'
 import { extractLlmUsage, type LlmUsage } from './llm-usage.js'
+import type { PriceBook } from './price-book.js'
+import { loadTablePrices } from './price-sources.js'
+import { importedPricesPath } from './price-store.js'
+import { costOfUsage } from './usage-cost.js'
 
 export interface LlmIndexOptions {
   /**
    * Called for each newly stored LLM call that counts towards spend, with its USD (span `llm.cost`, else
-   * tokens x price); the collector adds it to `goblin_cost_usd_total`. Return null from `price` for unknown models.
+   * tokens x price); the collector adds it to `goblin_cost_usd_total`.
    */
   onCost?: (labels: CostLabels, usd: number) => void
+  /** Prices a call without `llm.cost` (null: unknown model). Default: the bundled and imported tables. */
   price?: (usage: LlmUsage) => number | null
+  /** GOBLIN_HOME whose imported prices the default pricer reads. */
+  home?: string
 }
 
 export const LLM_CALLS_TABLE = 'llm_calls'
@@ -53,6 +62,7 @@ interface Statements {
  * reports and budgets leave it out of sums. Duplicate deliveries of a span are stored once.
  */
 export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
+  const price = options.price ?? (options.onCost ? tablePricer(options.home ?? goblinHome()) : () => null)
   const statements = new WeakMap<DatabaseSync, Statements>()
   const prepared = (db: DatabaseSync): Statements => {
     let s = statements.get(db)
@@ -106,7 +116,7 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       const childrenStored = s.hasChildren.get(span.traceId, span.spanId) !== undefined
       if (childrenStored) s.markHasChildren.run(span.traceId, span.spanId)
       if (options.onCost && !parentStored && !childrenStored) {
-        const usd = usage.cost ?? options.price?.(usage) ?? null
+        const usd = usage.cost ?? price(usage)
         if (usd !== null && usd > 0) {
           options.onCost(
             { goblin: usage.goblin ?? '', model: usage.model ?? '', provider: usage.provider ?? '' },
@@ -129,6 +139,36 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       if (!tableExists(db)) return
       db.prepare('DELETE FROM llm_calls WHERE start_ns < ?').run(cutoffUnixNano)
     },
+  }
+}
+
+/**
+ * Prices with the bundled and imported tables, re-reading the imported one when `goblin cost prices import`
+ * replaces it, so a running collector picks up new prices without a restart.
+ */
+function tablePricer(home: string): (usage: LlmUsage) => number | null {
+  let book: PriceBook | undefined
+  let importedAt = -1
+  let checkedAt = 0
+  return (usage) => {
+    const now = Date.now()
+    if (!book || now - checkedAt > 5_000) {
+      checkedAt = now
+      const mtime = fileMtime(importedPricesPath(home))
+      if (!book || mtime !== importedAt) {
+        book = loadTablePrices(home)
+        importedAt = mtime
+      }
+    }
+    return costOfUsage(usage, book)?.usd ?? null
+  }
+}
+
+function fileMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return 0
   }
 }
 

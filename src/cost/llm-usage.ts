@@ -29,8 +29,8 @@ const CACHE_CREATION_KEYS = [
   'gen_ai.usage.cache_creation.input_tokens',
   'gen_ai.usage.cache_creation_input_tokens',
 ]
-const GOBLIN_KEYS = ['goblin.id', 'baggage.goblin.id']
-const TASK_KEYS = ['task.id', 'baggage.task.id']
+const GOBLIN_KEYS = ['goblin.id']
+const TASK_KEYS = ['task.id']
 
 /**
  * The usage an LLM span reports, or null when the span is not an LLM call (no model, no token counts, no

@@ -23,8 +23,30 @@ export interface LoadedPrices {
  * (the `goblin:cost-prices` hook), each for the models it names.
  */
 export async function loadPrices(options: { home?: string; hooks?: HookRunner } = {}): Promise<LoadedPrices> {
-  const home = options.home ?? goblinHome()
-  const bundled = await bundledPriceTable()
+  const { layers, tables } = tableLayers(options.home ?? goblinHome())
+  let problems: PluginProblem[] = []
+  if (options.hooks) {
+    const collected = await collectHook(options.hooks, COST_PRICES_HOOK, costPricesAnswer)
+    problems = collected.problems
+    for (const { plugin, value } of collected.results) {
+      const origin = `plugin:${plugin}` as const
+      layers.push({ origin, models: value.prices })
+      tables.push({ origin, source: value.source, models: value.prices.length })
+    }
+  }
+  return { book: new PriceBook(layers), tables, problems }
+}
+
+/**
+ * The bundled and imported prices, read synchronously: what the collector prices spans with as they arrive
+ * (plugin prices need the CLI's plugin runner, so only reports and checks apply them).
+ */
+export function loadTablePrices(home: string = goblinHome()): PriceBook {
+  return new PriceBook(tableLayers(home).layers)
+}
+
+function tableLayers(home: string): { layers: PriceLayer[]; tables: PriceTableInfo[] } {
+  const bundled = bundledPriceTable()
   const layers: PriceLayer[] = [{ origin: 'bundled', models: bundled.models }]
   const tables: PriceTableInfo[] = [
     { origin: 'bundled', source: bundled.source, takenAt: bundled.takenAt, models: bundled.models.length },
@@ -39,15 +61,5 @@ export async function loadPrices(options: { home?: string; hooks?: HookRunner } 
       models: imported.models.length,
     })
   }
-  let problems: PluginProblem[] = []
-  if (options.hooks) {
-    const collected = await collectHook(options.hooks, COST_PRICES_HOOK, costPricesAnswer)
-    problems = collected.problems
-    for (const { plugin, value } of collected.results) {
-      const origin = `plugin:${plugin}` as const
-      layers.push({ origin, models: value.prices })
-      tables.push({ origin, source: value.source, models: value.prices.length })
-    }
-  }
-  return { book: new PriceBook(layers), tables, problems }
+  return { layers, tables }
 }

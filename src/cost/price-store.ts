@@ -16,13 +16,19 @@ export const PRICE_FETCH_TIMEOUT_MS = 15_000
 /** LiteLLM's file is ~1.6 MB; anything far larger is not a price file. */
 const MAX_PRICE_FILE_BYTES = 64 * 1024 * 1024
 
+/**
+ * Referenced as a type so tsc copies the snapshot next to this module in dist; read with readFileSync so
+ * that the collector's synchronous ingest path can price spans too.
+ */
+type SnapshotFile = typeof import('./prices/snapshot.json', { with: { type: 'json' }})
+
 let bundled: PriceTable | undefined
 
 /** The price snapshot bundled with goblin (src/cost/prices/snapshot.json, copied to dist by tsc). */
-export async function bundledPriceTable(): Promise<PriceTable> {
+export function bundledPriceTable(): PriceTable {
   if (!bundled) {
-    const module = await import('./prices/snapshot.json', { with: { type: 'json' } })
-    bundled = priceTableSchema.parse(module.default)
+    const text = readFileSync(new URL('./prices/snapshot.json', import.meta.url), 'utf8')
+    bundled = priceTableSchema.parse(JSON.parse(text) as SnapshotFile)
   }
   return bundled
 }
