@@ -5,6 +5,8 @@
  *   initTracing({ serviceName: 'researcher', goblinId: 'researcher' })
  *   await withLlmSpan({ model: 'gpt-4o', provider: 'openai' }, async (llm) => { ... llm.setUsage({ inputTokens, outputTokens }) })
  */
+
+export { type CostGuardDecision, type CostGuardOptions, costGuard } from '../cost/cost-guard.js'
 export { contextFromEnv, type EnvCarrier, envFromContext, withGoblinBaggage } from './env-carrier.js'
 export { GOBLIN_BAGGAGE_KEYS } from './goblin-attributes-processor.js'
 export { type InitTracingOptions, initTracing, type Tracing, withContext } from './init-tracing.js'
