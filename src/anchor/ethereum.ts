@@ -150,7 +150,7 @@ async function connect(settings: EthereumSettings) {
     throw unreachableError(
       'ETH_RPC_UNREACHABLE',
       `Ethereum RPC ${origin} is unreachable (${(error as Error).message})`,
-      'Check anchor.ethereum.rpcUrl in goblin.config.json and that the node is up.',
+      'Check anchor.ethereum.rpc_url in goblin.config.json and that the node is up.',
       error,
     )
   }
@@ -158,7 +158,7 @@ async function connect(settings: EthereumSettings) {
     throw usageError(
       'ETH_CHAIN_MISMATCH',
       `Ethereum RPC ${origin} serves chain ${chainId}, but chain ${settings.chainId} is expected`,
-      'Point anchor.ethereum.rpcUrl at a node of that chain, or set anchor.ethereum.chainId.',
+      'Point anchor.ethereum.rpc_url at a node of that chain, or set anchor.ethereum.chain_id.',
     )
   }
   const { JsonRpcProvider, Network } = await import('ethers')
