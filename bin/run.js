@@ -15,6 +15,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const { printVersion } = await import('../dist/src/cli/version.js')
   printVersion()
 } else {
-  const { execute } = await import('@oclif/core')
+  // Plugins live under GOBLIN_HOME, never in a project: oclif reads its dirs from GOBLIN_DATA_DIR & co.
+  const { oclifDirsEnv } = await import('../dist/src/plugins/oclif-dirs.js')
+  Object.assign(process.env, oclifDirsEnv(process.env))
+  const { execute, settings } = await import('@oclif/core')
+  // Linked plugins run their built dist/ like installed ones: oclif cannot transpile ESM TypeScript on the fly.
+  settings.enableAutoTranspile = false
   await execute({ dir: import.meta.url })
+  // A plugin hook that timed out was reported and skipped, but may still hold the event loop open (a timer,
+  // a socket): end the process once the command's output is written rather than wait for the plugin.
+  const { abandonedHookCount } = await import('../dist/src/plugins/hook-runner.js')
+  if (abandonedHookCount() > 0) {
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((done) => s.write('', done))))
+    process.exit()
+  }
 }

@@ -1,13 +1,24 @@
 import { z } from 'zod'
 
 /**
- * The hooks plugins implement. Each answer carries `apiVersion` so the contract can grow without
- * breaking published plugins; goblin rejects (and reports) an answer of a version it does not know.
+ * The hooks plugins implement (oclif hooks, run in-process by `collectHook` in ./hook-runner.ts).
+ * Each answer carries `apiVersion` so the contract can grow without breaking published plugins; goblin
+ * rejects (and reports, naming the plugin) an answer of a version it does not know. Within version 1,
+ * goblin only adds optional fields. Documented for plugin authors in README.md, "Plugins", and mirrored
+ * as plain types in templates/plugin/src/contracts.ts (test/unit/plugins/template.test.ts keeps the two
+ * in step).
  */
 export const HOOK_API_VERSION = 1
 
-/** `goblin:doctor-checks`: a plugin runs its own checks and returns their results. */
+/**
+ * `goblin:doctor-checks`: a plugin runs its own checks and returns their results, shown by `goblin doctor`
+ * with the plugin as `source`. Options passed: `{ env }` (the environment doctor inspects).
+ */
 export const DOCTOR_CHECKS_HOOK = 'goblin:doctor-checks'
+
+export interface DoctorChecksOptions {
+  env: NodeJS.ProcessEnv
+}
 
 export const doctorChecksAnswer = z.object({
   apiVersion: z.literal(HOOK_API_VERSION),
@@ -28,6 +39,10 @@ export type DoctorChecksAnswer = z.infer<typeof doctorChecksAnswer>
  * Each service is data the stack runtimes understand (see src/stack/ for the full plan type).
  */
 export const STACK_SERVICES_HOOK = 'goblin:stack-services'
+
+export interface StackServicesOptions {
+  stage?: string
+}
 
 export const stackServicesAnswer = z.object({
   apiVersion: z.literal(HOOK_API_VERSION),
@@ -65,6 +80,9 @@ export type StackServicesAnswer = z.infer<typeof stackServicesAnswer>
  */
 export const COST_PRICES_HOOK = 'goblin:cost-prices'
 
+/** `goblin:cost-prices` is passed no options of its own. */
+export type CostPricesOptions = Record<string, never>
+
 export const costPricesAnswer = z.object({
   apiVersion: z.literal(HOOK_API_VERSION),
   source: z.string().min(1),
@@ -86,3 +104,15 @@ export type CostPricesAnswer = z.infer<typeof costPricesAnswer>
  * `{ entries: [{ seq, leafHash, envelope }] }`. The answer is ignored; only throws and time-outs are reported.
  */
 export const AUDIT_EVENT_HOOK = 'goblin:audit-event'
+
+export interface AuditEventOptions {
+  entries: Array<{ seq: number; leafHash: string; envelope: Record<string, unknown> }>
+}
+
+/** Every goblin hook's options and answer, keyed by event name (the shape of oclif's `Hooks` interface). */
+export interface GoblinHooks {
+  [DOCTOR_CHECKS_HOOK]: { options: DoctorChecksOptions; return: DoctorChecksAnswer }
+  [STACK_SERVICES_HOOK]: { options: StackServicesOptions; return: z.input<typeof stackServicesAnswer> }
+  [COST_PRICES_HOOK]: { options: CostPricesOptions; return: CostPricesAnswer }
+  [AUDIT_EVENT_HOOK]: { options: AuditEventOptions; return: unknown }
+}

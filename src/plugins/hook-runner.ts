@@ -16,10 +16,14 @@ export interface HookRunner {
   }>
 }
 
+/** Why a plugin's answer was skipped. */
+export type PluginProblemKind = 'threw' | 'timeout' | 'malformed'
+
 /** A plugin whose hook threw, timed out or answered with data that breaks the contract. */
 export interface PluginProblem {
   plugin: string
   hook: string
+  kind: PluginProblemKind
   message: string
 }
 
@@ -28,9 +32,24 @@ export interface CollectedHook<T> {
   problems: PluginProblem[]
 }
 
+// oclif rejects a hook that outlives the timeout with exactly this message (@oclif/core Config.runHook).
+const OCLIF_TIMEOUT_MESSAGE = /^Timed out after \d+ ms\.?$/
+
+let abandoned = 0
+
 /**
- * Runs `event` in every installed plugin and keeps only answers that match `schema`.
- * A plugin that throws, hangs or answers malformed data lands in `problems`; goblin goes on without it.
+ * How many plugin hooks timed out in this process. Such a hook may still hold the event loop open
+ * (a timer, a socket), so goblin's entry point ends the process once the command is done instead of
+ * waiting for it.
+ */
+export function abandonedHookCount(): number {
+  return abandoned
+}
+
+/**
+ * Runs `event` in every installed plugin (concurrently, each with `timeoutMs`) and keeps only answers
+ * that match `schema`. A plugin that throws, hangs or answers malformed data lands in `problems`, named;
+ * goblin goes on without it. A plugin that answers `undefined` has nothing to say and is neither.
  */
 export async function collectHook<T>(
   runner: HookRunner,
@@ -41,11 +60,16 @@ export async function collectHook<T>(
 ): Promise<CollectedHook<T>> {
   const raw = await runner.runHook(event, options, timeoutMs, true)
   const results: CollectedHook<T>['results'] = []
-  const problems: PluginProblem[] = raw.failures.map((f) => ({
-    plugin: f.plugin.name,
-    hook: event,
-    message: f.error.message,
-  }))
+  const problems: PluginProblem[] = raw.failures.map((f) => {
+    const timedOut = OCLIF_TIMEOUT_MESSAGE.test(f.error.message)
+    if (timedOut) abandoned += 1
+    return {
+      plugin: f.plugin.name,
+      hook: event,
+      kind: timedOut ? 'timeout' : 'threw',
+      message: timedOut ? `did not answer within ${timeoutMs} ms` : `threw: ${f.error.message}`,
+    }
+  })
   for (const success of raw.successes) {
     if (success.result === undefined) continue
     const parsed = schema.safeParse(success.result)
@@ -56,6 +80,7 @@ export async function collectHook<T>(
       problems.push({
         plugin: success.plugin.name,
         hook: event,
+        kind: 'malformed',
         message: `answered malformed data at ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`,
       })
     }
