@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { text } from 'node:stream/consumers'
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
@@ -26,7 +27,11 @@ export default class AuditSign extends GoblinCommand {
     'trace-id': Flags.string({
       description: 'W3C trace id (32 lowercase hex) linking the event to its trace',
     }),
-    attr: Flags.string({ description: 'an attribute key=value (repeatable)', multiple: true }),
+    attr: Flags.string({
+      description: 'an attribute key=value (repeatable)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     input: Flags.string({
       description: 'a JSONL file of events, or - for stdin',
       exclusive: ['goblin', 'action', 'decision', 'trace-id', 'attr'],
@@ -40,7 +45,7 @@ export default class AuditSign extends GoblinCommand {
   async run(): Promise<{ entries: AppendedEntry[] }> {
     const { flags } = await this.parse(AuditSign)
     const events: AuditEvent[] = flags.input
-      ? parseEventStream(readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
+      ? parseEventStream(await readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
       : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
     const { signer } = loadSigner(where.keysDir, where.keyName)
@@ -61,9 +66,10 @@ export default class AuditSign extends GoblinCommand {
   }
 }
 
-function readInput(input: string): string {
+async function readInput(input: string): Promise<string> {
   try {
-    return readFileSync(input === '-' ? 0 : input, 'utf8')
+    // stdin is read as a stream: readFileSync(0) fails with EAGAIN on a large pipe.
+    return input === '-' ? await text(process.stdin) : readFileSync(input, 'utf8')
   } catch {
     throw usageError(
       'AUDIT_NO_INPUT',

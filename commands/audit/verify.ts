@@ -19,6 +19,7 @@ export default class AuditVerify extends GoblinCommand {
     key: Flags.string({
       description: 'trust this verifier key, without a validity window (repeatable)',
       multiple: true,
+      multipleNonGreedy: true,
     }),
     keyring: Flags.string({ description: 'trust the keys (and windows) of this exported keyring JSON' }),
     online: Flags.boolean({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { text } from 'node:stream/consumers'
 import { Args, Flags } from '@oclif/core'
 import { openNote, parseVerifierKey } from '../../../src/audit/signed-note.js'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
@@ -18,6 +19,7 @@ export default class AuditNoteVerify extends GoblinCommand {
     key: Flags.string({
       description: 'a verifier key name+hash+base64 (repeatable)',
       multiple: true,
+      multipleNonGreedy: true,
       required: true,
     }),
   }
@@ -32,7 +34,7 @@ export default class AuditNoteVerify extends GoblinCommand {
     const { args, flags } = await this.parse(AuditNoteVerify)
     let note: string
     try {
-      note = readFileSync(args.file === '-' ? 0 : args.file, 'utf8')
+      note = args.file === '-' ? await text(process.stdin) : readFileSync(args.file, 'utf8')
     } catch {
       throw usageError(
         'AUDIT_NO_NOTE',
