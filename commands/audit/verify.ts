@@ -29,6 +29,10 @@ export default class AuditVerify extends GoblinCommand {
     'bitcoin-source': Flags.string({
       description: 'block headers for --online: an Esplora URL, rpc+http://user:pass@host:8332, or file:PATH',
     }),
+    source: Flags.string({ description: 'verify the log stored by goblin audit push: s3://BUCKET/PREFIX' }),
+    endpoint: Flags.string({
+      description: 'S3-compatible endpoint for --source (default: anchor.s3.endpoint)',
+    }),
     threads: Flags.integer({
       description: 'worker threads for signature checks (default: all cores)',
       min: 1,
@@ -38,29 +42,37 @@ export default class AuditVerify extends GoblinCommand {
   async run(): Promise<VerifyReport> {
     const { flags } = await this.parse(AuditVerify)
     const where = resolveAuditLocations({ ledger: flags.ledger })
-    const trusted = resolveTrustedKeys({
-      vkeys: flags.key,
-      keyringFile: flags.keyring,
-      keysDir: where.keysDir,
-    })
-    const ledgerReport = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
-    const { describeAnchor, withAnchorChecks } = await import('../../src/anchor/verify-hook.js')
-    const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
-      online: flags.online,
-      bitcoinSource: flags['bitcoin-source'],
-    })
-    for (const e of report.errors) {
-      const place =
-        e.line !== null ? `line ${e.line}${e.seq !== null ? ` seq ${e.seq}` : ''}` : (e.file ?? '')
-      this.out(`${place}: ${e.kind}: ${e.message}`)
-    }
-    for (const line of report.anchors.map(describeAnchor)) this.out(line)
-    this.out(
-      report.ok
-        ? `ok: ${report.entries} entries, ${report.checkpoints} checkpoint(s), root ${report.root}`
-        : `FAILED: ${report.errors.length} problem(s) in ${report.entries} entries, ${report.checkpoints} checkpoint(s)`,
+    const { describeAnchor, openLedgerSource, withAnchorChecks } = await import(
+      '../../src/anchor/verify-hook.js'
     )
-    if (!report.ok) process.exitCode = ExitCode.notOk
-    return report
+    const bucket = flags.source ? await openLedgerSource(flags.source, flags.endpoint) : null
+    if (bucket) where.ledgerDir = bucket.ledgerDir
+    try {
+      const trusted = resolveTrustedKeys({
+        vkeys: flags.key,
+        keyringFile: flags.keyring,
+        keysDir: where.keysDir,
+      })
+      const ledgerReport = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
+      const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
+        online: flags.online,
+        bitcoinSource: flags['bitcoin-source'],
+      })
+      for (const e of report.errors) {
+        const place =
+          e.line !== null ? `line ${e.line}${e.seq !== null ? ` seq ${e.seq}` : ''}` : (e.file ?? '')
+        this.out(`${place}: ${e.kind}: ${e.message}`)
+      }
+      for (const line of report.anchors.map(describeAnchor)) this.out(line)
+      this.out(
+        report.ok
+          ? `ok: ${report.entries} entries, ${report.checkpoints} checkpoint(s), root ${report.root}`
+          : `FAILED: ${report.errors.length} problem(s) in ${report.entries} entries, ${report.checkpoints} checkpoint(s)`,
+      )
+      if (!report.ok) process.exitCode = ExitCode.notOk
+      return report
+    } finally {
+      bucket?.cleanup()
+    }
   }
 }

@@ -41,3 +41,13 @@ export function describeAnchor(a: AnchorCheck): string {
   if (a.ethereum) parts.push(`ethereum ${a.ethereum.status} (${a.ethereum.detail})`)
   return parts.join(' ')
 }
+
+/** Opens `s3://B/P` (the log `goblin audit push` stored) as a temporary ledger directory to verify. */
+export async function openLedgerSource(source: string, endpoint: string | undefined) {
+  const { config } = loadProjectConfig()
+  const { openBucketLedger } = await import('./s3-pull.js')
+  return openBucketLedger(source, {
+    endpoint: endpoint ?? config.anchor.s3.endpoint,
+    region: config.anchor.s3.region,
+  })
+}
