@@ -73,15 +73,18 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (req.method !== 'POST') return methodNotAllowed(req, 'POST')
       return handleOtlpExport(url.pathname === '/v1/traces' ? 'traces' : 'logs', req, receiver)
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, 'GET')
+    const readRoute =
+      url.pathname === '/health' || url.pathname === '/metrics' || url.pathname.startsWith('/api/')
+    if (readRoute && req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, 'GET')
     if (url.pathname === '/health')
       return { status: 200, headers: { 'content-type': 'application/json' }, body: health }
     if (url.pathname === '/metrics') {
       const { body, contentType } = await metrics.expose()
       return { status: 200, headers: { 'content-type': contentType }, body }
     }
+    req.resume()
     return (
-      handleQuery(url, store) ?? {
+      (readRoute ? handleQuery(url, store) : null) ?? {
         status: 404,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ error: `no route ${url.pathname}` }),
