@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { createCheckpoint } from '../../src/audit/checkpoint-store.js'
 import { loadSigner } from '../../src/audit/keyring.js'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
+import type { NoteSigner } from '../../src/audit/signed-note.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 
 export default class AuditCheckpoint extends GoblinCommand {
@@ -15,15 +16,24 @@ export default class AuditCheckpoint extends GoblinCommand {
   static override flags = {
     ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
     key: Flags.string({ description: 'signing key name (default: audit.key, else the only active key)' }),
+    every: Flags.string({
+      description:
+        'keep running: checkpoint whenever the log grew, every interval (30s, 15m, 1h, 1d) until Ctrl-C',
+    }),
     origin: Flags.string({
       description: 'checkpoint origin line (default: audit.origin, else goblin/<key name>)',
     }),
   }
 
-  async run(): Promise<{ origin: string; size: number; root: string; note: string }> {
+  async run(): Promise<
+    | { origin: string; size: number; root: string; note: string }
+    | { every: string; checkpoints: { size: number; root: string; path: string }[] }
+  > {
     const { flags } = await this.parse(AuditCheckpoint)
     const where = resolveAuditLocations(flags)
     const { signer, record } = loadSigner(where.keysDir, where.keyName)
+    if (flags.every)
+      return this.schedule(where.ledgerDir, signer, where.origin ?? defaultOrigin(record.name), flags.every)
     const created = await createCheckpoint(
       where.ledgerDir,
       signer,
@@ -37,5 +47,25 @@ export default class AuditCheckpoint extends GoblinCommand {
       root: Buffer.from(created.root, 'base64').toString('hex'),
       note: created.note,
     }
+  }
+
+  /** --every: checkpoints on a schedule until SIGINT/SIGTERM; --json prints them all at the end. */
+  private async schedule(ledgerDir: string, signer: NoteSigner, origin: string, every: string) {
+    const { checkpointOnSchedule, parseInterval } = await import('../../src/audit/checkpoint-schedule.js')
+    const everyMs = parseInterval(every)
+    const stop = new AbortController()
+    process.once('SIGINT', () => stop.abort())
+    process.once('SIGTERM', () => stop.abort())
+    this.note(`checkpointing ${ledgerDir} every ${every}; stop with Ctrl-C`)
+    const made: { size: number; root: string; path: string }[] = []
+    await checkpointOnSchedule(ledgerDir, signer, origin, everyMs, {
+      signal: stop.signal,
+      onCheckpoint: (c) => {
+        const root = Buffer.from(c.root, 'base64').toString('hex')
+        made.push({ size: c.size, root, path: c.path })
+        this.out(`${new Date().toISOString()} checkpoint at size ${c.size}: ${c.path}`)
+      },
+    })
+    return { every, checkpoints: made }
   }
 }

@@ -18,6 +18,18 @@ export default class CollectorServe extends GoblinCommand {
       min: 0,
       max: 65_535,
     }),
+    audit: Flags.boolean({
+      description:
+        'aggregate goblin.audit log records: verify each envelope and append the good ones to the audit ledger',
+    }),
+    'audit-trust': Flags.string({
+      description:
+        "with --audit: a service's verifier key to accept envelopes from (repeatable; default: the local keyring)",
+      multiple: true,
+    }),
+    'audit-keyring': Flags.string({
+      description: 'with --audit: accept the keys of this exported keyring JSON',
+    }),
     'queue-size': Flags.integer({
       description: 'spans and log records the ingest queue holds before answering 429',
       min: 1,
@@ -29,6 +41,8 @@ export default class CollectorServe extends GoblinCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(CollectorServe)
     const { serveCollector } = await import('../../src/collector/serve.js')
+    const { resolveAuditLocations } = await import('../../src/audit/locations.js')
+    const audit = flags.audit ? resolveAuditLocations({}) : null
     const collector = await serveCollector({
       home: goblinHome(),
       config: loadProjectConfig().config,
@@ -36,6 +50,15 @@ export default class CollectorServe extends GoblinCommand {
       host: flags.host,
       port: flags.port,
       queueCapacity: flags['queue-size'],
+      audit: audit
+        ? {
+            ledgerDir: audit.ledgerDir,
+            keysDir: audit.keysDir,
+            keyName: audit.keyName,
+            trust: flags['audit-trust'],
+            keyringFile: flags['audit-keyring'],
+          }
+        : undefined,
     })
     const listening = { url: collector.url, host: collector.host, port: collector.port, pid: process.pid }
     // One line, written at once, so a parent process can read the bound address (also under --json).

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { GoblinError } from '../core/errors.js'
+import type { AuditAggregator } from './audit-aggregator.js'
 import { IngestQueue } from './ingest-queue.js'
 import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
 import { type HttpAnswer, handleOtlpExport, type ReceiverContext } from './otlp-receiver.js'
@@ -24,6 +25,8 @@ export interface CollectorOptions {
   queueCapacity?: number
   /** Largest accepted request body, compressed or not (bytes). */
   maxBodyBytes?: number
+  /** Appends `goblin.audit` log records to the audit ledger. */
+  audit?: AuditAggregator
 }
 
 export interface RunningCollector {
@@ -59,6 +62,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     metrics,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     retryAfterSeconds: 1,
+    audit: options.audit,
   }
   const health = JSON.stringify({
     status: 'ok',

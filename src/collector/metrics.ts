@@ -19,6 +19,8 @@ export class CollectorMetrics {
   private readonly logsReceived: client.Counter
   private readonly taskLatency: client.Histogram<'goblin'>
   private readonly cost: client.Counter<'goblin' | 'model' | 'provider'>
+  private readonly auditAppendedTotal: client.Counter
+  private readonly auditRejectedTotal: client.Counter<'reason'>
   private queueDepth: () => number = () => 0
   private queueCapacity: () => number = () => 0
 
@@ -51,6 +53,17 @@ export class CollectorMetrics {
       name: 'goblin_cost_usd_total',
       help: 'LLM cost in USD attributed to stored spans.',
       labelNames: ['goblin', 'model', 'provider'],
+      registers,
+    })
+    this.auditAppendedTotal = new client.Counter({
+      name: 'goblin_audit_appended_total',
+      help: 'goblin.audit envelopes the collector verified and appended to the audit ledger.',
+      registers,
+    })
+    this.auditRejectedTotal = new client.Counter({
+      name: 'goblin_audit_rejected_total',
+      help: 'goblin.audit envelopes the collector refused: reason="malformed", "unknown_key", "bad_signature", "key_window".',
+      labelNames: ['reason'],
       registers,
     })
     const self = this
@@ -87,6 +100,16 @@ export class CollectorMetrics {
       const seconds = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e9
       this.taskLatency.observe({ goblin: typeof goblin === 'string' ? goblin : '' }, Math.max(0, seconds))
     }
+  }
+
+  /** Counts envelopes the audit aggregator appended. */
+  auditAppended(count: number): void {
+    this.auditAppendedTotal.inc(count)
+  }
+
+  /** Counts an envelope the audit aggregator refused. */
+  auditRejected(reason: 'malformed' | 'unknown_key' | 'bad_signature' | 'key_window'): void {
+    this.auditRejectedTotal.inc({ reason })
   }
 
   logsStored(count: number): void {

@@ -23,6 +23,8 @@ export interface LogRecordRow {
   scopeName?: string
   traceId: string | null
   spanId: string | null
+  /** The LogRecord's `event_name` (OTLP 1.5+), when set: e.g. `goblin.audit` for audit envelopes. */
+  eventName?: string
 }
 
 export interface DecodedLogs {
@@ -201,6 +203,7 @@ export function logsFromLogsRequest(request: unknown): DecodedLogs {
           ...(typeof scope.name === 'string' && scope.name ? { scopeName: scope.name } : {}),
           traceId: traceId || null,
           spanId: spanId || null,
+          ...(typeof log.eventName === 'string' && log.eventName ? { eventName: log.eventName } : {}),
         })
       }
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import { promisify } from 'node:util'
 import { gunzip, inflate } from 'node:zlib'
 import { isGoblinError } from '../core/errors.js'
+import type { AuditAggregator } from './audit-aggregator.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { CollectorMetrics } from './metrics.js'
 import {
@@ -29,6 +30,8 @@ export interface ReceiverContext {
   maxBodyBytes: number
   /** Seconds a refused client should wait (Retry-After). */
   retryAfterSeconds: number
+  /** Takes `goblin.audit` log records into the audit ledger (collector serve --audit). */
+  audit?: AuditAggregator
 }
 
 type Encoding = 'protobuf' | 'json'
@@ -99,7 +102,19 @@ export async function handleOtlpExport(
   }
 
   const spans = 'spans' in decoded ? decoded.spans : []
-  const logs = 'logs' in decoded ? decoded.logs : []
+  let logs = 'logs' in decoded ? decoded.logs : []
+  if (ctx.audit && logs.length > 0) {
+    try {
+      const taken = await ctx.audit.take(logs)
+      logs = taken.logs
+      decoded.rejected += taken.rejected
+      decoded.firstError ??= taken.firstError
+    } catch (error) {
+      return status(ctx, encoding, 503, `the audit ledger failed: ${(error as Error).message}`, {
+        'retry-after': String(ctx.retryAfterSeconds),
+      })
+    }
+  }
   if (signal === 'traces') ctx.metrics.spansDroppedFor('invalid', decoded.rejected)
   const committed = ctx.queue.offer(spans, logs)
   if (!committed) {

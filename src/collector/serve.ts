@@ -1,5 +1,6 @@
 import type { ProjectConfig } from '../core/config-schema.js'
 import { homePaths } from '../core/paths.js'
+import type { AuditAggregator } from './audit-aggregator.js'
 import { type RunningCollector, startCollector } from './collector.js'
 import { metrics } from './metrics.js'
 import type { IngestIndex } from './span-store.js'
@@ -12,6 +13,8 @@ export interface ServeOptions {
   host?: string
   port?: number
   queueCapacity?: number
+  /** Aggregate `goblin.audit` log records into this ledger, signed with its key, trusting these keys. */
+  audit?: { ledgerDir: string; keysDir: string; keyName?: string; trust?: string[]; keyringFile?: string }
 }
 
 /**
@@ -32,7 +35,24 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
       maxMegabytes: settings.retention.max_megabytes,
     },
     queueCapacity: options.queueCapacity,
+    audit: options.audit ? await auditAggregator(options.audit) : undefined,
   })
+}
+
+/** The audit aggregator for `--audit`: the ledger's signer, and the services' keys it trusts. */
+async function auditAggregator(audit: NonNullable<ServeOptions['audit']>): Promise<AuditAggregator> {
+  const [{ createAuditAggregator }, { loadSigner }, { resolveTrustedKeys }] = await Promise.all([
+    import('./audit-aggregator.js'),
+    import('../audit/keyring.js'),
+    import('../audit/trust.js'),
+  ])
+  const { signer } = loadSigner(audit.keysDir, audit.keyName)
+  const trusted = resolveTrustedKeys({
+    vkeys: audit.trust,
+    keyringFile: audit.keyringFile,
+    keysDir: audit.keysDir,
+  })
+  return createAuditAggregator({ ledgerDir: audit.ledgerDir, signer, trusted, metrics })
 }
 
 /**

@@ -7,6 +7,12 @@
  */
 
 export { type CostGuardDecision, type CostGuardOptions, costGuard } from '../cost/cost-guard.js'
+export {
+  type AuditEmitter,
+  type AuditEmitterOptions,
+  type AuditRecord,
+  auditEmitter,
+} from './audit-emitter.js'
 export { contextFromEnv, type EnvCarrier, envFromContext, withGoblinBaggage } from './env-carrier.js'
 export { GOBLIN_BAGGAGE_KEYS } from './goblin-attributes-processor.js'
 export { type InitTracingOptions, initTracing, type Tracing, withContext } from './init-tracing.js'
