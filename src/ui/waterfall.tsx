@@ -1,5 +1,4 @@
 import { Box, renderToString, Text } from 'ink'
-import type { TerminalFacts } from '../core/terminal.js'
 import type { Waterfall, WaterfallRow } from '../trace/waterfall.js'
 import { formatDuration, formatStart, formatUsd, truncateText } from './waterfall-format.js'
 
@@ -104,19 +103,38 @@ function lineFor(
   }
 }
 
-/** Renders the waterfall for stdout; colour follows the terminal facts. */
-export function renderWaterfall(waterfall: Waterfall, facts: { color: boolean; columns: number }): string {
-  if (!facts.color) {
-    // Plain text needs no layout engine: join the precomputed lines (fast for thousands of rows).
-    const { header, lines } = layout(waterfall, facts.columns)
-    return [
-      header,
-      ...lines.map((l) => `${l.label}${l.bar}${l.duration}${l.status}${l.detail}`.trimEnd()),
-    ].join('\n')
-  }
-  return renderToString(<WaterfallView waterfall={waterfall} columns={facts.columns} />, {
-    columns: facts.columns + 200,
-  })
+/** Above this many rows the coloured waterfall skips ink's layout engine, which costs milliseconds a row. */
+export const INK_MAX_ROWS = 100
+
+const ANSI: Record<string, [number, number]> = {
+  red: [31, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+  gray: [90, 39],
+}
+const paint = (text: string, color: string | undefined) => {
+  const codes = color ? ANSI[color] : undefined
+  return codes && text ? `\u001B[${codes[0]}m${text}\u001B[${codes[1]}m` : text
 }
 
-export type { TerminalFacts }
+/** One line as text; `color` adds the same ANSI colours the ink view uses. */
+function lineText(line: Line, color: boolean): string {
+  if (!color) return `${line.label}${line.bar}${line.duration}${line.status}${line.detail}`.trimEnd()
+  const text = `${line.label}${paint(line.bar, line.color)}${line.duration}${paint(line.status, line.status.trim() === 'ERROR' ? 'red' : undefined)}${paint(line.detail, line.color === 'magenta' ? 'magenta' : undefined)}`
+  return line.dim ? `\u001B[2m${text}\u001B[22m` : text
+}
+
+/**
+ * Renders the waterfall for stdout; colour follows the terminal facts. Small traces render through ink
+ * (WaterfallView); large ones write the same laid-out lines directly, so a 5,000-span trace stays fast.
+ */
+export function renderWaterfall(waterfall: Waterfall, facts: { color: boolean; columns: number }): string {
+  if (facts.color && waterfall.rows.length <= INK_MAX_ROWS) {
+    return renderToString(<WaterfallView waterfall={waterfall} columns={facts.columns} />, {
+      columns: facts.columns + 200,
+    })
+  }
+  const { header, lines } = layout(waterfall, facts.columns)
+  const head = facts.color ? `\u001B[1m${header}\u001B[22m` : header
+  return [head, ...lines.map((l) => lineText(l, facts.color))].join('\n')
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildWaterfall, llmFacts } from '../../../src/trace/waterfall.js'
-import { renderWaterfall } from '../../../src/ui/waterfall.js'
+import { INK_MAX_ROWS, renderWaterfall } from '../../../src/ui/waterfall.js'
 import { makeSpan, spanIdOf, traceIdOf } from '../collector/make-spans.js'
 
 const t = traceIdOf(1)
@@ -133,5 +133,31 @@ describe('waterfall model', () => {
     // The child's bar starts half-way along the root's.
     const barStart = (line: string) => line.indexOf('█')
     expect(barStart(lines[2] as string) - barStart(lines[1] as string)).toBeGreaterThan(10)
+  })
+
+  it('colours the same lines through ink (small traces) and directly (large ones)', () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
+    const strip = (text: string) =>
+      text
+        .replace(/\u001B\[[0-9;]*m/g, '')
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n')
+    for (const size of [3, INK_MAX_ROWS + 50]) {
+      const spans = Array.from({ length: size }, (_, i) =>
+        makeSpan({
+          traceId: t,
+          spanId: spanIdOf(i + 1),
+          parentSpanId: i ? spanIdOf(1) : null,
+          startMs: i,
+          statusCode: i === 1 ? 2 : 0,
+        }),
+      )
+      const w = buildWaterfall(spans, { maxChildren: Number.POSITIVE_INFINITY })
+      const coloured = renderWaterfall(w, { color: true, columns: 120 })
+      // ink colours only where its colour detection allows (not under the test runner); the direct path always.
+      if (size > INK_MAX_ROWS) expect(coloured).toContain('\u001B[31m')
+      expect(strip(coloured)).toBe(renderWaterfall(w, { color: false, columns: 120 }))
+    }
   })
 })

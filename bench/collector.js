@@ -1,0 +1,350 @@
+// Collector benchmark: `goblin collector serve` (the real command, its own process) ingesting protobuf
+// batches of 512 spans sent by a separate load process, against a baseline measured in the same run (the
+// same payloads decoded in a bare loop). Then: memory held at BENCH_SPANS stored spans, and `goblin trace
+// list` / `goblin trace show` (a 5,000-span trace) over that store, against `goblin --version`.
+// Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
+// BENCH_CONCURRENCY (default 4 requests in flight), BENCH_RUNS (CLI timings, default 5).
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const BATCH = 512
+const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
+const bin = new URL('../bin/run.js', import.meta.url).pathname
+const dist = new URL('../dist/src/', import.meta.url).pathname
+
+if (process.argv[2] === '--load') await loadProcess()
+else await main()
+
+/** Protobuf ExportTraceServiceRequests of 512 spans: trace trees of 16 spans, LLM attributes on some. */
+async function makePayloads(count, seed) {
+  const { loadOtlpTypes } = await import(join(dist, 'collector/otlp-schema.js'))
+  const types = await loadOtlpTypes()
+  const payloads = []
+  const now = BigInt(Date.now()) * 1_000_000n
+  for (let b = 0; b < count; b++) {
+    const spans = []
+    for (let i = 0; i < BATCH; i++) {
+      const trace = Buffer.alloc(16)
+      trace.writeUInt32BE(seed, 0)
+      trace.writeUInt32BE(b, 4)
+      trace.writeUInt32BE(Math.floor(i / 16) + 1, 12)
+      const span = Buffer.alloc(8)
+      span.writeUInt32BE(b + 1, 0)
+      span.writeUInt32BE(i + 1, 4)
+      const parent = Buffer.alloc(8)
+      parent.writeUInt32BE(b + 1, 0)
+      parent.writeUInt32BE(i - (i % 16) + 1, 4)
+      const start = now + BigInt(i) * 1_000_000n
+      const llm = i % 4 === 1
+      spans.push({
+        traceId: trace,
+        spanId: span,
+        parentSpanId: i % 16 === 0 ? Buffer.alloc(0) : parent,
+        name: llm ? 'chat gpt-4o' : `step ${i % 16}`,
+        kind: llm ? 3 : 1,
+        startTimeUnixNano: start.toString(),
+        endTimeUnixNano: (start + 25_000_000n).toString(),
+        attributes: [
+          { key: 'task.id', value: { stringValue: `task-${b % 100}` } },
+          { key: 'goblin.id', value: { stringValue: `goblin-${b % 7}` } },
+          { key: 'http.response.status_code', value: { intValue: 200 } },
+          ...(llm
+            ? [
+                { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+                { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
+                { key: 'gen_ai.usage.input_tokens', value: { intValue: 1200 } },
+                { key: 'gen_ai.usage.output_tokens', value: { intValue: 300 } },
+                { key: 'llm.cost', value: { doubleValue: 0.0075 } },
+              ]
+            : []),
+        ],
+        status: { code: i % 97 === 0 ? 2 : 0 },
+      })
+    }
+    const message = types.traceRequest.fromObject({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: `svc-${b % 5}` } }] },
+          scopeSpans: [{ scope: { name: 'bench' }, spans }],
+        },
+      ],
+    })
+    const bytes = Buffer.from(types.traceRequest.encode(message).finish())
+    // Where each trace id sits in the encoding, so the load process can make every batch's ids unique.
+    const offsets = []
+    for (let g = 0; g < BATCH / 16; g++) {
+      const id = Buffer.alloc(16)
+      id.writeUInt32BE(seed, 0)
+      id.writeUInt32BE(b, 4)
+      id.writeUInt32BE(g + 1, 12)
+      const tagged = Buffer.concat([Buffer.from([0x0a, 0x10]), id])
+      for (let at = bytes.indexOf(tagged); at !== -1; at = bytes.indexOf(tagged, at + 18))
+        offsets.push(at + 2)
+    }
+    if (offsets.length !== BATCH) throw new Error(`found ${offsets.length} trace ids in batch ${b}`)
+    bytes.offsets = offsets
+    payloads.push(bytes)
+  }
+  return { payloads, types }
+}
+
+/** The load process: sends BENCH_SPANS spans as 512-span batches, `concurrency` in flight; every 10th batch also measures ingest-to-queryable. */
+async function loadProcess() {
+  const url = process.argv[3]
+  const spans = Number(process.argv[4])
+  const { payloads } = await makePayloads(64, 7)
+  const batches = Math.ceil(spans / BATCH)
+  let next = 0
+  let sent = 0
+  let refused = 0
+  const latencies = []
+  const start = performance.now()
+  async function worker() {
+    while (next < batches) {
+      const b = next++
+      // Each batch gets its own trace ids: patch the seed bytes in every trace id by re-encoding once per batch.
+      const payload = rewriteBatch(payloads[b % payloads.length], b)
+      const probe = b % 10 === 0
+      const t0 = performance.now()
+      for (;;) {
+        const res = await fetch(`${url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf' },
+          body: payload.bytes,
+        })
+        await res.arrayBuffer()
+        if (res.status === 200) break
+        if (res.status === 429 || res.status === 503) {
+          refused++
+          await new Promise((r) => setTimeout(r, 50))
+          continue
+        }
+        throw new Error(`HTTP ${res.status}`)
+      }
+      sent += BATCH
+      if (probe) {
+        for (;;) {
+          const res = await fetch(`${url}/api/traces/${payload.traceId}`)
+          await res.arrayBuffer()
+          if (res.status === 200) break
+          await new Promise((r) => setTimeout(r, 5))
+        }
+        latencies.push(performance.now() - t0)
+      }
+    }
+  }
+  function rewriteBatch(template, b) {
+    // Trace ids carry the batch number in bytes 8..11 (zero in the template): patch them in the encoding.
+    const copy = Buffer.from(template)
+    for (const at of template.offsets) copy.writeUInt32BE(b + 1, at + 8)
+    const first = template.offsets[0]
+    return { bytes: copy, traceId: copy.subarray(first, first + 16).toString('hex') }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const seconds = (performance.now() - start) / 1000
+  latencies.sort((a, b) => a - b)
+  process.stdout.write(
+    `${JSON.stringify({ spans: sent, seconds, refused, p50: latencies[Math.floor(latencies.length * 0.5)], p95: latencies[Math.floor(latencies.length * 0.95)] })}\n`,
+  )
+}
+
+async function main() {
+  const home = mkdtempSync(join(tmpdir(), 'goblin-bench-collector-'))
+  const env = { ...process.env, GOBLIN_HOME: home, NO_COLOR: '1', CI: 'true' }
+  console.log(
+    `collector bench: ${totalSpans.toLocaleString()} spans in batches of ${BATCH}, ${concurrency} in flight, node ${process.version}`,
+  )
+
+  // Baseline: the same kind of payloads decoded (protobufjs + mapping to SpanRecord) in a bare loop.
+  const { payloads, types } = await makePayloads(64, 7)
+  const { decodeTracesProtobuf } = await import(join(dist, 'collector/otlp-decode.js'))
+  let decoded = 0
+  const t0 = performance.now()
+  while (performance.now() - t0 < 3_000) {
+    for (const p of payloads) decoded += decodeTracesProtobuf(types, p).spans.length
+  }
+  const decodeRate = decoded / ((performance.now() - t0) / 1000)
+  let raw = 0
+  const t1 = performance.now()
+  while (performance.now() - t1 < 2_000) {
+    for (const p of payloads) raw += types.traceRequest.decode(p).resourceSpans[0].scopeSpans[0].spans.length
+  }
+  const rawRate = raw / ((performance.now() - t1) / 1000)
+
+  // The collector: the real command in its own process.
+  const collector = spawn(process.execPath, [bin, 'collector', 'serve', '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise((resolve, reject) => {
+    collector.stdout.on('data', (d) => {
+      const m = /listening on (http:\/\/\S+)/.exec(d.toString())
+      if (m) resolve(m[1])
+    })
+    collector.on('exit', (code) => reject(new Error(`collector exited ${code}`)))
+  })
+
+  // Load from a separate process.
+  const load = spawnSync(
+    process.execPath,
+    [new URL(import.meta.url).pathname, '--load', url, String(totalSpans)],
+    {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  if (load.status !== 0) throw new Error(`load process exited ${load.status}`)
+  const result = JSON.parse(load.stdout.trim())
+  const ingestRate = result.spans / result.seconds
+
+  // A 5,000-span trace (a tree 3 levels deep) for trace show.
+  const bigTrace = 'beefbeefbeefbeefbeefbeefbeefbeef'
+  const showSpans = []
+  for (let i = 0; i < 5_000; i++) {
+    const id = (i + 1).toString(16).padStart(16, '0')
+    const parent = i === 0 ? undefined : i <= 50 ? 1 : Math.floor((i - 51) / 100) + 2
+    showSpans.push({
+      traceId: bigTrace,
+      spanId: id,
+      ...(parent ? { parentSpanId: parent.toString(16).padStart(16, '0') } : {}),
+      name: i % 3 === 0 ? 'chat gpt-4o' : `tool ${i % 7}`,
+      startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i) * 1_000_000n),
+      endTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i) * 1_000_000n + 5_000_000n),
+      attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } }],
+    })
+  }
+  const post = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: showSpans }] }] }),
+  })
+  if (post.status !== 200) throw new Error(`5,000-span trace: HTTP ${post.status}`)
+
+  const rssMb =
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+  const health = await (await fetch(`${url}/metrics`)).text()
+  const stored = Number(/goblin_spans_received_total (\d+)/.exec(health)?.[1] ?? 0)
+  const dbMb =
+    ['spans.db', 'spans.db-wal']
+      .map((f) => {
+        try {
+          return statSync(join(home, 'spans', f)).size
+        } catch {
+          return 0
+        }
+      })
+      .reduce((a, b) => a + b, 0) /
+    1024 /
+    1024
+
+  // Query API times (server side of trace list / show), then the CLI end to end.
+  const apiTime = async (path) => {
+    const times = []
+    for (let i = 0; i < runs + 1; i++) {
+      const s = performance.now()
+      const r = await fetch(`${url}${path}`)
+      await r.arrayBuffer()
+      if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
+      if (i > 0) times.push(performance.now() - s)
+    }
+    return median(times)
+  }
+  const searchMs = await apiTime('/api/search?limit=20')
+  const searchFilteredMs = await apiTime('/api/search?limit=20&tags=status%3Derror')
+  const getTraceMs = await apiTime(`/api/traces/${bigTrace}`)
+  const cli = (args) => {
+    const times = []
+    for (let i = 0; i < runs + 1; i++) {
+      const s = performance.now()
+      const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: 'ignore' })
+      if (r.status !== 0) throw new Error(`goblin ${args.join(' ')} exited ${r.status}`)
+      if (i > 0) times.push(performance.now() - s)
+    }
+    return median(times)
+  }
+  const versionMs = cli(['--version'])
+  const listMs = cli(['trace', 'list', '--endpoint', url])
+  const showMs = cli(['trace', 'show', bigTrace, '--endpoint', url])
+  const showAllMs = cli(['trace', 'show', bigTrace, '--endpoint', url, '--all'])
+  // The waterfall itself (model + render) for the 5,000 spans, in process.
+  const { TraceClient } = await import(join(dist, 'trace/trace-client.js'))
+  const { buildWaterfall } = await import(join(dist, 'trace/waterfall.js'))
+  const { renderWaterfall } = await import(join(dist, 'ui/waterfall.js'))
+  const spans = await new TraceClient({ kind: 'embedded', endpoint: url, source: 'bench' }).getTrace(bigTrace)
+  const renderTimes = []
+  for (let i = 0; i < runs + 1; i++) {
+    const s = performance.now()
+    renderWaterfall(buildWaterfall(spans), { color: true, columns: 120 })
+    if (i > 0) renderTimes.push(performance.now() - s)
+  }
+  const renderMs = median(renderTimes)
+
+  collector.kill('SIGTERM')
+  await new Promise((r) => collector.on('exit', r))
+  rmSync(home, { recursive: true, force: true })
+
+  const row = (name, value, unit, extra = '') =>
+    console.log(`${name.padEnd(46)} ${value.padStart(12)} ${unit.padEnd(8)} ${extra}`)
+  const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+  console.log('')
+  row('baseline: protobufjs decode only (bare loop)', f(rawRate), 'spans/s')
+  row('baseline: decode to SpanRecord (bare loop)', f(decodeRate), 'spans/s', '= 1.00x')
+  row(
+    'collector ingest, separate load process',
+    f(ingestRate),
+    'spans/s',
+    `= ${(ingestRate / decodeRate).toFixed(2)}x baseline; target 50,000: ${ingestRate >= 50_000 ? 'met' : 'MISSED'} (${(ingestRate / 50_000).toFixed(2)}x)`,
+  )
+  row('  429/503 answers the load process retried', f(result.refused), '')
+  row('ingest-to-queryable p50', f(result.p50, 1), 'ms')
+  row(
+    'ingest-to-queryable p95',
+    f(result.p95, 1),
+    'ms',
+    `target 1,000 ms: ${result.p95 < 1000 ? 'met' : 'MISSED'} (${(result.p95 / 1000).toFixed(3)}x)`,
+  )
+  row('spans stored', f(stored), '')
+  row('collector RSS at that many stored spans', f(rssMb, 1), 'MB')
+  row(
+    'span store on disk (db + wal)',
+    f(dbMb, 1),
+    'MB',
+    `${f((dbMb * 1024 * 1024) / Math.max(1, stored), 0)} bytes/span`,
+  )
+  row('GET /api/search?limit=20', f(searchMs, 1), 'ms')
+  row('GET /api/search status=error', f(searchFilteredMs, 1), 'ms')
+  row('GET /api/traces/{5,000-span trace}', f(getTraceMs, 1), 'ms')
+  row('baseline: goblin --version', f(versionMs, 1), 'ms', '= 1.00x')
+  row('goblin trace list', f(listMs, 1), 'ms', `= ${(listMs / versionMs).toFixed(2)}x --version`)
+  row(
+    'goblin trace show (5,000 spans, collapsed)',
+    f(showMs, 1),
+    'ms',
+    `= ${(showMs / versionMs).toFixed(2)}x --version`,
+  )
+  row(
+    'goblin trace show --all (5,000 rows)',
+    f(showAllMs, 1),
+    'ms',
+    `= ${(showAllMs / versionMs).toFixed(2)}x --version`,
+  )
+  row(
+    'waterfall model + ink render, 5,000 spans',
+    f(renderMs, 1),
+    'ms',
+    `target 300 ms for show: ${getTraceMs + renderMs < 300 ? 'met' : 'MISSED'} (fetch + render ${(
+      (getTraceMs + renderMs) / 300
+    ).toFixed(2)}x)`,
+  )
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
