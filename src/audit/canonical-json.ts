@@ -10,6 +10,50 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * Throws on what JSON cannot carry (NaN, Infinity, undefined, functions, lone surrogates).
  */
 export function canonicalJson(value: unknown): string {
+  // Fast path: when every object's keys already come in canonical order (as in any line goblin wrote,
+  // or an object built in that order), the native JSON.stringify writes exactly the canonical form.
+  // It escapes a lone surrogate as \udXXX where JCS must refuse it: such output takes the slow path.
+  if (isCanonicallyOrdered(value)) {
+    const text = JSON.stringify(value)
+    if (!LONE_SURROGATE_ESCAPE.test(text)) return text
+  }
+  return serialize(value)
+}
+
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+
+/** True when `value` is plain JSON (no undefined, finite numbers) with every object's keys sorted. */
+function isCanonicallyOrdered(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'boolean':
+      return true
+    case 'object': {
+      if (value === null) return true
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isCanonicallyOrdered(value[i])) return false
+        return true
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return false
+      const record = value as Record<string, unknown>
+      let previous: string | undefined
+      for (const key of Object.keys(record)) {
+        if (previous !== undefined && !(previous < key)) return false
+        if (!isCanonicallyOrdered(record[key])) return false
+        previous = key
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+function serialize(value: unknown): string {
   switch (typeof value) {
     case 'string':
       if (!isWellFormed(value)) throw notJson('a string with a lone UTF-16 surrogate')
@@ -21,14 +65,14 @@ export function canonicalJson(value: unknown): string {
       return value ? 'true' : 'false'
     case 'object': {
       if (value === null) return 'null'
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+      if (Array.isArray(value)) return `[${Array.from(value, serialize).join(',')}]`
       const record = value as Record<string, unknown>
       const keys = Object.keys(record).sort()
       let out = '{'
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
         if (!isWellFormed(key)) throw notJson('a key with a lone UTF-16 surrogate')
-        out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(record[key])}`
+        out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${serialize(record[key])}`
       }
       return `${out}}`
     }

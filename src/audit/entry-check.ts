@@ -1,7 +1,8 @@
-import { createHash, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { canonicalJson } from './canonical-json.js'
 import { ED25519_SIGNATURE_BYTES, ed25519Verify, publicKeyFromRaw } from './ed25519.js'
 import { ENVELOPE_VERSION, isTraceId, TIMESTAMP_PATTERN } from './envelope.js'
+import { leafHash } from './merkle.js'
 import { decodeBase64Strict } from './signed-note.js'
 
 /**
@@ -47,7 +48,6 @@ export function allocateEntryResults(count: number, shared: boolean): EntryResul
   }
 }
 
-const LEAF_PREFIX = Buffer.from([0x00])
 const ENVELOPE_KEYS = new Set([
   'v',
   'seq',
@@ -80,7 +80,7 @@ export function checkRange(
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = from; i < to; i++) {
     const line = view.subarray(starts[i] as number, ends[i] as number)
-    out.leaves.set(createHash('sha256').update(LEAF_PREFIX).update(line).digest(), i * 32)
+    out.leaves.set(leafHash(line), i * 32)
     out.seq[i] = Number.NaN
     out.tsMs[i] = Number.NaN
     out.kidIndex[i] = -1
@@ -99,8 +99,9 @@ function checkLine(
 ): { status: number; message: string } | null {
   const modified = (message: string) => ({ status: EntryStatus.modified, message })
   let entry: Record<string, unknown>
+  const text = line.toString('utf8')
   try {
-    entry = JSON.parse(line.toString('utf8'))
+    entry = JSON.parse(text)
   } catch {
     return modified('the line is not valid JSON')
   }
@@ -132,7 +133,8 @@ function checkLine(
   } catch {
     return modified('the entry holds a value canonical JSON cannot carry')
   }
-  if (Buffer.byteLength(canonical) !== line.length || !line.equals(Buffer.from(canonical, 'utf8')))
+  // Decoding valid UTF-8 is one-to-one, so comparing text suffices unless the decoder replaced bad bytes.
+  if (canonical !== text || (text.includes('\ufffd') && !line.equals(Buffer.from(canonical, 'utf8'))))
     return modified('the line is not in canonical form (RFC 8785): it was edited after signing')
   const signer = keys.get(entry.kid as string)
   if (!signer)

@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js'
-import { canonicalBytes, type JsonValue } from './canonical-json.js'
+import { canonicalBytes, canonicalJson, type JsonValue } from './canonical-json.js'
 import { ed25519Sign } from './ed25519.js'
 import { keyLabel, type NoteSigner } from './signed-note.js'
 
@@ -95,6 +95,21 @@ export function entryBytes(envelope: Envelope): Buffer {
 
 /** Assigns position, time and key to an event and signs it. */
 export function sealEnvelope(event: AuditEvent, seq: number, ts: Date, signer: NoteSigner): Envelope {
+  return sealEntry(event, seq, ts, signer).envelope
+}
+
+/**
+ * Seals an event and returns its ledger line too. The line is the signed canonical text with the `sig`
+ * member spliced in before `"trace_id"`: in canonical order only trace_id, ts and v (never nested
+ * objects) follow sig, so the last `,"trace_id":` is the top-level member. One canonicalisation instead
+ * of two on the signing path; verification checks every line is canonical, and the tests verify it.
+ */
+export function sealEntry(
+  event: AuditEvent,
+  seq: number,
+  ts: Date,
+  signer: NoteSigner,
+): { envelope: Envelope; bytes: Buffer } {
   const unsigned: UnsignedEnvelope = {
     v: ENVELOPE_VERSION,
     seq,
@@ -106,5 +121,9 @@ export function sealEnvelope(event: AuditEvent, seq: number, ts: Date, signer: N
     ...(event.attrs === undefined ? {} : { attrs: event.attrs }),
     kid: keyLabel(signer.name, signer.keyId),
   }
-  return { ...unsigned, sig: ed25519Sign(signedBytes(unsigned), signer.privateKey).toString('base64') }
+  const signedText = canonicalJson(unsigned)
+  const sig = ed25519Sign(Buffer.from(signedText, 'utf8'), signer.privateKey).toString('base64')
+  const at = signedText.lastIndexOf(',"trace_id":')
+  const line = `${signedText.slice(0, at)},"sig":${JSON.stringify(sig)}${signedText.slice(at)}`
+  return { envelope: { ...unsigned, sig }, bytes: Buffer.from(line, 'utf8') }
 }

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
 import { fsyncDirectory, writeFileDurably } from './durable-file.js'
-import { type AuditEvent, type Envelope, entryBytes, sealEnvelope } from './envelope.js'
+import { type AuditEvent, type Envelope, sealEntry } from './envelope.js'
 import { acquireFileLock } from './file-lock.js'
 import { leafHash } from './merkle.js'
 import type { NoteSigner } from './signed-note.js'
@@ -76,8 +76,7 @@ export async function appendEvents(
       const entries: AppendedEntry[] = []
       const lines: Buffer[] = []
       for (const [i, event] of events.entries()) {
-        const envelope = sealEnvelope(event, nextSeq + i, now(), signer)
-        const bytes = entryBytes(envelope)
+        const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), signer)
         lines.push(bytes, NEWLINE_BUFFER)
         entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
       }

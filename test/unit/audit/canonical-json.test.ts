@@ -81,3 +81,34 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ b: [1, { d: 'x', c: null }], a: {} })).toBe('{"a":{},"b":[1,{"c":null,"d":"x"}]}')
   })
 })
+
+describe('canonicalJson fast path', () => {
+  it('gives the same text whatever the key order, and round-trips', async () => {
+    const fc = (await import('fast-check')).default
+    const reverseKeys = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(reverseKeys)
+      if (v && typeof v === 'object')
+        return Object.fromEntries(
+          Object.entries(v)
+            .reverse()
+            .map(([k, x]) => [k, reverseKeys(x)]),
+        )
+      return v
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value)
+        expect(canonicalJson(reverseKeys(value))).toBe(text)
+        expect(canonicalJson(JSON.parse(text))).toBe(text)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('still refuses non-JSON values inside sorted objects', () => {
+    expect(() => canonicalJson({ a: 1, b: Number.NaN })).toThrow(/canonical JSON/)
+    expect(() => canonicalJson({ a: '\udc00' })).toThrow(/canonical JSON/)
+    expect(canonicalJson({ a: [1, { b: 2 }], c: 'x' })).toBe('{"a":[1,{"b":2}],"c":"x"}')
+    expect(canonicalJson({ '10': 1, '9': 2 })).toBe('{"10":1,"9":2}')
+  })
+})

@@ -63,3 +63,19 @@ describe('ledger', () => {
     await expect(proveConsistency(ledgerDir, 5, 3)).rejects.toMatchObject({ code: 'AUDIT_BAD_SIZE' })
   })
 })
+
+describe('sealEntry', () => {
+  it('writes exactly the canonical JSON of the signed envelope, nested trace_id keys included', async () => {
+    const { signer } = await setup()
+    const { sealEntry, entryBytes } = await import('../../../src/audit/envelope.js')
+    for (const attrs of [undefined, { trace_id: 'x', sig: 'y', z: { trace_id: null } }]) {
+      const { envelope, bytes } = sealEntry(
+        { goblin_id: 'g', action: 'a', decision: 'd', trace_id: null, ...(attrs ? { attrs } : {}) },
+        7,
+        new Date(),
+        signer,
+      )
+      expect(bytes.equals(entryBytes(envelope))).toBe(true)
+    }
+  })
+})

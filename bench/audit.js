@@ -1,0 +1,203 @@
+// npm run bench:audit — goblin's audit log against the raw limits measured in the same run:
+//   1. Ed25519: Node's built-in crypto vs @noble/ed25519 (why goblin uses Node's).
+//   2. sign 100k events as one batch vs a bare loop of the same Ed25519 sign calls over the same bytes.
+//   3. verify a 1M-entry ledger on 1 thread and on all cores vs a bare loop of the same Ed25519 verify
+//      and SHA-256 calls over the same bytes (single core).
+//   4. the Merkle root over 1M entries vs a bare loop of the same SHA-256 calls over the same bytes.
+// AUDIT_BENCH_ENTRIES changes the ledger size (default 1000000); AUDIT_BENCH_SIGN the batch (100000).
+import { createHash, hash, sign, verify } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as noble from '@noble/ed25519'
+import { signedBytes } from '../dist/src/audit/envelope.js'
+import { generateKey, loadSigner } from '../dist/src/audit/keyring.js'
+import { appendEvents, ledgerPaths, splitLedgerLines } from '../dist/src/audit/ledger.js'
+import { leafHash, TreeBuilder } from '../dist/src/audit/merkle.js'
+import { resolveTrustedKeys } from '../dist/src/audit/trust.js'
+import { verifyLedger } from '../dist/src/audit/verify.js'
+
+const ENTRIES = Number(process.env.AUDIT_BENCH_ENTRIES ?? 1_000_000)
+const SIGN_BATCH = Number(process.env.AUDIT_BENCH_SIGN ?? 100_000)
+const CORES = availableParallelism()
+const home = mkdtempSync(join(tmpdir(), 'goblin-bench-audit-'))
+const keysDir = join(home, 'keys')
+const results = []
+
+const time = (fn) => {
+  const start = process.hrtime.bigint()
+  const value = fn()
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value }
+}
+const timeAsync = async (fn) => {
+  const start = process.hrtime.bigint()
+  const value = await fn()
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value }
+}
+const rate = (n, seconds) => Math.round(n / seconds)
+const fmt = (n) => n.toLocaleString('en-US')
+const report = (name, ours, raw, target) => {
+  const ratio = ours / raw
+  const verdict =
+    target === undefined
+      ? ''
+      : ratio >= target
+        ? `  (target >= ${target}x: met)`
+        : `  (target >= ${target}x: MISSED)`
+  results.push({ name, ours, raw, ratio, target })
+  console.log(
+    `${name.padEnd(44)} ${fmt(ours).padStart(10)}/s vs raw ${fmt(raw).padStart(10)}/s  = ${ratio.toFixed(2)}x${verdict}`,
+  )
+}
+const events = (n, tag) =>
+  Array.from({ length: n }, (_, i) => ({
+    goblin_id: `goblin-${i % 7}`,
+    action: `${tag}.tool.call`,
+    decision: i % 3 === 0 ? 'deny' : 'allow',
+    trace_id: (i + 1).toString(16).padStart(32, '0'),
+    attrs: { tool: 'search', step: i, model: 'gpt-4o-mini' },
+  }))
+
+try {
+  await generateKey(keysDir, 'bench')
+  const { signer } = loadSigner(keysDir)
+  const raw32 = signer.publicKey
+
+  // 1. Which Ed25519 implementation.
+  console.log(`Ed25519 implementations (${CORES} cores, Node ${process.version})`)
+  noble.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest())
+  const seed = Buffer.from(signer.privateKey.export({ format: 'jwk' }).d, 'base64url')
+  const messages = Array.from({ length: 3000 }, (_, i) =>
+    Buffer.from(`{"action":"bench ${i}","decision":"allow"}`),
+  )
+  const nodeSign = time(() => messages.map((m) => sign(null, m, signer.privateKey)))
+  const nobleSign = time(() => messages.map((m) => noble.sign(m, seed)))
+  const nodeVerify = time(() => messages.every((m, i) => verify(null, m, signer.key, nodeSign.value[i])))
+  const nobleVerify = time(() => messages.every((m, i) => noble.verify(nobleSign.value[i], m, raw32)))
+  if (!nodeVerify.value || !nobleVerify.value) throw new Error('a signature did not verify')
+  report('sign: node:crypto vs @noble/ed25519', rate(3000, nodeSign.seconds), rate(3000, nobleSign.seconds))
+  report(
+    'verify: node:crypto vs @noble/ed25519',
+    rate(3000, nodeVerify.seconds),
+    rate(3000, nobleVerify.seconds),
+  )
+
+  // 2. Sign a batch.
+  console.log(`\nsign ${fmt(SIGN_BATCH)} events as one batch (goblin audit sign --input)`)
+  const signDir = join(home, 'sign')
+  await appendEvents(signDir, events(2000, 'warm-up'), signer)
+  const batch = events(SIGN_BATCH, 'sign')
+  const toSign = (await appendEvents(join(home, 'sign-inputs'), batch, signer)).map((e) =>
+    signedBytes(e.envelope),
+  )
+  const bareSign = () =>
+    time(() => {
+      for (const bytes of toSign) sign(null, bytes, signer.privateKey)
+    }).seconds
+  // The raw loop runs before and after ours and is averaged, so load from other processes hits both alike.
+  const before = bareSign()
+  const ours = await timeAsync(() => appendEvents(signDir, batch, signer))
+  const bare = (before + bareSign()) / 2
+  report(
+    'sign batch (append, fsync) vs bare sign loop',
+    rate(SIGN_BATCH, ours.seconds),
+    rate(SIGN_BATCH, bare),
+  )
+
+  // 3. Verify a large ledger.
+  const ledgerDir = join(home, 'ledger')
+  console.log(`\nbuilding a ${fmt(ENTRIES)}-entry ledger...`)
+  const built = await timeAsync(async () => {
+    for (let done = 0; done < ENTRIES; done += 100_000)
+      await appendEvents(ledgerDir, events(Math.min(100_000, ENTRIES - done), `b${done}`), signer)
+  })
+  console.log(`  appended at ${fmt(rate(ENTRIES, built.seconds))} entries/s`)
+  const bytes = readFileSync(ledgerPaths(ledgerDir).log)
+  const lines = splitLedgerLines(bytes)
+  const lineAt = (i) => bytes.subarray(lines.starts[i], lines.ends[i])
+  // The raw loop's inputs, prepared outside the timed loop: signed bytes and signature of each entry.
+  const sample = Math.min(ENTRIES, 200_000)
+  const prepared = Array.from({ length: sample }, (_, i) => {
+    const envelope = JSON.parse(lineAt(i).toString())
+    return { signed: signedBytes(envelope), sig: Buffer.from(envelope.sig, 'base64'), line: lineAt(i) }
+  })
+  const key = signer.key
+  const rawVerifyRate = () => {
+    const run = time(() => {
+      let ok = true
+      for (const p of prepared) {
+        ok = verify(null, p.signed, key, p.sig) && ok
+        hash('sha256', p.line, 'buffer')
+      }
+      return ok
+    })
+    if (!run.value) throw new Error('raw verify failed')
+    return rate(sample, run.seconds)
+  }
+  console.log(
+    `\nverify the ${fmt(ENTRIES)}-entry ledger (raw: bare verify + SHA-256 loop over ${fmt(sample)} of its entries, 1 core, run before and after)`,
+  )
+  const trusted = resolveTrustedKeys({ keysDir })
+  let rawBefore = rawVerifyRate()
+  const one = await timeAsync(() => verifyLedger(ledgerDir, trusted, { threads: 1 }))
+  if (!one.value.ok)
+    throw new Error(`verify (1 thread) failed: ${JSON.stringify(one.value.errors.slice(0, 3))}`)
+  let rawAfter = rawVerifyRate()
+  report(
+    'verify, 1 thread vs raw 1 core',
+    rate(ENTRIES, one.seconds),
+    Math.round((rawBefore + rawAfter) / 2),
+    0.8,
+  )
+  if (CORES > 1) {
+    rawBefore = rawAfter
+    const all = await timeAsync(() => verifyLedger(ledgerDir, trusted, { threads: CORES }))
+    if (!all.value.ok) throw new Error('verify (all cores) failed')
+    rawAfter = rawVerifyRate()
+    const rawRate = Math.round((rawBefore + rawAfter) / 2)
+    report(
+      `verify, ${CORES} threads vs raw 1 core`,
+      rate(ENTRIES, all.seconds),
+      rawRate,
+      CORES === 2 ? 1.5 : undefined,
+    )
+    report(
+      `verify, ${CORES} threads per core vs raw 1 core`,
+      rate(ENTRIES, all.seconds * CORES),
+      rawRate,
+      0.8,
+    )
+  }
+
+  // 4. Merkle root.
+  console.log(
+    `\nMerkle root over ${fmt(ENTRIES)} entries (raw: the same ${fmt(2 * ENTRIES - 1)} SHA-256 calls on prebuilt inputs)`,
+  )
+  const leafInputs = Array.from({ length: ENTRIES }, (_, i) => Buffer.concat([Buffer.from([0]), lineAt(i)]))
+  const nodeInput = Buffer.alloc(65, 1)
+  const raw = time(() => {
+    for (const input of leafInputs) hash('sha256', input, 'buffer')
+    for (let i = 0; i < ENTRIES - 1; i++) hash('sha256', nodeInput, 'buffer')
+  })
+  const tree = time(() => {
+    const builder = new TreeBuilder()
+    for (let i = 0; i < ENTRIES; i++) builder.push(leafHash(lineAt(i)))
+    return builder.root()
+  })
+  if (tree.value.toString('hex') !== one.value.root) throw new Error('Merkle roots disagree')
+  report(
+    'Merkle root (leaves + nodes) vs raw SHA-256 loop',
+    rate(ENTRIES, tree.seconds),
+    rate(ENTRIES, raw.seconds),
+    0.7,
+  )
+
+  const missed = results.filter((r) => r.target !== undefined && r.ratio < r.target)
+  console.log(
+    missed.length === 0
+      ? '\nall targets met'
+      : `\n${missed.length} target(s) missed: ${missed.map((r) => r.name).join('; ')}`,
+  )
+} finally {
+  rmSync(home, { recursive: true, force: true })
+}
