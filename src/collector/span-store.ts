@@ -210,7 +210,11 @@ export class SpanStore {
     this.readonly = readonly
     this.indexes = indexes
     if (!readonly) {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;')
+      // WAL: readers beside the writer. NORMAL: a commit survives a process crash (fsync at checkpoints).
+      // Checkpoints every ~40 MB of WAL rather than 4 MB, and a 64 MB page cache, keep ingest off the disk.
+      db.exec(
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -65536;',
+      )
       db.exec(SCHEMA)
     }
     for (const index of indexes) index.setup(db)
