@@ -3,7 +3,7 @@
 // same payloads decoded in a bare loop). Then: memory held at BENCH_SPANS stored spans, and `goblin trace
 // list` / `goblin trace show` (a 5,000-span trace) over that store, against `goblin --version`.
 // Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
-// BENCH_CONCURRENCY (default 4 requests in flight), BENCH_RUNS (CLI timings, default 5).
+// BENCH_CONCURRENCY (default 8 requests in flight), BENCH_RUNS (CLI timings, default 5).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,13 +11,153 @@ import { join } from 'node:path'
 
 const BATCH = 512
 const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000)
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const bin = new URL('../bin/run.js', import.meta.url).pathname
 const dist = new URL('../dist/src/', import.meta.url).pathname
 
 if (process.argv[2] === '--load') await loadProcess()
-else await main()
+else if (process.argv[2] === '--open-readonly') await openReadonly(process.argv[3], process.argv[4])
+else {
+  await compareStores()
+  await main()
+}
+
+/**
+ * The store choice, measured: the same span rows written in 512-row transactions and read back (one trace
+ * by id; the 20 newest traces) by node:sqlite and by DuckDB (@duckdb/node-api, appender API), and whether a
+ * second process can read the file while the writer has it open (CLI readers such as `goblin cost report`).
+ */
+async function compareStores() {
+  const rows = Number(process.env.BENCH_STORE_ROWS ?? 200_000)
+  const dir = mkdtempSync(join(tmpdir(), 'goblin-bench-stores-'))
+  const now = 1_700_000_000_000_000_000n
+  const row = (i) => [
+    (Math.floor(i / 16) + 1).toString(16).padStart(32, '0'),
+    (i + 1).toString(16).padStart(16, '0'),
+    `step ${i % 16}`,
+    now + BigInt(i) * 1_000_000n,
+    JSON.stringify({
+      'task.id': `task-${i % 100}`,
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1200,
+    }),
+  ]
+  const probes = Array.from({ length: 200 }, (_, k) =>
+    (((k * 7919) % (rows / 16)) + 1).toString(16).padStart(32, '0'),
+  )
+  const results = {}
+
+  const { DatabaseSync } = await import('node:sqlite')
+  const sqlitePath = join(dir, 'spans.db')
+  const db = new DatabaseSync(sqlitePath)
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE spans (seq INTEGER PRIMARY KEY, trace_id TEXT, span_id TEXT, name TEXT, start_ns INTEGER, attributes TEXT); CREATE INDEX spans_by_trace ON spans(trace_id); CREATE INDEX spans_by_start ON spans(start_ns);',
+  )
+  const insert = db.prepare(
+    'INSERT INTO spans (trace_id, span_id, name, start_ns, attributes) VALUES (?,?,?,?,?)',
+  )
+  let t = performance.now()
+  for (let b = 0; b < rows; b += BATCH) {
+    db.exec('BEGIN IMMEDIATE')
+    for (let i = b; i < Math.min(rows, b + BATCH); i++) insert.run(...row(i))
+    db.exec('COMMIT')
+  }
+  results.sqlite = { write: rows / ((performance.now() - t) / 1000) }
+  const byTrace = db.prepare('SELECT * FROM spans WHERE trace_id = ?')
+  byTrace.setReadBigInts(true)
+  t = performance.now()
+  for (const id of probes) byTrace.all(id)
+  results.sqlite.lookupMs = (performance.now() - t) / probes.length
+  t = performance.now()
+  const recent = db.prepare(
+    'SELECT trace_id, min(start_ns) AS s FROM spans WHERE start_ns > ? GROUP BY trace_id ORDER BY s DESC LIMIT 20',
+  )
+  recent.setReadBigInts(true)
+  recent.all(now + BigInt(rows - 2_000) * 1_000_000n)
+  results.sqlite.recentMs = performance.now() - t
+  results.sqlite.concurrentReader = openReadonlyFromChild('sqlite', sqlitePath)
+  db.close()
+
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  const duckPath = join(dir, 'spans.duckdb')
+  const instance = await DuckDBInstance.create(duckPath)
+  const con = await instance.connect()
+  await con.run(
+    'CREATE TABLE spans (trace_id VARCHAR, span_id VARCHAR, name VARCHAR, start_ns BIGINT, attributes VARCHAR)',
+  )
+  t = performance.now()
+  for (let b = 0; b < rows; b += BATCH) {
+    const appender = await con.createAppender('spans')
+    for (let i = b; i < Math.min(rows, b + BATCH); i++) {
+      const [trace, span, name, start, attrs] = row(i)
+      appender.appendVarchar(trace)
+      appender.appendVarchar(span)
+      appender.appendVarchar(name)
+      appender.appendBigInt(start)
+      appender.appendVarchar(attrs)
+      appender.endRow()
+    }
+    appender.flushSync()
+    appender.closeSync()
+  }
+  results.duckdb = { write: rows / ((performance.now() - t) / 1000) }
+  const lookup = await con.prepare('SELECT * FROM spans WHERE trace_id = $1')
+  t = performance.now()
+  for (const id of probes) {
+    lookup.bindVarchar(1, id)
+    await lookup.runAndReadAll()
+  }
+  results.duckdb.lookupMs = (performance.now() - t) / probes.length
+  t = performance.now()
+  await con.runAndReadAll(
+    `SELECT trace_id, min(start_ns) AS s FROM spans WHERE start_ns > ${now + BigInt(rows - 2_000) * 1_000_000n} GROUP BY trace_id ORDER BY s DESC LIMIT 20`,
+  )
+  results.duckdb.recentMs = performance.now() - t
+  results.duckdb.concurrentReader = openReadonlyFromChild('duckdb', duckPath)
+  con.closeSync()
+  instance.closeSync()
+  rmSync(dir, { recursive: true, force: true })
+
+  const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+  console.log(`store candidates: ${f(rows)} span rows in ${BATCH}-row transactions`)
+  for (const [name, r] of Object.entries(results)) {
+    console.log(
+      `  ${name.padEnd(8)} write ${f(r.write).padStart(9)} rows/s (${(r.write / results.sqlite.write).toFixed(2)}x sqlite)   trace by id ${f(r.lookupMs, 2).padStart(7)} ms (${(r.lookupMs / results.sqlite.lookupMs).toFixed(1)}x)   20 newest ${f(r.recentMs, 1).padStart(7)} ms   reader in a 2nd process while writing: ${r.concurrentReader}`,
+    )
+  }
+  console.log('')
+}
+
+/** Opens the store read-only from another process while this one holds it open for writing. */
+function openReadonlyFromChild(kind, path) {
+  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--open-readonly', kind, path], {
+    encoding: 'utf8',
+  })
+  return r.status === 0
+    ? r.stdout.trim()
+    : `fails (${(
+        r.stderr
+          .trim()
+          .split('\n')
+          .find((l) => /lock|Error/i.test(l)) ?? 'error'
+      ).slice(0, 80)})`
+}
+
+async function openReadonly(kind, path) {
+  if (kind === 'sqlite') {
+    const { DatabaseSync } = await import('node:sqlite')
+    const db = new DatabaseSync(path, { readOnly: true })
+    process.stdout.write(`ok (${db.prepare('SELECT count(*) AS n FROM spans').get().n} rows)`)
+    db.close()
+  } else {
+    const { DuckDBInstance } = await import('@duckdb/node-api')
+    const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+    const con = await instance.connect()
+    const rows = await con.runAndReadAll('SELECT count(*) AS n FROM spans')
+    process.stdout.write(`ok (${rows.getRowObjects()[0].n} rows)`)
+  }
+}
 
 /** Protobuf ExportTraceServiceRequests of 512 spans: trace trees of 16 spans, LLM attributes on some. */
 async function makePayloads(count, seed) {
