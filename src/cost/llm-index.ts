@@ -24,31 +24,43 @@ export interface LlmIndexOptions {
 
 export const LLM_CALLS_TABLE = 'llm_calls'
 
+/**
+ * Names (models, providers, goblins, tasks, services) are stored once in `llm_names` and referenced by id,
+ * and trace/span ids as bytes. `llm_calls_report` covers every column a report reads, in the order reports
+ * group by (model, provider, goblin, ...): a report scans that narrow index instead of the table, and
+ * `--by model,goblin` aggregates as it streams, without sorting.
+ */
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS llm_names (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS llm_calls (
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  parent_span_id TEXT,
+  trace_id BLOB NOT NULL,
+  span_id BLOB NOT NULL,
+  parent_span_id BLOB,
   start_ns INTEGER NOT NULL,
-  day TEXT NOT NULL,
-  goblin TEXT,
-  task TEXT,
-  service TEXT NOT NULL,
-  model TEXT,
-  provider TEXT,
+  model INTEGER,
+  provider INTEGER,
+  goblin INTEGER,
+  task INTEGER,
+  service INTEGER,
   input_tokens INTEGER NOT NULL,
   output_tokens INTEGER NOT NULL,
   cache_read_tokens INTEGER NOT NULL,
   cache_creation_tokens INTEGER NOT NULL,
   cost REAL,
   has_llm_children INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (trace_id, span_id)
-) WITHOUT ROWID;
+  UNIQUE (trace_id, span_id)
+);
 CREATE INDEX IF NOT EXISTS llm_calls_by_parent ON llm_calls (trace_id, parent_span_id);
 CREATE INDEX IF NOT EXISTS llm_calls_by_start ON llm_calls (start_ns);
+CREATE INDEX IF NOT EXISTS llm_calls_report ON llm_calls (has_llm_children, model, provider, goblin, task, service,
+  start_ns, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost);
 `
 
 interface Statements {
+  name: StatementSync
   insert: StatementSync
   isStored: StatementSync
   hasChildren: StatementSync
@@ -68,10 +80,13 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
     let s = statements.get(db)
     if (!s) {
       s = {
+        name: db.prepare(
+          'INSERT INTO llm_names (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
+        ),
         insert: db.prepare(
-          `INSERT INTO llm_calls (trace_id, span_id, parent_span_id, start_ns, day, goblin, task, service, model, provider,
+          `INSERT INTO llm_calls (trace_id, span_id, parent_span_id, start_ns, goblin, task, service, model, provider,
              input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
         ),
         isStored: db.prepare('SELECT 1 AS x FROM llm_calls WHERE trace_id = ? AND span_id = ?'),
         hasChildren: db.prepare(
@@ -87,21 +102,33 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
   }
   const index = (db: DatabaseSync, spans: SpanRecord[]): void => {
     const s = prepared(db)
+    // Ids are cached for this batch only: a rolled-back batch takes its new names with it.
+    const ids = new Map<string, number>()
+    const nameId = (name: string | null): number | null => {
+      if (name === null) return null
+      let id = ids.get(name)
+      if (id === undefined) {
+        id = Number((s.name.get(name) as { id: number }).id)
+        ids.set(name, id)
+      }
+      return id
+    }
     for (const span of spans) {
       const usage = extractLlmUsage(span)
       if (!usage) continue
-      const start = BigInt(span.startTimeUnixNano)
+      const traceId = idBytes(span.traceId)
+      const spanId = idBytes(span.spanId)
+      const parentId = span.parentSpanId === null ? null : idBytes(span.parentSpanId)
       const inserted = s.insert.run(
-        span.traceId,
-        span.spanId,
-        span.parentSpanId,
-        start,
-        utcDay(start),
-        usage.goblin,
-        usage.task,
-        usage.service,
-        usage.model,
-        usage.provider,
+        traceId,
+        spanId,
+        parentId,
+        BigInt(span.startTimeUnixNano),
+        nameId(usage.goblin),
+        nameId(usage.task),
+        nameId(usage.service),
+        nameId(usage.model),
+        nameId(usage.provider),
         usage.inputTokens,
         usage.outputTokens,
         usage.cacheReadTokens,
@@ -110,11 +137,10 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       )
       if (Number(inserted.changes) === 0) continue
       // A parent already stored has counted this child's usage in its aggregate: flag it, and count the child no more.
-      const parentStored =
-        span.parentSpanId !== null && s.isStored.get(span.traceId, span.parentSpanId) !== undefined
-      if (parentStored) s.markHasChildren.run(span.traceId, span.parentSpanId)
-      const childrenStored = s.hasChildren.get(span.traceId, span.spanId) !== undefined
-      if (childrenStored) s.markHasChildren.run(span.traceId, span.spanId)
+      const parentStored = parentId !== null && s.isStored.get(traceId, parentId) !== undefined
+      if (parentStored) s.markHasChildren.run(traceId, parentId)
+      const childrenStored = s.hasChildren.get(traceId, spanId) !== undefined
+      if (childrenStored) s.markHasChildren.run(traceId, spanId)
       if (options.onCost && !parentStored && !childrenStored) {
         const usd = usage.cost ?? price(usage)
         if (usd !== null && usd > 0) {
@@ -189,9 +215,9 @@ function isReadOnly(db: DatabaseSync): boolean {
   }
 }
 
-/** `YYYY-MM-DD` (UTC) of a Unix-nanosecond time. */
-export function utcDay(unixNano: bigint): string {
-  return new Date(Number(unixNano / 1_000_000n)).toISOString().slice(0, 10)
+/** Trace and span ids are stored as their bytes (half the size of hex). */
+function idBytes(hex: string): Uint8Array {
+  return Buffer.from(hex, 'hex')
 }
 
 /**

@@ -30,13 +30,14 @@ export interface UsageFilter {
   task?: string
 }
 
+/** SQL for each key: `llm_names` ids, except the UTC day, derived from the start time. */
 const COLUMN: Record<GroupKey, string> = {
   model: 'model',
   goblin: 'goblin',
   task: 'task',
   service: 'service',
   provider: 'provider',
-  day: 'day',
+  day: "strftime('%Y-%m-%d', start_ns / 1000000000, 'unixepoch')",
 }
 
 /**
@@ -49,18 +50,29 @@ export function queryUsageGroups(
   filter: UsageFilter,
 ): UsageGroup[] {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
-  const groupColumns = ['model', 'provider', ...extra.map((k) => COLUMN[k])]
-  const where = ['has_llm_children = 0', 'start_ns >= ?', 'start_ns < ?']
-  const params: Array<string | bigint> = [filter.sinceNs, filter.untilNs]
-  if (filter.goblin !== undefined) {
-    where.push('goblin = ?')
-    params.push(filter.goblin)
+  const keys: GroupKey[] = ['model', 'provider', ...extra]
+  const names = new Map<number, string>()
+  for (const row of db.prepare('SELECT id, name FROM llm_names').all() as Array<{
+    id: number
+    name: string
+  }>) {
+    names.set(Number(row.id), row.name)
   }
-  if (filter.task !== undefined) {
-    where.push('task = ?')
-    params.push(filter.task)
+  const nameIds = new Map([...names].map(([id, name]) => [name, id]))
+  // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
+  // (SQLite has no statistics to tell, so look at the stored time range).
+  const time = windowIsNarrow(db, filter) ? 'start_ns' : '+start_ns'
+  const where = ['has_llm_children = 0', `${time} >= ?`, `${time} < ?`]
+  const params: Array<number | bigint> = [filter.sinceNs, filter.untilNs]
+  for (const key of ['goblin', 'task'] as const) {
+    const name = filter[key]
+    if (name === undefined) continue
+    const id = nameIds.get(name)
+    if (id === undefined) return []
+    where.push(`${key} = ?`)
+    params.push(id)
   }
-  const sql = `SELECT ${groupColumns.join(', ')},
+  const sql = `SELECT ${keys.map((k, i) => `${COLUMN[k]} AS k${i}`).join(', ')},
       count(*) AS calls,
       total(input_tokens) AS input, total(output_tokens) AS output,
       total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
@@ -70,12 +82,17 @@ export function queryUsageGroups(
       total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
       total(CASE WHEN cost IS NULL THEN cache_creation_tokens END) AS u_cache_creation
     FROM llm_calls WHERE ${where.join(' AND ')}
-    GROUP BY ${groupColumns.join(', ')}`
+    GROUP BY ${keys.map((_, i) => `k${i}`).join(', ')}`
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
+  const value = (row: Record<string, string | number | null>, i: number): string | null => {
+    const v = row[`k${i}`]
+    if (v === null || v === undefined) return null
+    return keys[i] === 'day' ? String(v) : (names.get(Number(v)) ?? null)
+  }
   return rows.map((row) => ({
-    model: row.model as string | null,
-    provider: row.provider as string | null,
-    keys: Object.fromEntries(extra.map((k) => [k, row[COLUMN[k]] as string | null])),
+    model: value(row, 0),
+    provider: value(row, 1),
+    keys: Object.fromEntries(extra.map((k, i) => [k, value(row, i + 2)])),
     calls: Number(row.calls),
     tokens: {
       input: Number(row.input),
@@ -92,4 +109,19 @@ export function queryUsageGroups(
       cacheCreation: Number(row.u_cache_creation),
     },
   }))
+}
+
+/** True when the window covers under a quarter of the stored time range. */
+function windowIsNarrow(db: DatabaseSync, filter: UsageFilter): boolean {
+  // Two subqueries: SQLite answers a lone min() or max() from the index, but both in one SELECT by a scan.
+  const range = db.prepare(
+    'SELECT (SELECT min(start_ns) FROM llm_calls) AS lo, (SELECT max(start_ns) FROM llm_calls) AS hi',
+  )
+  range.setReadBigInts(true)
+  const row = range.get() as { lo: bigint | null; hi: bigint | null }
+  if (row.lo === null || row.hi === null) return true
+  const stored = row.hi - row.lo + 1n
+  const from = filter.sinceNs > row.lo ? filter.sinceNs : row.lo
+  const to = filter.untilNs < row.hi + 1n ? filter.untilNs : row.hi + 1n
+  return to <= from || (to - from) * 4n < stored
 }
