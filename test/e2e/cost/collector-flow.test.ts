@@ -26,7 +26,7 @@ interface ReportJson {
   unknownModels: Array<{ model: string; calls: number }>
 }
 
-describe('cost from SDK spans through the embedded collector', () => {
+describe('cost from SDK spans through the embedded collector', { timeout: 180_000 }, () => {
   const home = tempDir()
   const project = tempDir('goblin-project-')
   const env = { GOBLIN_HOME: home.path }

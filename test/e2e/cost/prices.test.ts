@@ -7,7 +7,7 @@ import { parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/cost/litellm-model-prices.trimmed.json')
 
-describe('goblin cost prices / estimate', () => {
+describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
   const home = tempDir()
   const env = { GOBLIN_HOME: home.path }
   let server: Server

@@ -56,7 +56,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-describe('cost report --backend prometheus against a real Prometheus', () => {
+describe('cost report --backend prometheus against a real Prometheus', { timeout: 180_000 }, () => {
   const home = tempDir()
   const env = { GOBLIN_HOME: home.path }
   let collector: ResultPromise
