@@ -43,8 +43,8 @@ export async function startHardhatNode(): Promise<HardhatNode> {
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`hardhat node did not start in 60 s:\n${output}`)),
-      60_000,
+      () => reject(new Error(`hardhat node did not start in 100 s:\n${output}`)),
+      100_000,
     )
     const onData = (chunk: Buffer) => {
       output += chunk.toString()

@@ -37,14 +37,14 @@ beforeAll(async () => {
   writeFileSync(join(project.path, 'goblin.config.json'), JSON.stringify({ audit: { key: 'goblin' } }))
   expect((await goblin('audit', 'keygen')).exitCode).toBe(0)
   expect((await goblin('audit', 'keygen', '--name', 'researcher')).exitCode).toBe(0)
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
   home.cleanup()
   project.cleanup()
 })
 
-describe('the aggregator and scheduled checkpoints, end to end', () => {
+describe('the aggregator and scheduled checkpoints, end to end', { timeout: 180_000 }, () => {
   it('collector serve --audit appends envelopes from auditEmitter; checkpoint --every seals them; verify passes', async () => {
     const collector = startGoblin(
       ['collector', 'serve', '--port', '0', '--audit', '--json'],

@@ -55,14 +55,14 @@ beforeAll(async () => {
     const run = await goblin(...args)
     expect(run.exitCode, run.stderr).toBe(0)
   }
-}, 120_000)
+}, 180_000)
 afterAll(async () => {
   await Promise.all([calendar?.stop(), bitcoin?.stop(), node?.stop()])
   home.cleanup()
   project.cleanup()
 })
 
-describe('goblin audit anchor and verify, end to end', () => {
+describe('goblin audit anchor and verify, end to end', { timeout: 180_000 }, () => {
   it('stamps on OpenTimestamps, verifies offline, upgrades, verifies online against the block', async () => {
     const anchored = await goblin('audit', 'anchor', '--ots', '--json')
     expect(anchored.exitCode, anchored.stderr).toBe(0)

@@ -19,14 +19,14 @@ beforeAll(async () => {
     const run = await goblin(...args)
     expect(run.exitCode, run.stderr).toBe(0)
   }
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   await server?.stop()
   home.cleanup()
   project.cleanup()
 })
 
-describe('goblin audit push and verify --source, end to end', () => {
+describe('goblin audit push and verify --source, end to end', { timeout: 180_000 }, () => {
   it('a bucket without Object Lock: exit 2, a clear error, nothing uploaded', async () => {
     const run = await goblin('audit', 'push', '--bucket', 'plain', '--endpoint', server.endpoint)
     expect(run.exitCode).toBe(2)

@@ -18,7 +18,7 @@ let node: HardhatNode
 
 beforeAll(async () => {
   node = await startHardhatNode()
-})
+}, 120_000)
 afterAll(async () => {
   await node?.stop()
 })
@@ -30,7 +30,7 @@ const settings = () => ({
   pollingIntervalMs: 100,
 })
 
-describe('Ethereum anchors against a local Hardhat node', () => {
+describe('Ethereum anchors against a local Hardhat node', { timeout: 120_000 }, () => {
   it('sends the root in calldata, records chain, tx and block, and reads it back', async () => {
     const anchor = await anchorOnEthereum(root, HARDHAT_ACCOUNT_0_KEY, settings())
     expect(anchor.chainId).toBe(31337)
@@ -92,7 +92,7 @@ describe('Ethereum anchors against a local Hardhat node', () => {
   })
 })
 
-describe('the signer key', () => {
+describe('the signer key', { timeout: 120_000 }, () => {
   it('comes from the environment, or a 0600 key file; never echoed in errors', () => {
     const home = tempDir()
     try {

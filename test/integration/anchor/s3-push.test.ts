@@ -51,7 +51,7 @@ const options = (bucket = 'locked', prefix = 'team/audit') => ({
   now: new Date('2026-01-01T00:00:00Z'),
 })
 
-describe('goblin audit push against s3rver behind the Object Lock test peer', () => {
+describe('goblin audit push against s3rver behind the Object Lock test peer', { timeout: 120_000 }, () => {
   it('refuses a bucket without Object Lock before uploading anything', async () => {
     const before = server.objectPuts().length
     const error = await pushLedger(ledgerDir, options('plain')).catch((e: unknown) => e)
