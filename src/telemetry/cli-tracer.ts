@@ -20,7 +20,7 @@ export interface CliTracerOptions {
   serviceName: string
   /** OTLP/HTTP base URL; undefined lets OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT decide. */
   endpoint?: string
-  /** Root sampling ratio; a run the user asked to trace samples all (1) unless OTEL_TRACES_SAMPLER says otherwise. */
+  /** Root sampling ratio (default 0.2, as initTracing); `trace exec` passes 1: the user asked for that trace. */
   sampleRatio?: number
   env: NodeJS.ProcessEnv
   /** Milliseconds the final export may take. */
@@ -61,7 +61,7 @@ export function startCliTracer(options: CliTracerOptions): CliTracer {
     .merge(detectResources({ detectors: [envDetector] }))
   const provider = new BasicTracerProvider({
     resource,
-    sampler: samplerFor(options.sampleRatio ?? 1, options.env),
+    sampler: samplerFor(options.sampleRatio, options.env),
     spanProcessors: [new GoblinAttributesProcessor(), collect],
   })
   // A CLI run must not hang on a dead collector: give up (and say so) after 3 s unless the env sets a timeout.

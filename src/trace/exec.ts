@@ -40,6 +40,8 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
     serviceName: options.serviceName,
     endpoint: options.endpoint,
     env: options.env,
+    // The user asked for this trace: a root exec is always sampled (OTEL_TRACES_SAMPLER still overrides).
+    sampleRatio: 1,
   })
   let parent = withGoblinBaggage(tracing.inheritedContext, {
     goblinId: options.attributes['goblin.id'],

@@ -217,4 +217,27 @@ describe('goblin trace', () => {
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0] as string)).toMatchObject({ name: 'tailed', serviceName: 'goblin' })
   })
+
+  it('goblin traces its own commands when OTEL_EXPORTER_OTLP_ENDPOINT is set (child of TRACEPARENT)', async () => {
+    const parent = '00-11112222333344445555666677778888-1111222233334444-01'
+    const ok = await runGoblin(['doctor', '--only', 'node', '--json'], {
+      env: { ...env, TRACEPARENT: parent },
+    })
+    expect(ok.exitCode).toBe(0)
+    const bad = await runGoblin(['trace', 'show', 'not-an-id', '--endpoint', tc.collector.url], {
+      env: { ...env, TRACEPARENT: parent },
+    })
+    expect(bad.exitCode).toBe(2)
+    const spans = tc.collector.store.getTrace('11112222333344445555666677778888')
+    const byName = Object.fromEntries(spans.map((s) => [s.name, s]))
+    expect(byName['goblin doctor']).toMatchObject({
+      parentSpanId: '1111222233334444',
+      statusCode: 0,
+      attributes: { 'goblin.command': 'doctor', 'process.exit.code': 0 },
+    })
+    expect(byName['goblin trace show']).toMatchObject({
+      statusCode: 2,
+      attributes: { 'process.exit.code': 2 },
+    })
+  })
 })

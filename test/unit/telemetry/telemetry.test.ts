@@ -129,3 +129,18 @@ describe('spans in process', () => {
     expect(span?.events[0]?.name).toBe('exception')
   })
 })
+
+describe('goblin tracing itself', () => {
+  it('joins a trace only when an endpoint is set and there is a parent or a chosen sampler', async () => {
+    const { selfTracingWanted } = await import('../../../src/telemetry/self-tracing.js')
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }
+    expect(selfTracingWanted({})).toBe(false)
+    expect(selfTracingWanted(endpoint)).toBe(false)
+    expect(selfTracingWanted({ ...endpoint, TRACEPARENT })).toBe(true)
+    expect(selfTracingWanted({ ...endpoint, OTEL_TRACES_SAMPLER: 'always_on' })).toBe(true)
+    expect(selfTracingWanted({ ...endpoint, TRACEPARENT, OTEL_SDK_DISABLED: 'true' })).toBe(false)
+    expect(selfTracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c/v1/traces', TRACEPARENT })).toBe(
+      true,
+    )
+  })
+})
