@@ -27,6 +27,10 @@ export default class StackUp extends GoblinCommand {
       description:
         "embedded runtime: the collector's port (0 = a free one; default: stack.ports.otlp-http, collector.port)",
     }),
+    image: Flags.string({
+      description: 'docker runtime: run SERVICE with this image (SERVICE=REF, repeatable)',
+      multiple: true,
+    }),
     timeout: Flags.integer({ min: 1, description: 'seconds each service may take to turn healthy' }),
   }
 
@@ -47,6 +51,8 @@ export default class StackUp extends GoblinCommand {
         runtime: flags.runtime,
         host: flags.host,
         port: flags.port,
+        imageFlags: flags.image,
+        hooks: this.config,
         timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
         signal: controller.signal,
         onEvent,

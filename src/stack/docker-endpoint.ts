@@ -22,6 +22,7 @@ export function resolveDockerEndpoint(env: NodeJS.ProcessEnv = process.env): Doc
   )
 }
 
+/** `unix:///path` or `tcp://host:port`, for messages. */
 export function describeDockerEndpoint(endpoint: DockerEndpoint): string {
   return endpoint.kind === 'socket'
     ? `unix://${endpoint.socketPath}`
@@ -34,26 +35,53 @@ export interface DockerVersion {
   os?: string
 }
 
-/** Asks the engine for `/version`; throws an exit-3 error naming the endpoint when it does not answer. */
-export function pingDocker(endpoint: DockerEndpoint, timeoutMs = 2_000): Promise<DockerVersion> {
+/**
+ * Asks the engine whether it answers (`GET /_ping`) and which it is, from the ping's `Server` and
+ * `Api-Version` headers; only an engine whose ping lacks them is asked `/version` (slow on Podman, whose
+ * `/version` gathers `podman info`). Throws an exit-3 error naming the endpoint when nothing answers.
+ */
+export async function pingDocker(endpoint: DockerEndpoint, timeoutMs = 2_000): Promise<DockerVersion> {
+  const where = describeDockerEndpoint(endpoint)
+  const ping = await engineGet(endpoint, '/_ping', timeoutMs)
+  if (ping.status !== 200 || ping.body.trim() !== 'OK') {
+    throw unreachableError('DOCKER_BAD_ANSWER', `${where} answered, but not as a Docker Engine API`)
+  }
+  const server = /^([\w.-]+)\/(\S+)/.exec(String(ping.headers.server ?? ''))
+  const apiVersion = ping.headers['api-version']
+  if (server && typeof apiVersion === 'string') {
+    return {
+      version: server[1] === 'Docker' ? (server[2] ?? 'unknown') : `${server[1]} ${server[2]}`,
+      apiVersion,
+    }
+  }
+  const version = await engineGet(endpoint, '/version', Math.max(timeoutMs, 5_000))
+  try {
+    const body = JSON.parse(version.body) as Record<string, string>
+    return { version: body.Version ?? 'unknown', apiVersion: body.ApiVersion ?? 'unknown', os: body.Os }
+  } catch {
+    throw unreachableError('DOCKER_BAD_ANSWER', `${where} answered, but not as a Docker Engine API`)
+  }
+}
+
+/** One GET to the engine; a refused, missing or silent endpoint is the exit-3 DOCKER_UNREACHABLE. */
+function engineGet(
+  endpoint: DockerEndpoint,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const where = describeDockerEndpoint(endpoint)
   return new Promise((resolve, reject) => {
     const target = endpoint.kind === 'socket' ? { socketPath: endpoint.socketPath } : endpoint
-    const req = request({ ...target, path: '/version', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ ...target, path, method: 'GET', timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>
-          resolve({
-            version: body.Version ?? 'unknown',
-            apiVersion: body.ApiVersion ?? 'unknown',
-            os: body.Os,
-          })
-        } catch {
-          reject(unreachableError('DOCKER_BAD_ANSWER', `${where} answered, but not as a Docker Engine API`))
-        }
-      })
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      )
     })
     req.on('timeout', () => req.destroy(new Error('timed out')))
     req.on('error', (error) =>

@@ -1,7 +1,10 @@
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
+import { resolveDockerEndpoint } from './docker-endpoint.js'
+import { dockerDown } from './docker-runtime.js'
 import { embeddedDown } from './embedded-runtime.js'
 import type { RuntimeChoice } from './runtime-select.js'
 import type { StackDownReport } from './stack-report.js'
+import { reachableDocker } from './stack-status.js'
 import { withStackLock } from './up-lock.js'
 
 export interface StackDownOptions {
@@ -22,6 +25,14 @@ export async function stackDown(options: StackDownOptions = {}): Promise<StackDo
       const embedded = await embeddedDown(home, { volumes: options.volumes })
       report.removed.push(...embedded.removed)
       report.kept.push(...embedded.kept)
+    }
+    if (choice !== 'embedded') {
+      const docker = await reachableDocker(env, choice === 'docker')
+      if (docker) {
+        const result = await dockerDown(docker, resolveDockerEndpoint(env), { volumes: options.volumes })
+        report.removed.push(...result.removed)
+        report.kept.push(...result.kept)
+      }
     }
     return report
   })

@@ -1,4 +1,7 @@
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
+import { connectDocker } from './docker-client.js'
+import { pingDocker, resolveDockerEndpoint } from './docker-endpoint.js'
+import { dockerStatus, dockerUrls } from './docker-runtime.js'
 import { embeddedStatus, embeddedUrls } from './embedded-runtime.js'
 import { readEmbeddedStateFile } from './embedded-state.js'
 import type { RuntimeChoice } from './runtime-select.js'
@@ -9,7 +12,10 @@ export interface StackStatusOptions {
   env?: NodeJS.ProcessEnv
 }
 
-/** `goblin stack status`: every service goblin runs, in either runtime (auto looks at both). */
+/**
+ * `goblin stack status`: every service goblin runs. `auto` looks at both runtimes (docker only when an
+ * engine answers); `docker` requires the engine (exit 3 when none answers).
+ */
 export async function stackStatus(options: StackStatusOptions = {}): Promise<StackStatusReport> {
   const env = options.env ?? process.env
   const home = defaultGoblinHome(env)
@@ -26,6 +32,17 @@ export async function stackStatus(options: StackStatusOptions = {}): Promise<Sta
       if (state && embedded.state === 'running') urls.push(...embeddedUrls(state.host, state.port))
     }
   }
+  if (choice !== 'embedded') {
+    const docker = await reachableDocker(env, choice === 'docker')
+    if (docker) {
+      const containers = await dockerStatus(docker)
+      if (containers.length > 0) {
+        runtimes.push('docker')
+        services.push(...containers)
+        urls.push(...dockerUrls(containers))
+      }
+    }
+  }
   return { runtimes, services, urls }
 }
 
@@ -35,4 +52,16 @@ export function isStackHealthy(report: StackStatusReport): boolean {
     report.services.length > 0 &&
     report.services.every((s) => s.state === 'running' && (s.health === 'healthy' || s.health === 'none'))
   )
+}
+
+/** A client when an engine answers; when `required`, no engine is an exit-3 error instead of null. */
+export async function reachableDocker(env: NodeJS.ProcessEnv, required: boolean) {
+  const endpoint = resolveDockerEndpoint(env)
+  try {
+    await pingDocker(endpoint, required ? 2_000 : 1_000)
+  } catch (error) {
+    if (required) throw error
+    return null
+  }
+  return connectDocker(endpoint)
 }

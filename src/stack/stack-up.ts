@@ -1,7 +1,10 @@
-import { GoblinError } from '../core/errors.js'
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
+import type { HookRunner } from '../plugins/hook-runner.js'
+import { connectDocker } from './docker-client.js'
+import { dockerUp } from './docker-runtime.js'
 import { embeddedUp } from './embedded-runtime.js'
 import { type RuntimeChoice, selectRuntime } from './runtime-select.js'
+import { planStack } from './stack-config.js'
 import type { StackUpEvent, StackUpReport } from './stack-report.js'
 import { embeddedAddress, loadStackConfig, runtimeChoice } from './stack-settings.js'
 import { withStackLock } from './up-lock.js'
@@ -11,7 +14,11 @@ export interface StackUpOptions {
   /** Embedded runtime: the collector's address (0 = any free port). */
   host?: string
   port?: number
-  /** Per-service deadline for turning healthy. */
+  /** Docker runtime: `--image SERVICE=REF` overrides. */
+  imageFlags?: string[]
+  /** Runs plugins' `goblin:stack-services` hooks (docker runtime). */
+  hooks?: HookRunner
+  /** Per-service deadline for turning healthy (default: each service's own). */
   timeoutMs?: number
   cwd?: string
   env?: NodeJS.ProcessEnv
@@ -27,7 +34,26 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpRepo
   const selected = await selectRuntime(runtimeChoice(config, options.runtime), env)
   const home = defaultGoblinHome(env)
   if (selected.runtime === 'docker') {
-    throw new GoblinError('STACK_DOCKER_PENDING', 'the docker runtime is not built yet', { exit: 1 })
+    const built = await planStack({
+      hooks: options.hooks,
+      stage: 'local',
+      imageFlags: options.imageFlags,
+      cwd,
+      env,
+    })
+    for (const warning of built.warnings) options.onEvent?.({ type: 'note', message: warning })
+    const docker = await connectDocker(selected.endpoint)
+    return withStackLock(home, () =>
+      dockerUp({
+        docker,
+        endpoint: selected.endpoint,
+        plan: built.plan,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onEvent: options.onEvent,
+        reason: `${selected.reason}, engine ${selected.engine}`,
+      }),
+    )
   }
   const address = embeddedAddress(config, options)
   return withStackLock(home, () =>

@@ -26,7 +26,8 @@ export function renderServices(
         value: (s) => s.ports.map((p) => `${p.name}:${p.host}`).join(' ') || '-',
       },
       { header: 'UPTIME', value: (s) => formatUptime(s.uptimeSeconds), align: 'right' },
-      { header: 'IMAGE', value: (s) => s.image },
+      // The tag end of a long reference (a registry host and path) is the part worth the width.
+      { header: 'IMAGE', value: (s) => (s.image.length > 44 ? `…${s.image.slice(-43)}` : s.image) },
     ],
     options,
   )

@@ -26,7 +26,7 @@ describe('goblin stack config', () => {
   afterEach(() => {
     home.cleanup()
     project.cleanup()
-  })
+  }, 120_000)
 
   it('prints the plan with overrides from goblin.config.json and --image, secrets redacted', async () => {
     writeFileSync(
@@ -50,7 +50,7 @@ describe('goblin stack config', () => {
     const human = await runGoblin(['stack', 'config'], { cwd: project.path, env: { GOBLIN_HOME: home.path } })
     expect(human.stdout).toContain('grafana: 127.0.0.1:13000 -> 3000/tcp')
     expect(human.stdout).toMatch(/health\s+GET :3200\/ready/)
-  })
+  }, 120_000)
 
   it('an unknown service in --image or stack.images exits 2 naming it', async () => {
     const flag = await runGoblin(['stack', 'config', '--image', 'jaeger=x:1'], {
@@ -67,5 +67,5 @@ describe('goblin stack config', () => {
     const port = await runGoblin(['stack', 'config'], { cwd: project.path, env: { GOBLIN_HOME: home.path } })
     expect(port.exitCode).toBe(2)
     expect(port.stderr).toContain('stack.ports.graphana')
-  })
+  }, 120_000)
 })

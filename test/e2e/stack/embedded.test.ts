@@ -59,7 +59,7 @@ describe('goblin stack (embedded runtime)', () => {
       if (alive(pid)) process.kill(pid, 'SIGKILL')
     }
     home.cleanup()
-  })
+  }, 120_000)
 
   it('up (auto, no engine) starts one detached collector that answers /health; up again changes nothing', async () => {
     const first = await runGoblin(['stack', 'up', '--port', '0', '--json'], { env })
@@ -94,7 +94,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(again.alreadyRunning).toEqual(['collector'])
     expect(again.services[0]?.pid).toBe(service.pid)
     expect(JSON.parse(readFileSync(stateFile(), 'utf8')).pid).toBe(service.pid)
-  })
+  }, 120_000)
 
   it('up prints a summary with the URLs; status shows the collector; down stops it and says so', async () => {
     const up = await runGoblin(['stack', 'up', '--runtime', 'embedded', '--port', '0'], { env })
@@ -132,7 +132,7 @@ describe('goblin stack (embedded runtime)', () => {
     const volumes = await runGoblin(['stack', 'down', '--volumes'], { env })
     expect(volumes.stdout).toContain('log file')
     expect(existsSync(join(home.path, 'stack/embedded.log'))).toBe(false)
-  })
+  }, 120_000)
 
   it('logs prints the collector log, honours --since and --tail, and --follow ends when the collector stops', async () => {
     expect((await runGoblin(['stack', 'up', '--runtime', 'embedded', '--port', '0'], { env })).exitCode).toBe(
@@ -170,7 +170,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(ended.exitCode).toBe(0)
     // Lines the collector wrote while stopping arrived through --follow.
     expect(String(ended.stdout)).toContain('goblin collector: stopped')
-  })
+  }, 120_000)
 
   it('a port held by another process is reported with that process before anything starts', async () => {
     const server: Server = createServer()
@@ -186,7 +186,7 @@ describe('goblin stack (embedded runtime)', () => {
     } finally {
       server.close()
     }
-  })
+  }, 120_000)
 
   it('a collector that exits at start is reported with its last log lines, and leaves no pid file', async () => {
     // 192.0.2.1 (TEST-NET-1) is on no interface here, so the collector cannot bind it and exits.
@@ -200,7 +200,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(run.stderr).toMatch(/the embedded collector exited with code \d+ before it answered/)
     expect(run.stderr).toContain('| Error: cannot listen on 192.0.2.1')
     expect(existsSync(stateFile())).toBe(false)
-  })
+  }, 120_000)
 
   it('a collector that does not answer in time is stopped, with its log shown (slow-start stand-in)', async () => {
     const slow = { ...env, NODE_OPTIONS: `--import=${SLOW_START}`, GOBLIN_TEST_COLLECTOR_DELAY_MS: '60000' }
@@ -215,7 +215,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(pid).toBeGreaterThan(0)
     expect(alive(pid)).toBe(false)
     expect(existsSync(stateFile())).toBe(false)
-  })
+  }, 120_000)
 
   it('Ctrl-C while up waits stops the collector it started and leaves no pid file', async () => {
     const slow = { ...env, NODE_OPTIONS: `--import=${SLOW_START}`, GOBLIN_TEST_COLLECTOR_DELAY_MS: '60000' }
@@ -239,7 +239,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(String(result.stderr)).toContain('interrupted: the embedded collector was stopped again')
     expect(alive(pid)).toBe(false)
     expect(existsSync(stateFile())).toBe(false)
-  })
+  }, 120_000)
 
   it('a stale pid file is reported by status and replaced by up', async () => {
     const gone = await execa(process.execPath, ['-e', 'process.exit(0)'])
@@ -264,7 +264,7 @@ describe('goblin stack (embedded runtime)', () => {
     const doc = parseJson<UpDoc>(up)
     expect(doc.changed).toBe(true)
     expect(doc.services[0]?.pid).not.toBe(stalePid)
-  })
+  }, 120_000)
 
   it('bad input: an unknown service, a malformed --since, an unknown runtime exit 2', async () => {
     expect((await runGoblin(['stack', 'up', '--runtime', 'embedded', '--port', '0'], { env })).exitCode).toBe(
@@ -278,7 +278,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(since.stderr).toContain('--since yesterday')
     const runtime = await runGoblin(['stack', 'up', '--runtime', 'kubernetes'], { env })
     expect(runtime.exitCode).toBe(2)
-  })
+  }, 120_000)
 
   it('--runtime docker without an engine exits 3 with the fix', async () => {
     const run = await runGoblin(['stack', 'up', '--runtime', 'docker'], { env })
@@ -286,5 +286,5 @@ describe('goblin stack (embedded runtime)', () => {
     expect(run.stderr).toContain('no Docker engine answers at unix://')
     expect(run.stderr).toContain('--runtime embedded')
     expect(existsSync(stateFile())).toBe(false)
-  })
+  }, 120_000)
 })
