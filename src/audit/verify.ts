@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { usageError } from '../core/errors.js'
 import { parseCheckpoint } from './checkpoint.js'
 import { listCheckpoints } from './checkpoint-store.js'
 import {
@@ -13,7 +14,7 @@ import {
   type KeyTable,
 } from './entry-check.js'
 import { type KeyRecord, keyWindowProblem } from './keyring.js'
-import { readLedgerSnapshot, splitLedgerLines } from './ledger.js'
+import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
 import { type LeafHashes, TreeBuilder } from './merkle.js'
 import { type NoteVerifier, openNote } from './signed-note.js'
 
@@ -72,6 +73,13 @@ export async function verifyLedger(
   trusted: TrustedKey[],
   options: { threads?: number } = {},
 ): Promise<VerifyReport> {
+  // A mistyped --ledger must not pass as "an empty log verifies".
+  if (!existsSync(ledgerPaths(ledgerDir).log) && listCheckpoints(ledgerDir).length === 0)
+    throw usageError(
+      'AUDIT_NO_LEDGER',
+      `no audit log in ${ledgerDir}`,
+      'Check --ledger (or audit.ledger in goblin.config.json); goblin audit sign creates the log.',
+    )
   const bytes = await readLedgerSnapshot(ledgerDir)
   const lines = splitLedgerLines(bytes)
   const n = lines.count

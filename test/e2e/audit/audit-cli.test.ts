@@ -25,7 +25,8 @@ const jsonl = (n: number, tag = 'g') =>
     JSON.stringify({ goblin_id: tag, action: `step-${i}`, decision: i % 3 ? 'allow' : 'deny' }),
   ).join('\n')
 
-describe('goblin audit (built CLI)', () => {
+// Many CLI runs per test: generous limits for a loaded 2-core CI machine (no timing is asserted).
+describe('goblin audit (built CLI)', { timeout: 240_000 }, () => {
   it('keygen, sign, checkpoint, prove, note verify and verify, end to end', async () => {
     const { goblin, home } = session()
     const keygen = parseJson<{ name: string; vkey: string; path: string }>(
@@ -141,7 +142,14 @@ describe('goblin audit (built CLI)', () => {
     expect(ok.exitCode).toBe(0)
     expect(ok.stdout).toContain('verified: example.com/foo+530d903a')
     const bad = await goblin(['audit', 'note', 'verify', '--key', 'not-a-key', note])
-    expect(bad.exitCode).toBe(2)
+    expect(bad.exitCode, bad.stderr).toBe(2)
+  })
+
+  it('refuses to verify a ledger directory that holds no log (exit 2), so a typo never passes', async () => {
+    const { goblin, home } = session()
+    const run = await goblin(['audit', 'verify', '--ledger', join(home, 'no-such-dir'), '--json'])
+    expect(run.exitCode).toBe(2)
+    expect(parseJson<{ error: { code: string } }>(run).error.code).toBe('AUDIT_NO_LEDGER')
   })
 
   it('refuses a bad batch with exit 2, naming the line, and appends nothing of it', async () => {
