@@ -25,7 +25,7 @@ export function backendFrom(flags: { backend?: string; endpoint?: string }): Bac
   })
 }
 
-export default class TraceList_ extends GoblinCommand {
+export default class TraceListCommand extends GoblinCommand {
   static override summary = 'List recent traces'
   static override description =
     'A table of recent traces, newest first: id, root span, service, start, duration, span count, errors and cost (sum of llm.cost). Span count, errors and cost come from the embedded collector; Tempo does not report them (shown as -).'
@@ -45,7 +45,7 @@ export default class TraceList_ extends GoblinCommand {
   }
 
   async run(): Promise<TraceList> {
-    const { flags } = await this.parse(TraceList_)
+    const { flags } = await this.parse(TraceListCommand)
     const { listTraces } = await import('../../src/trace/trace-queries.js')
     const list = await listTraces({
       target: backendFrom(flags),

@@ -49,6 +49,11 @@ export class IngestQueue {
     return this.options.capacity
   }
 
+  /** True once `close` was called: offers are refused because the collector is stopping. */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
   /**
    * Queues records; the promise settles when they are committed (or the write failed).
    * Returns null, queueing nothing, when they do not fit or the queue is closed.

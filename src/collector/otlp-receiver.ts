@@ -117,6 +117,11 @@ export async function handleOtlpExport(
   }
   if (signal === 'traces') ctx.metrics.spansDroppedFor('invalid', decoded.rejected)
   const committed = ctx.queue.offer(spans, logs)
+  if (!committed && ctx.queue.isClosed) {
+    return status(ctx, encoding, 503, 'the collector is stopping', {
+      'retry-after': String(ctx.retryAfterSeconds),
+    })
+  }
   if (!committed) {
     ctx.metrics.spansDroppedFor('queue_full', spans.length)
     return status(
