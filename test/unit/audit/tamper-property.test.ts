@@ -40,7 +40,7 @@ async function caught(mutatedLog: Buffer): Promise<boolean> {
   }
 }
 
-describe('tampering is always caught', () => {
+describe('tampering is always caught', { timeout: 180_000 }, () => {
   it('the untouched ledger verifies', async () => {
     expect((await l.verify()).ok).toBe(true)
   })
