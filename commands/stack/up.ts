@@ -40,8 +40,13 @@ export default class StackUp extends GoblinCommand {
     const interrupt = () => controller.abort()
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
+    // A live view (ink) on a terminal; plain lines when stderr is piped, in CI, or under --json (notes only).
+    const live = this.stderrFacts.progress
+      ? (await import('../../src/ui/stack-progress.js')).startUpProgress(process.stderr)
+      : null
     const { describeUpEvent } = await import('../../src/ui/stack-events.js')
     const onEvent = (event: StackUpEvent) => {
+      if (live) return live.onEvent(event)
       if (this.jsonEnabled() && event.type !== 'note') return
       const line = describeUpEvent(event)
       if (line) this.note(line)
@@ -57,6 +62,7 @@ export default class StackUp extends GoblinCommand {
         signal: controller.signal,
         onEvent,
       })
+      live?.stop()
       if (!this.jsonEnabled()) {
         const { renderServices, renderUrls } = await import('../../src/ui/stack-report.js')
         this.out(
@@ -67,6 +73,7 @@ export default class StackUp extends GoblinCommand {
       }
       return report
     } finally {
+      live?.stop()
       process.off('SIGINT', interrupt)
       process.off('SIGTERM', interrupt)
     }
