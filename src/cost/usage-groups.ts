@@ -51,28 +51,22 @@ export function queryUsageGroups(
 ): UsageGroup[] {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
   const keys: GroupKey[] = ['model', 'provider', ...extra]
-  const names = new Map<number, string>()
-  for (const row of db.prepare('SELECT id, name FROM llm_names').all() as Array<{
-    id: number
-    name: string
-  }>) {
-    names.set(Number(row.id), row.name)
-  }
-  const nameIds = new Map([...names].map(([id, name]) => [name, id]))
   // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
   // (SQLite has no statistics to tell, so look at the stored time range).
   const time = windowIsNarrow(db, filter) ? 'start_ns' : '+start_ns'
   const where = ['has_llm_children = 0', `${time} >= ?`, `${time} < ?`]
-  const params: Array<number | bigint> = [filter.sinceNs, filter.untilNs]
+  const params: Array<string | bigint> = [filter.sinceNs, filter.untilNs]
   for (const key of ['goblin', 'task'] as const) {
     const name = filter[key]
     if (name === undefined) continue
-    const id = nameIds.get(name)
-    if (id === undefined) return []
-    where.push(`${key} = ?`)
-    params.push(id)
+    where.push(`${key} = (SELECT id FROM llm_names WHERE name = ?)`)
+    params.push(name)
   }
-  const sql = `SELECT ${keys.map((k, i) => `${COLUMN[k]} AS k${i}`).join(', ')},
+  // Aggregate on name ids, then look up only the names of the groups (tasks can number in the millions).
+  const names = keys.map((k, i) =>
+    k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
+  )
+  const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},
       count(*) AS calls,
       total(input_tokens) AS input, total(output_tokens) AS output,
       total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
@@ -82,12 +76,11 @@ export function queryUsageGroups(
       total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
       total(CASE WHEN cost IS NULL THEN cache_creation_tokens END) AS u_cache_creation
     FROM llm_calls WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.map((_, i) => `k${i}`).join(', ')}`
+    GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}) AS g`
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
   const value = (row: Record<string, string | number | null>, i: number): string | null => {
     const v = row[`k${i}`]
-    if (v === null || v === undefined) return null
-    return keys[i] === 'day' ? String(v) : (names.get(Number(v)) ?? null)
+    return v === null || v === undefined ? null : String(v)
   }
   return rows.map((row) => ({
     model: value(row, 0),
@@ -121,6 +114,7 @@ function windowIsNarrow(db: DatabaseSync, filter: UsageFilter): boolean {
   const row = range.get() as { lo: bigint | null; hi: bigint | null }
   if (row.lo === null || row.hi === null) return true
   const stored = row.hi - row.lo + 1n
+  // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.max does not take
   const from = filter.sinceNs > row.lo ? filter.sinceNs : row.lo
   const to = filter.untilNs < row.hi + 1n ? filter.untilNs : row.hi + 1n
   return to <= from || (to - from) * 4n < stored
