@@ -82,6 +82,7 @@ export function decodeLogsJson(text: string): DecodedLogs {
 }
 
 const INT64_KEYS = /(?:UnixNano|intValue|^rejected)/
+const BARE_INT64 = /"(?:\w*UnixNano|intValue|rejected\w*)"\s*:\s*-?\d/
 
 /**
  * JSON.parse that keeps 64-bit integers exact: OTLP/JSON may write nanosecond times as bare numbers
@@ -89,6 +90,8 @@ const INT64_KEYS = /(?:UnixNano|intValue|^rejected)/
  */
 export function parseOtlpJson(text: string): unknown {
   try {
+    // The reviver costs a call per value: only pay it when a 64-bit field is written as a bare number.
+    if (!BARE_INT64.test(text)) return JSON.parse(text)
     return JSON.parse(text, ((key: string, value: unknown, context?: { source?: string }) =>
       typeof value === 'number' && INT64_KEYS.test(key) && context?.source !== undefined
         ? context.source

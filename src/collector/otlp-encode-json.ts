@@ -26,8 +26,14 @@ export interface OtlpJsonResourceSpans {
  */
 export function toOtlpJson(spans: SpanRecord[]): OtlpJsonResourceSpans[] {
   const byResource = new Map<string, { resource: SpanRecord['resource']; scopes: Map<string, unknown[]> }>()
+  // Spans read from the store share resource objects: serialise each object once to find its group.
+  const keys = new Map<SpanRecord['resource'], string>()
   for (const span of spans) {
-    const key = JSON.stringify(span.resource)
+    let key = keys.get(span.resource)
+    if (key === undefined) {
+      key = JSON.stringify(span.resource)
+      keys.set(span.resource, key)
+    }
     let group = byResource.get(key)
     if (!group) {
       group = { resource: span.resource, scopes: new Map() }

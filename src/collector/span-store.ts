@@ -354,7 +354,7 @@ export class SpanStore {
       `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_id = ? ORDER BY s.start_ns, s.seq`,
       true,
     ).all(traceId.toLowerCase()) as unknown as SpanRow[]
-    return rows.map(rowToSpan)
+    return rowsToSpans(rows)
   }
 
   /** Spans stored after the cursor `seq`, oldest first: what `goblin trace tail` follows. */
@@ -363,7 +363,7 @@ export class SpanStore {
       `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.seq > ? ORDER BY s.seq LIMIT ?`,
       true,
     ).all(seq, limit) as unknown as SpanRow[]
-    return rows.map(rowToSpan)
+    return rowsToSpans(rows)
   }
 
   /** The newest span's cursor (0 when empty). */
@@ -561,7 +561,20 @@ function tagClause(key: string, value: string): { sql: string; params: Array<str
   }
 }
 
-function rowToSpan(row: SpanRow): StoredSpan {
+/** Rows to spans; spans of one resource share one parsed resource object (a trace has few resources). */
+function rowsToSpans(rows: SpanRow[]): StoredSpan[] {
+  const resources = new Map<string, Record<string, AttributeValue>>()
+  return rows.map((row) => {
+    let resource = resources.get(row.resource)
+    if (!resource) {
+      resource = JSON.parse(row.resource) as Record<string, AttributeValue>
+      resources.set(row.resource, resource)
+    }
+    return rowToSpan(row, resource)
+  })
+}
+
+function rowToSpan(row: SpanRow, resource: Record<string, AttributeValue>): StoredSpan {
   const span: StoredSpan = {
     seq: Number(row.seq),
     traceId: row.trace_id,
@@ -574,7 +587,7 @@ function rowToSpan(row: SpanRow): StoredSpan {
     statusCode: Number(row.status_code),
     serviceName: row.service,
     attributes: JSON.parse(row.attributes) as Record<string, AttributeValue>,
-    resource: JSON.parse(row.resource) as Record<string, AttributeValue>,
+    resource,
   }
   if (row.status_message) span.statusMessage = row.status_message
   if (row.scope) span.scopeName = row.scope
