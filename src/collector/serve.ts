@@ -28,7 +28,7 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
     port: options.port ?? settings.port,
     dir: homePaths.spans(options.home),
     version: options.version,
-    indexes: await loadIngestIndexes(),
+    indexes: await loadIngestIndexes(options.home),
     metrics,
     retention: {
       maxAgeHours: settings.retention.max_age_hours,
@@ -56,17 +56,10 @@ async function auditAggregator(audit: NonNullable<ServeOptions['audit']>): Promi
 }
 
 /**
- * The ingest indexes other modules contribute: today the cost module's `llm_calls` index, which adds
- * each stored LLM call's USD to `goblin_cost_usd_total`. Loaded by path so the collector runs without it.
+ * The ingest indexes other modules contribute: the cost module's `llm_calls` index, which prices each stored
+ * LLM call (its `llm.cost`, else tokens x the price tables under `home`) and adds it to `goblin_cost_usd_total`.
  */
-async function loadIngestIndexes(): Promise<IngestIndex[]> {
-  const costModule = '../cost/llm-index.js'
-  let mod: { llmCallsIndex?: (options: { onCost?: typeof metrics.addCost }) => IngestIndex }
-  try {
-    mod = await import(costModule)
-  } catch {
-    return []
-  }
-  if (typeof mod.llmCallsIndex !== 'function') return []
-  return [mod.llmCallsIndex({ onCost: (labels, usd) => metrics.addCost(labels, usd) })]
+async function loadIngestIndexes(home: string): Promise<IngestIndex[]> {
+  const { llmCallsIndex } = await import('../cost/llm-index.js')
+  return [llmCallsIndex({ home, onCost: (labels, usd) => metrics.addCost(labels, usd) })]
 }
