@@ -63,11 +63,17 @@ export async function anchorOnEthereum(
   const { Wallet } = await import('ethers')
   const wallet = new Wallet(privateKey, provider)
   let receipt: Awaited<ReturnType<Awaited<ReturnType<typeof wallet.sendTransaction>>['wait']>>
+  let sent: string | undefined
   try {
     const tx = await wallet.sendTransaction({ to: wallet.address, value: 0n, data: anchorCalldata(root) })
+    sent = tx.hash
     receipt = await tx.wait(settings.confirmations, settings.timeoutMs ?? 600_000)
   } catch (error) {
-    throw ethereumError(error, settings)
+    const mapped = ethereumError(error, settings)
+    // Once sent, the transaction may still be mined: say which one, so nobody pays for a second anchor blindly.
+    if (sent)
+      mapped.message = `${mapped.message} (transaction ${sent} was sent; look it up before anchoring again)`
+    throw mapped
   } finally {
     provider.destroy()
   }
