@@ -155,8 +155,10 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
   return {
     name: LLM_CALLS_TABLE,
     setup(db) {
-      if (tableExists(db)) return
-      if (isReadOnly(db)) return
+      const version = indexVersion(db)
+      if (version === 'current' || isReadOnly(db)) return
+      // The index is derived data: an earlier layout is dropped and rebuilt from the stored spans.
+      if (version === 'old') db.exec('DROP TABLE llm_calls')
       db.exec(SCHEMA)
       backfill(db, index)
     },
@@ -200,10 +202,16 @@ function fileMtime(path: string): number {
 
 /** True when the store has the cost index table (a store written without it has none). */
 export function tableExists(db: DatabaseSync): boolean {
-  return (
-    db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'llm_calls'").get() !==
-    undefined
-  )
+  return indexVersion(db) === 'current'
+}
+
+/** `current` (llm_calls with llm_names), `none`, or `old` (an llm_calls of an earlier layout, rebuilt on setup). */
+function indexVersion(db: DatabaseSync): 'current' | 'none' | 'old' {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('llm_calls', 'llm_names')")
+    .all() as Array<{ name: string }>
+  if (tables.length === 2) return 'current'
+  return tables.some((t) => t.name === 'llm_calls') ? 'old' : 'none'
 }
 
 function isReadOnly(db: DatabaseSync): boolean {

@@ -107,6 +107,16 @@ describe('cost over the real SQLite span store', () => {
     expect(after.total).toMatchObject({ calls: 1, usd: 0.02 })
   })
 
+  it('rebuilds an llm_calls table of an earlier layout from the stored spans', async () => {
+    await ingest([call('2026-11-26T10:00:00Z', gpt(4_000, 1_000))], false)
+    const store = await openSpanStore({ dir: homePaths.spans(home.path) })
+    store.db.exec('CREATE TABLE llm_calls (trace_id TEXT, span_id TEXT, model TEXT)')
+    store.close()
+    await ingest([])
+    const report = await buildCostReport({ home: home.path, now: NOW })
+    expect(report.total).toMatchObject({ calls: 1, usd: 0.02 })
+  })
+
   it('checks budgets with no span store as zero spend', async () => {
     const check = await checkBudgets({ home: home.path, cwd: home.path, now: NOW })
     expect(check.envelopes).toEqual([])
