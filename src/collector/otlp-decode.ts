@@ -120,27 +120,27 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
   const root = asObject(request, 'request')
   const resourceSpans = asArray(root.resourceSpans ?? root.batches, 'resourceSpans')
   const out: DecodedSpans = { spans: [], rejected: 0 }
-  for (const [r, rs] of resourceSpans.entries()) {
-    const rsObj = asObject(rs, `resourceSpans[${r}]`)
+  for (let r = 0; r < resourceSpans.length; r++) {
+    const rsObj = asObject(resourceSpans[r], 'resourceSpans[]')
     const resource = attributesOf(asObject(rsObj.resource, 'resource').attributes)
     const serviceName = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown'
     const scopes = asArray(rsObj.scopeSpans ?? rsObj.instrumentationLibrarySpans, 'scopeSpans')
-    for (const [s, ss] of scopes.entries()) {
-      const ssObj = asObject(ss, `scopeSpans[${s}]`)
+    for (let s = 0; s < scopes.length; s++) {
+      const ssObj = asObject(scopes[s], 'scopeSpans[]')
       const scope = asObject(ssObj.scope ?? ssObj.instrumentationLibrary, 'scope')
       const scopeName = typeof scope.name === 'string' && scope.name ? scope.name : undefined
-      for (const [i, raw] of asArray(ssObj.spans, 'spans').entries()) {
-        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`
-        const span = asObject(raw, where)
+      const list = asArray(ssObj.spans, 'spans')
+      for (let i = 0; i < list.length; i++) {
+        const span = asObject(list[i], 'spans[]')
         const traceId = readId(span.traceId, 16, options)
         const spanId = readId(span.spanId, 8, options)
         const parent = span.parentSpanId === undefined ? '' : readId(span.parentSpanId, 8, options, true)
         if (!traceId || !spanId || parent === null) {
           out.rejected++
-          out.firstError ??= `${where}: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
+          out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
           continue
         }
-        const status = asObject(span.status, 'status')
+        const status = span.status ? asObject(span.status, 'status') : NO_STATUS
         const record: SpanRecord = {
           traceId,
           spanId,
@@ -156,8 +156,8 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
         }
         if (typeof status.message === 'string' && status.message) record.statusMessage = status.message
         if (scopeName) record.scopeName = scopeName
-        const events = asArray(span.events, 'events')
-        if (events.length > 0) {
+        const events = span.events
+        if (Array.isArray(events) && events.length > 0) {
           record.events = events.map((e) => {
             const event = asObject(e, 'event')
             return {
@@ -214,6 +214,8 @@ export function logsFromLogsRequest(request: unknown): DecodedLogs {
   return out
 }
 
+const NO_STATUS: Obj = {}
+
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
   SPAN_KIND_INTERNAL: 1,
@@ -243,7 +245,9 @@ function readId(value: unknown, bytes: number, options: IdOptions, allowEmpty = 
   if (value instanceof Uint8Array) {
     if (value.length === 0) return allowEmpty ? '' : null
     if (value.length !== bytes) return null
-    hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')
+    hex = Buffer.isBuffer(value)
+      ? value.toString('hex')
+      : Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')
   } else if (typeof value === 'string') {
     if (value === '') return allowEmpty ? '' : null
     if (value.length === bytes * 2 && HEX.test(value)) hex = value.toLowerCase()
@@ -256,8 +260,11 @@ function readId(value: unknown, bytes: number, options: IdOptions, allowEmpty = 
     // protobufjs leaves an absent bytes field as its default, an empty array.
     return allowEmpty ? '' : null
   } else return null
-  return /^0+$/.test(hex) ? null : hex
+  return hex === (bytes === 16 ? ZERO_TRACE : ZERO_SPAN) ? null : hex
 }
+
+const ZERO_TRACE = '0'.repeat(32)
+const ZERO_SPAN = '0'.repeat(16)
 
 /** A fixed64 as a decimal string: protobufjs gives a Long, JSON a string or (kept exact) number text. */
 function nanos(value: unknown): string {
@@ -289,31 +296,31 @@ export function attributesOf(list: unknown): Record<string, AttributeValue> {
 function anyValue(value: unknown): AttributeValue {
   if (!value || typeof value !== 'object') return null
   const v = value as Obj
-  // A decoded protobufjs message has only its set field as an own key; so does an OTLP/JSON AnyValue.
-  for (const field of Object.keys(v)) {
-    const x = v[field]
-    switch (field) {
-      case 'stringValue':
-        return typeof x === 'string' ? x : String(x)
-      case 'boolValue':
-        return Boolean(x)
-      case 'intValue':
-        return intValue(x)
-      case 'doubleValue':
-        return typeof x === 'number' ? x : Number(x)
-      case 'arrayValue':
-        return asArray((x as Obj | undefined)?.values, 'arrayValue.values').map(anyValue)
-      case 'kvlistValue':
-        return attributesOf((x as Obj | undefined)?.values)
-      case 'bytesValue':
-        return x instanceof Uint8Array ? Buffer.from(x).toString('base64') : String(x)
-    }
+  // The set member is an own property, in a decoded protobufjs message (whose unset members are prototype
+  // defaults) as in an OTLP/JSON AnyValue.
+  const has = (field: string) => Object.hasOwn(v, field) && v[field] != null
+  if (has('stringValue')) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue)
+  if (has('intValue')) return intValue(v.intValue)
+  if (has('doubleValue')) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue)
+  if (has('boolValue')) return Boolean(v.boolValue)
+  if (has('arrayValue')) return asArray((v.arrayValue as Obj).values, 'arrayValue.values').map(anyValue)
+  if (has('kvlistValue')) return attributesOf((v.kvlistValue as Obj).values)
+  if (has('bytesValue')) {
+    return v.bytesValue instanceof Uint8Array
+      ? Buffer.from(v.bytesValue).toString('base64')
+      : String(v.bytesValue)
   }
   return null
 }
 
 /** int64 attribute values: a number when exact, else the decimal string. */
 function intValue(x: unknown): number | string {
+  if (typeof x === 'number') return Math.trunc(x)
+  const long = x as { low?: number; high?: number }
+  // Small values, the common case, need no BigInt: high is the sign extension of low.
+  if (typeof long.low === 'number' && (long.high === 0 || (long.high === -1 && long.low < 0))) {
+    return long.high === 0 ? long.low >>> 0 : long.low
+  }
   const text = nanosSigned(x)
   const n = Number(text)
   return Number.isSafeInteger(n) ? n : text
