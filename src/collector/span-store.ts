@@ -72,6 +72,9 @@ export interface StoreStats {
 
 export const SPAN_DB_FILE = 'spans.db'
 
+/** Rows per multi-row INSERT (14 parameters each, far below SQLite's limit). */
+const ROWS_PER_INSERT = 32
+
 /** Opens (creating when writable) the SQLite span store in `dir`, WAL mode, with the given ingest indexes. */
 export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStore> {
   const { DatabaseSync } = await import('node:sqlite')
@@ -262,12 +265,16 @@ export class SpanStore {
   }
 
   private insertSpans(spans: SpanRecord[]): void {
-    const insert = this.statement(
-      'INSERT INTO spans(trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
-    )
     const traces = new Map<string, TraceAggregate>()
     let lastResource: Record<string, AttributeValue> | undefined
     let lastResourceId = 0
+    // Rows go in ROWS_PER_INSERT at a time: one statement call per row costs more than SQLite's own work.
+    const params: Array<string | number | bigint | null> = []
+    const flush = (rows: number) => {
+      this.insertStatement(rows).run(...params)
+      params.length = 0
+    }
+    let pending = 0
     for (const span of spans) {
       if (span.resource !== lastResource) {
         lastResource = span.resource
@@ -275,7 +282,7 @@ export class SpanStore {
       }
       const start = BigInt(span.startTimeUnixNano)
       const end = BigInt(span.endTimeUnixNano)
-      insert.run(
+      params.push(
         span.traceId,
         span.spanId,
         span.parentSpanId,
@@ -291,8 +298,13 @@ export class SpanStore {
         JSON.stringify(span.attributes),
         span.events?.length ? JSON.stringify(span.events) : null,
       )
+      if (++pending === ROWS_PER_INSERT) {
+        flush(pending)
+        pending = 0
+      }
       aggregate(traces, span, start, end)
     }
+    if (pending > 0) flush(pending)
     const upsert = this.statement(
       `INSERT INTO traces(trace_id, root_service, root_name, first_service, first_name, first_start_ns, start_ns, end_ns, span_count, error_count, llm_cost, goblin_id)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
@@ -325,6 +337,14 @@ export class SpanStore {
         t.goblinId,
       )
     }
+  }
+
+  /** `INSERT INTO spans ... VALUES (...), (...)` for `rows` rows, prepared once per row count. */
+  private insertStatement(rows: number): StatementSync {
+    const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')
+    return this.statement(
+      `INSERT INTO spans(trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events) VALUES ${values}`,
+    )
   }
 
   private insertLogs(logs: LogRecordRow[]): void {
