@@ -24,7 +24,8 @@ interface StackJson {
   warnings: string[]
 }
 
-describe('a plugin from `goblin plugins new` to uninstall', () => {
+// Each step runs the CLI several times (and waits out a 3 s hook timeout); a loaded CI machine needs room.
+describe('a plugin from `goblin plugins new` to uninstall', { timeout: 180_000 }, () => {
   const scratch = tempDir('goblin-plugin-e2e-')
   const home = join(scratch.path, 'home')
   const project = join(scratch.path, 'project')

@@ -13,7 +13,8 @@ interface DoctorJson {
   summary: { fail: number }
 }
 
-describe('plugins that throw, hang or answer malformed data', () => {
+// Each step runs the CLI several times (and waits out a 3 s hook timeout); a loaded CI machine needs room.
+describe('plugins that throw, hang or answer malformed data', { timeout: 180_000 }, () => {
   const home = tempDir('goblin-broken-plugins-')
   const env = { GOBLIN_HOME: home.path }
   const goblin = (args: string[]) => runGoblin(args, { env, cwd: home.path })
@@ -28,7 +29,7 @@ describe('plugins that throw, hang or answer malformed data', () => {
       ])
       expect(link.exitCode, link.stderr).toBe(0)
     }
-  })
+  }, 120_000)
   afterAll(() => home.cleanup())
 
   it('doctor reports each by name as a warning, and still runs its own checks', async () => {
