@@ -67,10 +67,7 @@ describe('collectHook with real oclif plugins', () => {
   })
 
   it('returns nothing and no problem when no plugin implements the hook', async () => {
-    const config = await Config.load(REPO_ROOT)
-    expect(await collectHook(config, 'goblin:no-such-hook', doctorChecksAnswer)).toEqual({
-      results: [],
-      problems: [],
-    })
+    const collected = await collectHook(await fixture('throws'), 'goblin:no-such-hook', doctorChecksAnswer)
+    expect(collected).toEqual({ results: [], problems: [] })
   })
 })
