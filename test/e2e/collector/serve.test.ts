@@ -50,7 +50,8 @@ const spansBody = (trace: number, count: number) =>
 const post = (url: string, body: string) =>
   fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
 
-describe('goblin collector serve', () => {
+// Each case starts several real Node processes: generous time, since CI machines may be busy.
+describe('goblin collector serve', { timeout: 180_000 }, () => {
   const homes: Array<ReturnType<typeof tempDir>> = []
   const children: ResultPromise[] = []
   afterEach(() => {

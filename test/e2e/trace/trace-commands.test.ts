@@ -8,7 +8,8 @@ import { startTestCollector, type TestCollector } from '../../integration/collec
 
 const NODE = process.execPath
 
-describe('goblin trace', () => {
+// Each case starts several real Node processes: generous time, since CI machines may be busy.
+describe('goblin trace', { timeout: 180_000 }, () => {
   let tc: TestCollector
   let home: ReturnType<typeof tempDir>
   let env: Record<string, string>

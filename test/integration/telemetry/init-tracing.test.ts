@@ -12,7 +12,8 @@ const PARENT_SPAN = '00f067aa0ba902b7'
  * initTracing in a real process (imported through the package export, so `npm run build` must have run),
  * exporting over OTLP/HTTP to the collector on 127.0.0.1.
  */
-describe('initTracing in a service process', () => {
+// Each case starts several real Node processes: generous time, since CI machines may be busy.
+describe('initTracing in a service process', { timeout: 180_000 }, () => {
   let tc: TestCollector
   beforeAll(async () => {
     tc = await startTestCollector()

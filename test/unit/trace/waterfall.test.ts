@@ -136,9 +136,9 @@ describe('waterfall model', () => {
   })
 
   it('colours the same lines through ink (small traces) and directly (large ones)', () => {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     const strip = (text: string) =>
       text
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
         .replace(/\u001B\[[0-9;]*m/g, '')
         .split('\n')
         .map((l) => l.trimEnd())
