@@ -28,12 +28,12 @@ export default class TraceTail extends GoblinCommand {
     process.once('SIGINT', stopNow)
     process.once('SIGTERM', stopNow)
     if (flags.for) setTimeout(stopNow, parseDurationMs(flags.for, '--for')).unref()
-    this.note(`following spans at ${target.endpoint} (${target.kind}); Ctrl-C stops`)
     let printed = 0
     const json = this.jsonEnabled()
     await followSpans({
       target,
       signal: stop.signal,
+      onReady: () => this.note(`following spans at ${target.endpoint} (${target.kind}); Ctrl-C stops`),
       onSpans: (spans: SpanRecord[]) => {
         for (const span of spans) {
           if (stop.signal.aborted) return

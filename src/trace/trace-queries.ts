@@ -71,6 +71,8 @@ export interface FollowOptions {
   intervalMs?: number
   signal: AbortSignal
   onSpans: (spans: SpanRecord[]) => void | Promise<void>
+  /** Called once the starting point is known: spans stored from then on will be passed to onSpans. */
+  onReady?: () => void
 }
 
 /**
@@ -90,6 +92,7 @@ export async function followSpans(options: FollowOptions): Promise<void> {
     })
   if (options.target.kind === 'embedded') {
     let { cursor } = await client.spansAfter(null)
+    options.onReady?.()
     while (!options.signal.aborted) {
       const page: { spans: StoredSpan[]; cursor: number } = await client.spansAfter(cursor)
       cursor = page.cursor
@@ -100,6 +103,7 @@ export async function followSpans(options: FollowOptions): Promise<void> {
   }
   const seen = new Set<string>()
   let since = BigInt(Date.now()) * 1_000_000n
+  options.onReady?.()
   while (!options.signal.aborted) {
     const now = BigInt(Date.now()) * 1_000_000n
     const traces = await client.search({

@@ -209,8 +209,7 @@ describe('goblin trace', { timeout: 180_000 }, () => {
         if (d.toString().includes('following spans')) resolve()
       })
     })
-    // Give the tail its starting cursor before the span arrives.
-    await new Promise((r) => setTimeout(r, 1_500))
+    // "following spans" is printed once the tail has its starting cursor: what is stored next is shown.
     await runGoblin(['trace', 'exec', '--name', 'tailed', '--', NODE, '-e', '0'], { env })
     const result = await tail
     expect(result.exitCode).toBe(0)
