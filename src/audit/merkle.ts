@@ -95,11 +95,55 @@ export function rootHash(leaves: LeafHashes, start = 0, end = leaves.count): Buf
   return subtreeHash(leaves, start, end)
 }
 
-function subtreeHash(leaves: LeafHashes, start: number, end: number): Buffer {
+function subtreeHash(leaves: LeafHashes | MerkleCache, start: number, end: number): Buffer {
+  if (leaves instanceof MerkleCache) return leaves.subtree(start, end)
   const n = end - start
   if (n === 1) return Buffer.from(leafAt(leaves, start))
   const k = largestPowerOfTwoBelow(n)
   return nodeHash(subtreeHash(leaves, start, start + k), subtreeHash(leaves, start + k, end))
+}
+
+/**
+ * Every complete, aligned subtree's hash (level h holds MTH of leaves [i*2^h, (i+1)*2^h)), built in one
+ * pass of n-1 node hashes. Any RFC 6962 subtree, prefix root or proof then costs O(log n) lookups and
+ * hashes, so verify can prove consistency between any number of checkpoints of a large log.
+ */
+export class MerkleCache {
+  private readonly levels: Uint8Array[] = []
+  readonly count: number
+
+  constructor(leaves: LeafHashes) {
+    this.count = leaves.count
+    let level = leaves.bytes.subarray(0, leaves.count * HASH_BYTES)
+    this.levels.push(level)
+    while (level.length >= 2 * HASH_BYTES) {
+      const pairs = Math.floor(level.length / (2 * HASH_BYTES))
+      const next = Buffer.allocUnsafe(pairs * HASH_BYTES)
+      for (let i = 0; i < pairs; i++) {
+        const at = i * 2 * HASH_BYTES
+        next.set(
+          nodeHash(level.subarray(at, at + HASH_BYTES), level.subarray(at + HASH_BYTES, at + 2 * HASH_BYTES)),
+          i * HASH_BYTES,
+        )
+      }
+      this.levels.push(next)
+      level = next
+    }
+  }
+
+  /** MTH(D[start:end]). */
+  subtree(start: number, end: number): Buffer {
+    const n = end - start
+    if (n <= 0) return Buffer.from(EMPTY_ROOT)
+    if (isPowerOfTwo(n) && start % n === 0) {
+      const height = Math.log2(n)
+      const level = this.levels[height] as Uint8Array
+      const at = (start / n) * HASH_BYTES
+      return Buffer.from(level.subarray(at, at + HASH_BYTES))
+    }
+    const k = largestPowerOfTwoBelow(n)
+    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end))
+  }
 }
 
 /** The largest power of two strictly less than n (n >= 2). */
@@ -110,7 +154,7 @@ function largestPowerOfTwoBelow(n: number): number {
 }
 
 /** RFC 9162 §2.1.3.1 inclusion proof for leaf `index` in the tree of the first `size` leaves. */
-export function inclusionProof(leaves: LeafHashes, index: number, size: number): Buffer[] {
+export function inclusionProof(leaves: LeafHashes | MerkleCache, index: number, size: number): Buffer[] {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
     throw new RangeError(`no leaf ${index} in a tree of size ${size}`)
   if (size > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${size}`)
@@ -132,7 +176,7 @@ export function inclusionProof(leaves: LeafHashes, index: number, size: number):
 }
 
 /** RFC 9162 §2.1.4.1 consistency proof between the trees of the first `from` and `to` leaves. */
-export function consistencyProof(leaves: LeafHashes, from: number, to: number): Buffer[] {
+export function consistencyProof(leaves: LeafHashes | MerkleCache, from: number, to: number): Buffer[] {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to)
     throw new RangeError(`no consistency proof from size ${from} to size ${to}`)
   if (to > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${to}`)

@@ -15,7 +15,7 @@ import {
 } from './entry-check.js'
 import { type KeyRecord, keyWindowProblem } from './keyring.js'
 import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
-import { type LeafHashes, TreeBuilder } from './merkle.js'
+import { consistencyProof, type LeafHashes, MerkleCache, verifyConsistency } from './merkle.js'
 import { type NoteVerifier, openNote } from './signed-note.js'
 
 /** The kinds of problem `goblin audit verify` reports; other modules (anchors) add their own kinds. */
@@ -124,17 +124,14 @@ export async function verifyLedger(
 
   const leaves: LeafHashes = { bytes: results.leaves, count: n }
   const stored = listCheckpoints(ledgerDir)
-  const roots = prefixRoots(
-    leaves,
-    stored.map((c) => c.size),
-  )
-  errors.push(...checkpointErrors(stored, trusted, leaves, roots))
+  const tree = new MerkleCache(leaves)
+  errors.push(...checkpointErrors(stored, trusted, tree))
   errors.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
   return {
     ok: errors.length === 0,
     entries: n,
     checkpoints: stored.length,
-    root: (roots.get(n) ?? prefixRoots(leaves, [n]).get(n) ?? Buffer.alloc(0)).toString('hex'),
+    root: tree.subtree(0, n).toString('hex'),
     errors,
   }
 }
@@ -254,28 +251,14 @@ function sequenceErrors(seqs: Float64Array, n: number): VerifyError[] {
   return errors
 }
 
-/** The roots of the given prefix sizes (those within the log), in one pass over the leaves. */
-function prefixRoots(leaves: LeafHashes, sizes: number[]): Map<number, Buffer> {
-  const wanted = new Set(sizes.filter((s) => s >= 0 && s <= leaves.count))
-  const roots = new Map<number, Buffer>()
-  const builder = new TreeBuilder()
-  if (wanted.has(0)) roots.set(0, builder.root())
-  for (let i = 0; i < leaves.count; i++) {
-    builder.push(leaves.bytes.subarray(i * 32, i * 32 + 32))
-    if (wanted.has(i + 1)) roots.set(i + 1, builder.root())
-  }
-  return roots
-}
-
 function checkpointErrors(
   stored: ReturnType<typeof listCheckpoints>,
   trusted: TrustedKey[],
-  leaves: LeafHashes,
-  roots: Map<number, Buffer>,
+  tree: MerkleCache,
 ): VerifyError[] {
   const errors: VerifyError[] = []
   const verifiers = trusted.map((t) => t.verifier)
-  const good: Array<{ size: number; origin: string; file: string }> = []
+  const good: Array<{ size: number; origin: string; root: Buffer; file: string }> = []
   for (const c of stored) {
     const fail = (kind: VerifyErrorKind, message: string) =>
       errors.push({ seq: null, line: null, kind, message, file: c.path })
@@ -313,36 +296,34 @@ function checkpointErrors(
       fail('checkpoint-mismatch', `checkpoint file ${c.size}.note says size ${body.size}`)
       continue
     }
-    if (body.size > leaves.count) {
+    if (body.size > tree.count) {
       fail(
         'truncated-log',
-        `checkpoint ${body.size} vouches for ${body.size} entries but the log has ${leaves.count}: entries were removed from the end`,
+        `checkpoint ${body.size} vouches for ${body.size} entries but the log has ${tree.count}: entries were removed from the end`,
       )
       continue
     }
-    const root = roots.get(body.size)
-    if (!root?.equals(body.root)) {
+    if (!tree.subtree(0, body.size).equals(body.root)) {
       fail(
         'checkpoint-mismatch',
         `checkpoint ${body.size}: its root does not match the log's first ${body.size} entries (an entry at or before seq ${body.size - 1} changed)`,
       )
     }
-    good.push({ size: body.size, origin: body.origin, file: c.path })
+    good.push({ size: body.size, origin: body.origin, root: body.root, file: c.path })
   }
-  // Successive checkpoints that both match the log are consistent by construction (each root is
-  // recomputed from the same leaves, so the RFC 9162 consistency proof between them holds); one that does
-  // not match is already reported. What recomputation cannot see is a change of log identity.
+  // Each checkpoint must extend the one before it: the RFC 9162 consistency proof, built from this log,
+  // must lead from the older root to the newer. It fails when either no longer describes this log.
   for (let k = 1; k < good.length; k++) {
     const a = good[k - 1] as (typeof good)[number]
     const b = good[k] as (typeof good)[number]
-    if (a.origin !== b.origin)
-      errors.push({
-        seq: null,
-        line: null,
-        kind: 'checkpoint-inconsistent',
-        message: `checkpoint ${b.size} names origin "${b.origin}" but checkpoint ${a.size} names "${a.origin}": two logs mixed in one directory`,
-        file: b.file,
-      })
+    const problem =
+      a.origin !== b.origin
+        ? `checkpoint ${b.size} names origin "${b.origin}" but checkpoint ${a.size} names "${a.origin}": two logs mixed in one directory`
+        : !verifyConsistency(a.size, b.size, consistencyProof(tree, a.size, b.size), a.root, b.root)
+          ? `checkpoints ${a.size} and ${b.size} are not consistent through this log (the RFC 9162 consistency proof fails): history before seq ${b.size} was rewritten`
+          : null
+    if (problem)
+      errors.push({ seq: null, line: null, kind: 'checkpoint-inconsistent', message: problem, file: b.file })
   }
   return errors
 }

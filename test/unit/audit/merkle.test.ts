@@ -170,3 +170,24 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
     }
   })
 })
+
+describe('MerkleCache', () => {
+  it('gives the same subtrees, roots and proofs as the recursive definition', async () => {
+    const { MerkleCache } = await import('../../../src/audit/merkle.js')
+    for (const n of [0, 1, 2, 3, 5, 8, 13, 33]) {
+      const many = packLeafHashes(Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))))
+      const cache = new MerkleCache(many)
+      for (let size = 0; size <= n; size++) {
+        expect(hex(cache.subtree(0, size))).toBe(hex(rootHash(many, 0, size)))
+        for (let index = 0; index < size; index++)
+          expect(inclusionProof(cache, index, size).map(hex)).toEqual(
+            inclusionProof(many, index, size).map(hex),
+          )
+        for (let from = 0; from <= size; from++)
+          expect(consistencyProof(cache, from, size).map(hex)).toEqual(
+            consistencyProof(many, from, size).map(hex),
+          )
+      }
+    }
+  })
+})
