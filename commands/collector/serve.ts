@@ -40,6 +40,11 @@ export default class CollectorServe extends GoblinCommand {
   /** Under --json the one document is the `listening` line, written as soon as the port is bound. */
   async run(): Promise<void> {
     const { flags } = await this.parse(CollectorServe)
+    // Listen for the stop signals before the port opens, so a parent's early SIGTERM still drains cleanly.
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
     const { serveCollector } = await import('../../src/collector/serve.js')
     const { resolveAuditLocations } = await import('../../src/audit/locations.js')
     const audit = flags.audit ? resolveAuditLocations({}) : null
@@ -66,10 +71,7 @@ export default class CollectorServe extends GoblinCommand {
     else this.out(`listening on ${collector.url}`)
     this.note(`goblin collector: spans stored in ${collector.store.path}; stop with Ctrl-C or SIGTERM`)
 
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'))
-      process.once('SIGINT', () => resolve('SIGINT'))
-    })
+    const signal = await stopSignal
     this.note(`goblin collector: ${signal}, writing queued spans and stopping`)
     await collector.close()
     this.note('goblin collector: stopped')
