@@ -105,10 +105,11 @@ export async function dockerUp(options: DockerUpOptions): Promise<StackUpReport>
   if (real.length > 0) throw portConflictError(real)
 
   const needed = plan.services.filter((s) => !keep.has(s.name) && !toStart.has(s.name))
-  const missing: string[] = []
-  for (const ref of new Set(needed.map((s) => s.image))) {
-    if (!(await call(`inspecting image ${ref}`, () => hasImage(docker, ref)))) missing.push(ref)
-  }
+  const refs = [...new Set(needed.map((s) => s.image))]
+  const present = await Promise.all(
+    refs.map((ref) => call(`inspecting image ${ref}`, () => hasImage(docker, ref))),
+  )
+  const missing = refs.filter((_, i) => !present[i])
   await Promise.all(missing.map((ref) => pullImage(docker, ref, emit, signal)))
   if (signal?.aborted) throw interrupted([])
 
@@ -361,14 +362,16 @@ async function ensureNetwork(docker: Docker): Promise<void> {
 }
 
 async function ensureVolumes(docker: Docker, names: string[]): Promise<void> {
-  for (const name of names) {
-    try {
-      await docker.getVolume(name).inspect()
-    } catch (error) {
-      if (engineStatus(error) !== 404) throw error
-      await docker.createVolume({ Name: name, Labels: { [MANAGED_LABEL]: 'true' } })
-    }
-  }
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        await docker.getVolume(name).inspect()
+      } catch (error) {
+        if (engineStatus(error) !== 404) throw error
+        await docker.createVolume({ Name: name, Labels: { [MANAGED_LABEL]: 'true' } })
+      }
+    }),
+  )
 }
 
 async function removeContainer(docker: Docker, id: string): Promise<void> {
@@ -420,7 +423,7 @@ async function waitHealthy(
         },
       )
     }
-    await pause(250, signal)
+    await pause(100, signal)
   }
 }
 
