@@ -3,7 +3,7 @@
 // same payloads decoded in a bare loop). Then: memory held at BENCH_SPANS stored spans, and `goblin trace
 // list` / `goblin trace show` (a 5,000-span trace) over that store, against `goblin --version`.
 // Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
-// BENCH_CONCURRENCY (default 8 requests in flight), BENCH_RUNS (CLI timings, default 5).
+// BENCH_CONCURRENCY (default 4 requests in flight: more only adds queueing on 2 cores), BENCH_RUNS (CLI timings, default 5).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 
 const BATCH = 512
 const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000)
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const bin = new URL('../bin/run.js', import.meta.url).pathname
 const dist = new URL('../dist/src/', import.meta.url).pathname

@@ -7,6 +7,8 @@ export interface IngestQueueOptions {
   capacity: number
   /** Most records written in one transaction. */
   maxBatch?: number
+  /** Milliseconds a small batch waits for more requests before it is written. */
+  coalesceMs?: number
   /** Called after each commit with the spans it stored (metrics). */
   onCommitted?: (spans: SpanRecord[]) => void
 }
@@ -37,7 +39,7 @@ export class IngestQueue {
 
   constructor(store: SpanStore, options: IngestQueueOptions) {
     this.store = store
-    this.options = { maxBatch: 20_000, ...options }
+    this.options = { maxBatch: 20_000, coalesceMs: 5, ...options }
   }
 
   /** Records waiting to be written. */
@@ -84,11 +86,14 @@ export class IngestQueue {
   private schedule(): void {
     if (this.scheduled || this.retryTimer) return
     this.scheduled = true
-    // setImmediate lets the requests that arrived meanwhile join the same transaction.
-    setImmediate(() => {
+    // Wait a moment so requests arriving meanwhile join the same transaction: a commit's cost is mostly the
+    // index pages it rewrites, so fewer, larger commits store more spans per second. A full batch goes at once.
+    const run = () => {
       this.scheduled = false
       this.writeBatch()
-    })
+    }
+    if (this.waiting >= this.options.maxBatch / 4 || this.closed) setImmediate(run)
+    else setTimeout(run, this.options.coalesceMs)
   }
 
   private writeBatch(): void {
