@@ -180,6 +180,24 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain('no service named jaeger')
 
+    // --follow prints lines as the container writes them (the stand-in logs each request) and ends
+    // when the container stops.
+    const follower = execa(process.execPath, [GOBLIN_BIN, 'stack', 'logs', 'grafana', '--follow'], {
+      env: { NO_COLOR: '1', CI: 'true', ...env },
+      cwd: project.path,
+      reject: false,
+      timeout: 60_000,
+    })
+    let followed = ''
+    follower.stdout?.on('data', (chunk: Buffer) => {
+      followed += chunk.toString()
+    })
+    for (let i = 0; i < 100 && !followed.includes('response:200'); i++) {
+      await fetch(`http://127.0.0.1:${ports.grafana}/api/health`).catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(followed).toContain('response:200')
+
     const down = await goblin(['stack', 'down'])
     expect(down.exitCode, down.stderr).toBe(0)
     for (const s of SERVICES) expect(down.stdout).toContain(`container goblin-${s}`)
@@ -187,6 +205,7 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
     expect(down.stdout).toContain('Kept (remove with --volumes):\n')
     expect(down.stdout).toContain('volume goblin-grafana-data')
     expect(await ourContainers()).toEqual([])
+    expect((await follower).exitCode).toBe(0)
     const volumes = await goblin(['stack', 'down', '--volumes', '--json'])
     expect(parseJson<{ removed: string[] }>(volumes).removed).toContain('volume goblin-prometheus-data')
   }, 240_000)
