@@ -72,8 +72,11 @@ export const projectConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   stack: z
     .strictObject({
+      /** `goblin stack up`'s runtime: auto takes docker when an engine answers, else embedded. */
       runtime: z.enum(['auto', 'docker', 'embedded']).default('auto'),
+      /** Image per service (`grafana`, `otel-collector`, ...); `--image SERVICE=REF` overrides it. */
       images: z.record(serviceName, z.string().min(1)).default({}),
+      /** Host port per port name (`otlp-http`, `grafana`, ...); the plan rejects an unknown name. */
       ports: z.record(serviceName, port).default({}),
     })
     .default({ runtime: 'auto', images: {}, ports: {} }),
