@@ -72,8 +72,19 @@ export interface StoreStats {
 
 export const SPAN_DB_FILE = 'spans.db'
 
-/** Rows per multi-row INSERT (14 parameters each, far below SQLite's limit). */
+/** Rows per multi-row INSERT (15 parameters each, far below SQLite's limit). */
 const ROWS_PER_INSERT = 32
+
+/** The store's schema version (PRAGMA user_version). */
+const SCHEMA_VERSION = 2
+
+/**
+ * The first 48 bits of a trace id as an integer: spans are indexed by it (queries add `trace_id = ?`), since
+ * an index of small integers stays in cache where one of 32-character strings spills at a million spans.
+ */
+export function traceKey(traceId: string): number {
+  return Number.parseInt(traceId.slice(0, 12), 16)
+}
 
 /** Opens (creating when writable) the SQLite span store in `dir`, WAL mode, with the given ingest indexes. */
 export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStore> {
@@ -114,6 +125,7 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE TABLE IF NOT EXISTS spans (
   seq INTEGER PRIMARY KEY,
   trace_id TEXT NOT NULL,
+  trace_key INTEGER NOT NULL,
   span_id TEXT NOT NULL,
   parent_span_id TEXT,
   name TEXT NOT NULL,
@@ -128,9 +140,10 @@ CREATE TABLE IF NOT EXISTS spans (
   attributes TEXT NOT NULL,
   events TEXT
 );
-CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_id);
+CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_key);
 CREATE TABLE IF NOT EXISTS traces (
   trace_id TEXT PRIMARY KEY,
+  trace_key INTEGER NOT NULL,
   root_service TEXT,
   root_name TEXT,
   first_service TEXT NOT NULL,
@@ -218,7 +231,23 @@ export class SpanStore {
       db.exec(
         'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -65536;',
       )
+      const version = Number(
+        (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+      )
+      const hasSpans = db.prepare("SELECT 1 AS x FROM sqlite_master WHERE name = 'spans'").get() !== undefined
+      if (hasSpans && version !== SCHEMA_VERSION) {
+        db.close()
+        throw new GoblinError(
+          'SPAN_STORE_VERSION',
+          `${path} was written by another goblin version (schema ${version})`,
+          {
+            hint: `Stop the collector and move ${path} aside; the next start creates a new store.`,
+            exit: 1,
+          },
+        )
+      }
       db.exec(SCHEMA)
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     }
     for (const index of indexes) index.setup(db)
   }
@@ -284,6 +313,7 @@ export class SpanStore {
       const end = BigInt(span.endTimeUnixNano)
       params.push(
         span.traceId,
+        traceKey(span.traceId),
         span.spanId,
         span.parentSpanId,
         span.name,
@@ -306,8 +336,8 @@ export class SpanStore {
     }
     if (pending > 0) flush(pending)
     const upsert = this.statement(
-      `INSERT INTO traces(trace_id, root_service, root_name, first_service, first_name, first_start_ns, start_ns, end_ns, span_count, error_count, llm_cost, goblin_id)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      `INSERT INTO traces(trace_id, trace_key, root_service, root_name, first_service, first_name, first_start_ns, start_ns, end_ns, span_count, error_count, llm_cost, goblin_id)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT(trace_id) DO UPDATE SET
          root_service = coalesce(traces.root_service, excluded.root_service),
          root_name = coalesce(traces.root_name, excluded.root_name),
@@ -324,6 +354,7 @@ export class SpanStore {
     for (const t of traces.values()) {
       upsert.run(
         t.traceId,
+        traceKey(t.traceId),
         t.rootService,
         t.rootName,
         t.firstService,
@@ -341,9 +372,9 @@ export class SpanStore {
 
   /** `INSERT INTO spans ... VALUES (...), (...)` for `rows` rows, prepared once per row count. */
   private insertStatement(rows: number): StatementSync {
-    const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')
+    const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')
     return this.statement(
-      `INSERT INTO spans(trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events) VALUES ${values}`,
+      `INSERT INTO spans(trace_id, trace_key, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events) VALUES ${values}`,
     )
   }
 
@@ -371,9 +402,9 @@ export class SpanStore {
   /** Every stored span of a trace (id in either case), in start order; empty when the trace is unknown. */
   getTrace(traceId: string): StoredSpan[] {
     const rows = this.statement(
-      `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_id = ? ORDER BY s.start_ns, s.seq`,
+      `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_key = ? AND s.trace_id = ? ORDER BY s.start_ns, s.seq`,
       true,
-    ).all(traceId.toLowerCase()) as unknown as SpanRow[]
+    ).all(traceKey(traceId.toLowerCase()), traceId.toLowerCase()) as unknown as SpanRow[]
     return rowsToSpans(rows)
   }
 
@@ -447,7 +478,8 @@ export class SpanStore {
     db.exec('BEGIN IMMEDIATE')
     try {
       const deleted = this.statement(
-        'DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM traces WHERE end_ns < ?)',
+        `DELETE FROM spans WHERE seq IN (SELECT s.seq FROM traces t
+           JOIN spans s ON s.trace_key = t.trace_key AND s.trace_id = t.trace_id WHERE t.end_ns < ?)`,
       ).run(cutoffUnixNano)
       this.statement('DELETE FROM traces WHERE end_ns < ?').run(cutoffUnixNano)
       this.statement('DELETE FROM logs WHERE time_ns < ?').run(cutoffUnixNano)
@@ -556,7 +588,7 @@ function tagClause(key: string, value: string): { sql: string; params: Array<str
   switch (key) {
     case 'service.name':
       return {
-        sql: 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.service = ?)',
+        sql: 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_key = t.trace_key AND s.trace_id = t.trace_id AND s.service = ?)',
         params: [value],
       }
     case 'goblin.id':
@@ -567,13 +599,13 @@ function tagClause(key: string, value: string): { sql: string; params: Array<str
       return { sql: '0', params: [] }
     case 'name':
       return {
-        sql: 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)',
+        sql: 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_key = t.trace_key AND s.trace_id = t.trace_id AND s.name = ?)',
         params: [value],
       }
     default: {
       const path = `$."${key.replace(/"/g, '""')}"`
       return {
-        sql: `EXISTS (SELECT 1 FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_id = t.trace_id
+        sql: `EXISTS (SELECT 1 FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_key = t.trace_key AND s.trace_id = t.trace_id
           AND (CAST(json_extract(s.attributes, ?) AS TEXT) = ? OR CAST(json_extract(r.json, ?) AS TEXT) = ?))`,
         params: [path, value, path, value],
       }

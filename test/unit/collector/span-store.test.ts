@@ -203,4 +203,17 @@ describe('span store', () => {
     store.ingest([makeSpan({ traceId: traceIdOf(2), spanId: spanIdOf(3) })])
     expect(store.spansAfter(first.at(-1)?.seq ?? 0).map((s) => s.spanId)).toEqual([spanIdOf(3)])
   })
+
+  it('refuses a store written with another schema, naming the file', async () => {
+    const other = tempDir()
+    const { DatabaseSync } = await import('node:sqlite')
+    const db = new DatabaseSync(`${other.path}/spans.db`)
+    db.exec('CREATE TABLE spans (trace_id TEXT)')
+    db.close()
+    await expect(openSpanStore({ dir: other.path })).rejects.toMatchObject({
+      code: 'SPAN_STORE_VERSION',
+      message: expect.stringContaining(`${other.path}/spans.db`),
+    })
+    other.cleanup()
+  })
 })
