@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
 import { eventFromFlags, parseEventStream } from '../../src/audit/event-input.js'
-import { loadSigner } from '../../src/audit/keyring.js'
+import { assertKeyActive, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
@@ -48,8 +48,10 @@ export default class AuditSign extends GoblinCommand {
       ? parseEventStream(await readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
       : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
-    const { signer } = loadSigner(where.keysDir, where.keyName)
-    const entries = await appendEvents(where.ledgerDir, events, signer)
+    const { signer, record } = loadSigner(where.keysDir, where.keyName)
+    const entries = await appendEvents(where.ledgerDir, events, signer, {
+      assertSigner: () => assertKeyActive(where.keysDir, record.kid),
+    })
     const first = entries[0] as AppendedEntry
     const last = entries.at(-1) as AppendedEntry
     this.out(

@@ -226,6 +226,21 @@ export function loadSigner(keysDir: string, name?: string): { signer: NoteSigner
   return { signer, record: current }
 }
 
+/** Throws unless the key `kid` is still active in the keyring (not rotated or revoked since it was loaded). */
+export function assertKeyActive(keysDir: string, kid: string): void {
+  const record = loadKeyring(keysDir).keys.find((k) => k.kid === kid)
+  const status = record ? keyStatus(record) : 'unknown'
+  if (status !== 'active')
+    throw new GoblinError(
+      'AUDIT_KEY_NOT_ACTIVE',
+      `key ${kid} is ${status} since this command loaded it: nothing was appended`,
+      {
+        hint: 'Sign again: the current key will be used.',
+        exit: ExitCode.notOk,
+      },
+    )
+}
+
 /** The private key file of the current key named `name`. */
 export function privateKeyPath(keysDir: string, name: string): string {
   return join(keysDir, `${name}.key`)

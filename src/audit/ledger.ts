@@ -61,7 +61,11 @@ export async function appendEvents(
   ledgerDir: string,
   events: AuditEvent[],
   signer: NoteSigner,
-  options: { now?: () => Date } = {},
+  options: {
+    now?: () => Date
+    /** Checked under the ledger lock before signing: throws when the signer may no longer sign (rotated, revoked). */
+    assertSigner?: () => void
+  } = {},
 ): Promise<AppendedEntry[]> {
   if (events.length === 0) return []
   const paths = ledgerPaths(ledgerDir)
@@ -72,6 +76,8 @@ export async function appendEvents(
     const fd = openSync(paths.log, 'a+', 0o644)
     try {
       const nextSeq = readNextSeq(fd, paths.log)
+      // A key rotated between loading the signer and taking the lock would sign outside its window.
+      options.assertSigner?.()
       const now = options.now ?? (() => new Date())
       const entries: AppendedEntry[] = []
       const lines: Buffer[] = []

@@ -74,7 +74,10 @@ export async function verifyLedger(
   options: { threads?: number } = {},
 ): Promise<VerifyReport> {
   // A mistyped --ledger must not pass as "an empty log verifies".
-  if (!existsSync(ledgerPaths(ledgerDir).log) && listCheckpoints(ledgerDir).length === 0)
+  // Checkpoints are read before the log: each covers entries already durable, so a checkpoint written
+  // while we read can never look like a truncated log.
+  const stored = listCheckpoints(ledgerDir)
+  if (!existsSync(ledgerPaths(ledgerDir).log) && stored.length === 0)
     throw usageError(
       'AUDIT_NO_LEDGER',
       `no audit log in ${ledgerDir}`,
@@ -123,7 +126,6 @@ export async function verifyLedger(
     })
 
   const leaves: LeafHashes = { bytes: results.leaves, count: n }
-  const stored = listCheckpoints(ledgerDir)
   const tree = new MerkleCache(leaves)
   errors.push(...checkpointErrors(stored, trusted, tree))
   errors.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))

@@ -118,3 +118,21 @@ describe('keyring', () => {
     expect(() => resolveTrustedKeys({ keyringFile: exported, keysDir })).toThrow(/bad\.json: keys\.0/)
   })
 })
+
+describe('a key rotated while a sign waits for the ledger lock', () => {
+  it('appends nothing rather than an entry outside the key window', async () => {
+    const { keysDir, ledgerDir } = dirs()
+    await generateKey(keysDir, 'ci')
+    const { signer, record } = loadSigner(keysDir)
+    await rotateKey(keysDir, 'ci')
+    const { assertKeyActive } = await import('../../../src/audit/keyring.js')
+    await expect(
+      appendEvents(ledgerDir, events(1), signer, {
+        assertSigner: () => assertKeyActive(keysDir, record.kid),
+      }),
+    ).rejects.toMatchObject({ code: 'AUDIT_KEY_NOT_ACTIVE' })
+    expect(
+      existsSync(join(ledgerDir, 'log.jsonl')) && readFileSync(join(ledgerDir, 'log.jsonl'), 'utf8'),
+    ).toBeFalsy()
+  })
+})
