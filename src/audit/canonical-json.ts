@@ -81,6 +81,17 @@ function serialize(value: unknown): string {
   }
 }
 
+/** A copy of `value` whose objects list their keys in canonical (UTF-16) order, where JS allows it. */
+export function inCanonicalOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inCanonicalOrder)
+  if (typeof value !== 'object' || value === null) return value
+  const record = value as Record<string, unknown>
+  // A null prototype keeps a "__proto__" key an ordinary own property, as JSON.parse made it.
+  const sorted: Record<string, unknown> = Object.create(null)
+  for (const key of Object.keys(record).sort()) sorted[key] = inCanonicalOrder(record[key])
+  return sorted
+}
+
 /** UTF-8 bytes of the canonical JSON of `value`: what goblin signs and hashes. */
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8')

@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js'
-import { canonicalBytes, canonicalJson, type JsonValue } from './canonical-json.js'
+import { canonicalBytes, canonicalJson, inCanonicalOrder, type JsonValue } from './canonical-json.js'
 import { ed25519Sign } from './ed25519.js'
 import { keyLabel, type NoteSigner } from './signed-note.js'
 
@@ -110,16 +110,17 @@ export function sealEntry(
   ts: Date,
   signer: NoteSigner,
 ): { envelope: Envelope; bytes: Buffer } {
+  // Built in canonical key order (attrs sorted too), so canonicalJson takes its native fast path.
   const unsigned: UnsignedEnvelope = {
-    v: ENVELOPE_VERSION,
-    seq,
-    ts: ts.toISOString(),
-    goblin_id: event.goblin_id,
     action: event.action,
+    ...(event.attrs === undefined ? {} : { attrs: inCanonicalOrder(event.attrs) as AuditEvent['attrs'] }),
     decision: event.decision,
-    trace_id: event.trace_id,
-    ...(event.attrs === undefined ? {} : { attrs: event.attrs }),
+    goblin_id: event.goblin_id,
     kid: keyLabel(signer.name, signer.keyId),
+    seq,
+    trace_id: event.trace_id,
+    ts: ts.toISOString(),
+    v: ENVELOPE_VERSION,
   }
   const signedText = canonicalJson(unsigned)
   const sig = ed25519Sign(Buffer.from(signedText, 'utf8'), signer.privateKey).toString('base64')

@@ -112,3 +112,13 @@ describe('canonicalJson fast path', () => {
     expect(canonicalJson({ '10': 1, '9': 2 })).toBe('{"10":1,"9":2}')
   })
 })
+
+describe('inCanonicalOrder', () => {
+  it('sorts keys at every level and keeps a "__proto__" key as data', async () => {
+    const { inCanonicalOrder } = await import('../../../src/audit/canonical-json.js')
+    const value = JSON.parse('{"b":1,"a":[{"d":1,"c":2}],"__proto__":{"x":1}}')
+    const ordered = inCanonicalOrder(value)
+    expect(JSON.stringify(ordered)).toBe(canonicalJson(value))
+    expect(canonicalJson(value)).toBe('{"__proto__":{"x":1},"a":[{"c":2,"d":1}],"b":1}')
+  })
+})
