@@ -76,14 +76,15 @@ export const SPAN_DB_FILE = 'spans.db'
 const ROWS_PER_INSERT = 32
 
 /** The store's schema version (PRAGMA user_version). */
-const SCHEMA_VERSION = 2
+const SCHEMA_VERSION = 3
 
 /**
- * The first 48 bits of a trace id as an integer: spans are indexed by it (queries add `trace_id = ?`), since
+ * The last 48 bits of a trace id as an integer: spans are indexed by it (queries add `trace_id = ?`), since
  * an index of small integers stays in cache where one of 32-character strings spills at a million spans.
+ * The last bytes, because W3C trace context puts the randomness there (X-Ray ids start with a timestamp).
  */
 export function traceKey(traceId: string): number {
-  return Number.parseInt(traceId.slice(0, 12), 16)
+  return Number.parseInt(traceId.slice(-12), 16)
 }
 
 /** Opens (creating when writable) the SQLite span store in `dir`, WAL mode, with the given ingest indexes. */
