@@ -224,6 +224,29 @@ describe('goblin audit (built CLI)', { timeout: 240_000 }, () => {
     expect(human.stdout).toContain('FAILED: 3 problem(s)')
   })
 
+  it('reports a torn last line, refuses to append on it, and repair sets it aside', async () => {
+    const { goblin, log, home } = session()
+    await goblin(['audit', 'keygen'])
+    await goblin(['audit', 'sign', '--input', '-'], jsonl(3))
+    const before = readFileSync(log)
+    writeFileSync(log, Buffer.concat([before, Buffer.from('{"action":"cut off by a cra')]))
+    const verify = await goblin(['audit', 'verify', '--json'])
+    expect(verify.exitCode).toBe(1)
+    expect(parseJson<{ errors: unknown[] }>(verify).errors).toEqual([
+      expect.objectContaining({ line: 4, kind: 'torn-line' }),
+    ])
+    const refused = await goblin(['audit', 'sign', '--goblin', 'g', '--action', 'a', '--decision', 'd'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toContain('goblin audit repair')
+    const repair = parseJson<{ repaired: boolean; line: number; saved_to: string }>(
+      await goblin(['audit', 'repair', '--json']),
+    )
+    expect(repair).toMatchObject({ repaired: true, line: 4 })
+    expect(repair.saved_to.startsWith(join(home, 'audit', 'torn'))).toBe(true)
+    expect(readFileSync(log).equals(before)).toBe(true)
+    expect((await goblin(['audit', 'verify'])).exitCode).toBe(0)
+  })
+
   it('checks a large log on worker threads with the same findings as one thread', async () => {
     const { goblin, log } = session()
     await goblin(['audit', 'keygen'])
