@@ -18,6 +18,7 @@ export function terminalFacts(
   return {
     color: !noColor && (tty || forceColor) && !json,
     progress: tty && !env.CI && !json,
-    columns: stream.columns && stream.columns > 20 ? stream.columns : 100,
+    // Piped output is not cut to a guessed width: whoever reads it gets every character.
+    columns: tty && stream.columns && stream.columns > 20 ? stream.columns : 1000,
   }
 }

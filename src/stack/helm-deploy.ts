@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, parseAllDocuments } from 'yaml'
 import { GoblinError, unreachableError } from '../core/errors.js'
-import { findOnPath } from '../doctor/checks/k8s-tools.js'
+import { findOnPath } from '../core/executables.js'
 import { stackAssetsDir } from './package-root.js'
 
 /** The stages `goblin stack deploy --stage` knows; each has `values-<stage>.yaml` beside the chart. */

@@ -1,19 +1,5 @@
-import { constants } from 'node:fs'
-import { access } from 'node:fs/promises'
-import { delimiter, join } from 'node:path'
+import { findOnPath } from '../../core/executables.js'
 import type { Check } from '../check.js'
-
-/** The absolute path of an executable on PATH, or null. */
-export async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name)
-    try {
-      await access(candidate, constants.X_OK)
-      return candidate
-    } catch {}
-  }
-  return null
-}
 
 function toolCheck(tool: 'helm' | 'kubectl', install: string): Check {
   return {

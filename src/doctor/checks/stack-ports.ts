@@ -1,17 +1,8 @@
-import { createServer } from 'node:net'
 import { loadProjectConfig } from '../../core/config.js'
 import { DEFAULT_STACK_PORTS } from '../../stack/default-ports.js'
 import { readEmbeddedState } from '../../stack/embedded-state.js'
+import { findPortHolder, isPortFree } from '../../stack/port-probe.js'
 import type { Check } from '../check.js'
-
-/** True when nothing listens on 127.0.0.1:port (we could bind it). */
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)))
-  })
-}
 
 export const stackPortsCheck: Check = {
   id: 'ports',
@@ -29,8 +20,12 @@ export const stackPortsCheck: Check = {
     const ours: string[] = []
     for (const [service, port] of Object.entries(ports)) {
       if (await isPortFree(port)) continue
-      if (embedded && embedded.port === port) ours.push(`${service}:${port}`)
-      else taken.push(`${service}:${port}`)
+      if (embedded && embedded.port === port) {
+        ours.push(`${service}:${port}`)
+        continue
+      }
+      const holder = findPortHolder(port)
+      taken.push(`${service}:${port}${holder ? ` (process ${holder.pid}: ${holder.command})` : ''}`)
     }
     if (taken.length === 0) {
       const held = ours.length > 0 ? ` (${ours.join(', ')} held by goblin's embedded stack)` : ''
