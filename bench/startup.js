@@ -14,7 +14,10 @@ const cases = [
   ['node -e 0 (baseline)', ['-e', '0']],
   ['goblin --version', [bin, '--version']],
   ['goblin --help', [bin, '--help']],
-  ['goblin doctor --json', [bin, 'doctor', '--json', '--only', 'node', '--only', 'config', '--only', 'goblin-home']],
+  [
+    'goblin doctor --json',
+    [bin, 'doctor', '--json', '--only', 'node', '--only', 'config', '--only', 'goblin-home'],
+  ],
 ]
 
 /** Median wall time in ms of `runs` runs, after two warm-up runs. */

@@ -6,14 +6,18 @@ import { initTracing, withLlmSpan } from '@goblinos/cli/telemetry'
 
 const tracing = initTracing({ serviceName: 'demo-agent', goblinId: 'researcher', sampleRatio: 1 })
 
-await tracing.tracer.startActiveSpan('summarise findings', { attributes: { 'task.id': 'demo-task' } }, async (task) => {
-  await withLlmSpan({ model: 'gpt-4o', provider: 'openai' }, async (llm) => {
-    llm.setUsage({ inputTokens: 1200, outputTokens: 350 })
-  })
-  await withLlmSpan({ model: 'claude-sonnet-4-5', provider: 'anthropic' }, async (llm) => {
-    llm.setUsage({ inputTokens: 5400, outputTokens: 900 })
-  })
-  task.end()
-})
+await tracing.tracer.startActiveSpan(
+  'summarise findings',
+  { attributes: { 'task.id': 'demo-task' } },
+  async (task) => {
+    await withLlmSpan({ model: 'gpt-4o', provider: 'openai' }, async (llm) => {
+      llm.setUsage({ inputTokens: 1200, outputTokens: 350 })
+    })
+    await withLlmSpan({ model: 'claude-sonnet-4-5', provider: 'anthropic' }, async (llm) => {
+      llm.setUsage({ inputTokens: 5400, outputTokens: 900 })
+    })
+    task.end()
+  },
+)
 await tracing.shutdown()
 console.log('demo-agent: 1 task, 2 LLM calls recorded')
