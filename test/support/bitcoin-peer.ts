@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeServer, listenOnLoopback } from '../helpers/loopback.js'
 
 /**
  * TEST PEER: serves Bitcoin block headers on 127.0.0.1 the two ways goblin reads them: an Esplora-style
@@ -71,14 +71,12 @@ export class BitcoinPeer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.url = await listenOnLoopback(this.server)
     return this
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  stop(): Promise<void> {
+    return closeServer(this.server)
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { serializeTimestamp, type TimestampNode } from '../../src/anchor/ots-codec.js'
+import { closeServer, listenOnLoopback } from '../helpers/loopback.js'
 
 /**
  * TEST PEER: a small OpenTimestamps calendar on 127.0.0.1 that speaks the real protocol and builds real
@@ -67,14 +67,12 @@ export class CalendarPeer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.url = await listenOnLoopback(this.server)
     return this
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  stop(): Promise<void> {
+    return closeServer(this.server)
   }
 
   /** "Mines" the pending commitments into a block at `height`; returns the 80-byte header. */

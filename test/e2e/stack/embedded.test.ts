@@ -242,8 +242,10 @@ describe('goblin stack (embedded runtime)', () => {
   }, 120_000)
 
   it('a stale pid file is reported by status and replaced by up', async () => {
-    const gone = await execa(process.execPath, ['-e', 'process.exit(0)'])
+    // The pid of a process that has exited: nothing answers to it any more.
+    const gone = execa(process.execPath, ['-e', 'process.exit(0)'])
     const stalePid = gone.pid ?? 999_999
+    await gone
     const { mkdirSync } = await import('node:fs')
     mkdirSync(join(home.path, 'stack'), { recursive: true })
     writeFileSync(

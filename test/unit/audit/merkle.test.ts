@@ -72,8 +72,7 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
         [index, size, leaf, [Buffer.alloc(0), ...built], root],
         [index, size, leaf, [root, ...built], root],
         ...built.map((_, i): [number, number, Uint8Array, Uint8Array[], Uint8Array] => {
-          const wrong = built.map((p) => Buffer.from(p))
-          ;(wrong[i] as Buffer)[0] ^= 8
+          const wrong = built.map((p, j) => (j === i ? flipBit(p, 8) : Buffer.from(p)))
           return [index, size, leaf, wrong, root]
         }),
       ]
@@ -131,8 +130,7 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
         [size1, size2, [built[0] as Buffer, ...built], root1, root2],
         [size1, size2, built.slice(0, -1), root1, root2],
         ...built.map((_, i): [number, number, Uint8Array[], Uint8Array, Uint8Array] => {
-          const wrong = built.map((p) => Buffer.from(p))
-          ;(wrong[i] as Buffer)[0] ^= 16
+          const wrong = built.map((p, j) => (j === i ? flipBit(p, 16) : Buffer.from(p)))
           return [size1, size2, wrong, root1, root2]
         }),
       ]
@@ -191,3 +189,10 @@ describe('MerkleCache', () => {
     }
   })
 })
+
+/** A copy of `bytes` with `mask` xored into its first byte: one corrupted proof hash. */
+function flipBit(bytes: Uint8Array, mask: number): Buffer {
+  const copy = Buffer.from(bytes)
+  copy.writeUInt8(copy.readUInt8(0) ^ mask, 0)
+  return copy
+}
