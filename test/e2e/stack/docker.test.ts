@@ -151,17 +151,10 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
         ['otlp-http', ports['otlp-http']],
       ].sort((a, b) => Number(a[1]) - Number(b[1])),
     )
-    // Real Prometheus answers on its published port with goblin's prometheus.yml loaded.
-    const targets = (await (await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets`)).json()) as {
-      data: { activeTargets: Array<{ labels: { job: string } }> }
-    }
-    expect(targets.data.activeTargets.map((t) => t.labels.job).sort()).toEqual([
-      'grafana',
-      'loki',
-      'otel-collector',
-      'prometheus',
-      'tempo',
-    ])
+    // Real Prometheus answers on its published port with goblin's prometheus.yml loaded. Ready comes before
+    // its first service-discovery sync, so the scrape targets may take a few seconds to appear.
+    const targets = await activeScrapeJobs(Number(ports.prometheus))
+    expect(targets).toEqual(['grafana', 'loki', 'otel-collector', 'prometheus', 'tempo'])
 
     const grafanaLogs = await goblin(['stack', 'logs', 'grafana'])
     expect(grafanaLogs.exitCode, grafanaLogs.stderr).toBe(0)
@@ -308,3 +301,15 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
     expect(await ourContainers()).toEqual([])
   }, 120_000)
 })
+
+/** Prometheus's active scrape jobs, sorted, once it has any (polling for up to 30 s after it is ready). */
+async function activeScrapeJobs(port: number): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as {
+      data: { activeTargets: Array<{ labels: { job: string } }> }
+    }
+    const jobs = body.data.activeTargets.map((t) => t.labels.job).sort()
+    if (jobs.length > 0 || attempt >= 60) return jobs
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
