@@ -9,7 +9,6 @@ import {
   PUBLISH_HOST,
   planHash,
   portNamesFromLabels,
-  unpublishedHealthPort,
 } from './container-spec.js'
 import { engineError, engineMessage, engineStatus } from './docker-client.js'
 import type { DockerEndpoint } from './docker-endpoint.js'

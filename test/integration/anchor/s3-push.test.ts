@@ -125,7 +125,7 @@ describe('goblin audit push against s3rver behind the Object Lock test peer', { 
     try {
       const log = readFileSync(join(opened.ledgerDir, 'log.jsonl'), 'utf8')
       expect(log).toBe(
-        readFileSync(join(ledgerDir, 'log.jsonl'), 'utf8').split('\n').slice(0, 5).join('\n') + '\n',
+        `${readFileSync(join(ledgerDir, 'log.jsonl'), 'utf8').split('\n').slice(0, 5).join('\n')}\n`,
       )
       expect(readFileSync(join(opened.ledgerDir, 'checkpoints', '5.note'), 'utf8')).toBe(
         readFileSync(join(ledgerDir, 'checkpoints', '5.note'), 'utf8'),
