@@ -14,6 +14,8 @@ export interface IngestIndex {
   setup(db: DatabaseSync): void
   index(db: DatabaseSync, spans: SpanRecord[]): void
   prune(db: DatabaseSync, cutoffUnixNano: bigint): void
+  /** Optionally, the USD cost of each listed trace (e.g. priced LLM usage), which search results then show. */
+  traceCosts?(db: DatabaseSync, traceIds: string[]): Map<string, number>
 }
 
 export interface SpanStoreOptions {
@@ -37,7 +39,7 @@ export interface TraceSummary {
   durationMs: number
   spanCount: number
   errorCount: number
-  /** Sum of the `llm.cost` attributes of the trace's spans (USD). */
+  /** USD: the trace's priced LLM usage when a cost index serves it, else the sum of its spans' `llm.cost`. */
   costUsd: number
   goblinId: string | null
 }
@@ -456,7 +458,7 @@ export class SpanStore {
     params.push(query.limit ?? 20)
     const rows = this.db.prepare(sql)
     rows.setReadBigInts(true)
-    return (rows.all(...params) as Array<Record<string, unknown>>).map((row) => ({
+    const summaries = (rows.all(...params) as Array<Record<string, unknown>>).map((row) => ({
       traceID: String(row.trace_id),
       rootServiceName: String(row.service),
       rootTraceName: String(row.name),
@@ -468,6 +470,14 @@ export class SpanStore {
       costUsd: Number(row.llm_cost),
       goblinId: row.goblin_id === null ? null : String(row.goblin_id),
     }))
+    for (const index of this.indexes) {
+      const costs = index.traceCosts?.(
+        this.db,
+        summaries.map((t) => t.traceID),
+      )
+      for (const summary of summaries) summary.costUsd = costs?.get(summary.traceID) ?? summary.costUsd
+    }
+    return summaries
   }
 
   /**

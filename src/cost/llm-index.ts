@@ -74,7 +74,8 @@ interface Statements {
  * reports and budgets leave it out of sums. Duplicate deliveries of a span are stored once.
  */
 export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
-  const price = options.price ?? (options.onCost ? tablePricer(options.home ?? goblinHome()) : () => null)
+  // Lazy: the price tables are read on the first call that needs a price.
+  const price = options.price ?? tablePricer(options.home ?? goblinHome())
   const statements = new WeakMap<DatabaseSync, Statements>()
   const prepared = (db: DatabaseSync): Statements => {
     let s = statements.get(db)
@@ -167,7 +168,50 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       if (!tableExists(db)) return
       db.prepare('DELETE FROM llm_calls WHERE start_ns < ?').run(cutoffUnixNano)
     },
+    traceCosts(db, traceIds) {
+      return traceCosts(db, traceIds, price)
+    },
   }
+}
+
+/**
+ * The USD each trace's LLM calls cost (`llm.cost`, else tokens x price), counted as reports count them:
+ * aggregate parents left out. Calls of unknown models add nothing; a trace without LLM calls is absent.
+ */
+export function traceCosts(
+  db: DatabaseSync,
+  traceIds: string[],
+  price: (usage: LlmUsage) => number | null,
+): Map<string, number> {
+  const costs = new Map<string, number>()
+  if (traceIds.length === 0 || !tableExists(db)) return costs
+  const rows = db
+    .prepare(
+      `SELECT lower(hex(c.trace_id)) AS trace_id, m.name AS model, p.name AS provider, c.input_tokens,
+         c.output_tokens, c.cache_read_tokens, c.cache_creation_tokens, c.cost
+       FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
+       WHERE c.has_llm_children = 0 AND c.trace_id IN (${traceIds.map(() => '?').join(',')})`,
+    )
+    .all(...traceIds.map(idBytes)) as Array<Record<string, string | number | null>>
+  for (const row of rows) {
+    const usage: LlmUsage = {
+      model: row.model as string | null,
+      provider: row.provider as string | null,
+      inputTokens: Number(row.input_tokens),
+      outputTokens: Number(row.output_tokens),
+      cacheReadTokens: Number(row.cache_read_tokens),
+      cacheCreationTokens: Number(row.cache_creation_tokens),
+      cost: row.cost === null ? null : Number(row.cost),
+      goblin: null,
+      task: null,
+      service: '',
+    }
+    const usd = usage.cost ?? price(usage)
+    if (usd === null) continue
+    const traceId = String(row.trace_id)
+    costs.set(traceId, (costs.get(traceId) ?? 0) + usd)
+  }
+  return costs
 }
 
 /**

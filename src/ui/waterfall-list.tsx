@@ -21,8 +21,7 @@ export function renderTraceList(list: TraceList, facts: { color: boolean; column
         align: 'right',
         color: (t) => (t.errorCount ? 'red' : undefined),
       },
-      // Only the cost spans report themselves: tokens are priced by `goblin cost report`, not per trace here.
-      { header: 'LLM.COST', value: (t) => formatUsd(t.costUsd), align: 'right' },
+      { header: 'COST', value: (t) => formatUsd(t.costUsd), align: 'right' },
     ],
     { color: facts.color, columns: Math.max(facts.columns, 160) },
   )

@@ -117,7 +117,7 @@ describe('goblin trace', { timeout: 180_000 }, () => {
     )
     expect(human.exitCode).toBe(0)
     expect(human.stdout).toMatch(
-      /TRACE ID\s+ROOT SPAN\s+SERVICE\s+START\s+DURATION\s+SPANS\s+ERRORS\s+LLM\.COST/,
+      /TRACE ID\s+ROOT SPAN\s+SERVICE\s+START\s+DURATION\s+SPANS\s+ERRORS\s+COST/,
     )
     expect(human.stdout).toContain(exec.traceId)
 

@@ -60,6 +60,27 @@ describe('cost over the real SQLite span store', () => {
     store.close()
   }
 
+  it('prices each trace in search results like a report: llm.cost first, aggregate parents left out', async () => {
+    const parent = call('2026-11-26T10:00:00Z', gpt(8_000, 2_000))
+    const spans = [
+      parent,
+      // the parent's usage is the sum of these two children: $0.02 + $0.02, not $0.04 more
+      call('2026-11-26T10:00:01Z', gpt(4_000, 1_000), parent.spanId),
+      call('2026-11-26T10:00:02Z', gpt(4_000, 1_000), parent.spanId),
+      call('2026-11-26T10:00:03Z', { ...gpt(100, 100), 'llm.cost': 0.5 }),
+      call('2026-11-26T10:00:04Z', { 'gen_ai.request.model': 'in-house-7b', 'gen_ai.usage.input_tokens': 9 }),
+    ]
+    const store = await openSpanStore({
+      dir: homePaths.spans(home.path),
+      indexes: [llmCallsIndex({ home: home.path })],
+    })
+    store.ingest(spans)
+    const [trace] = store.search()
+    store.close()
+    expect(trace?.traceID).toBe('b'.repeat(32))
+    expect(trace?.costUsd).toBeCloseTo(0.02 + 0.02 + 0.5, 9)
+  })
+
   it('reports only the window asked for, and budgets count only their UTC period', async () => {
     await ingest([
       // $0.02 yesterday (UTC), $0.02 today (UTC), each 4,000 input + 1,000 output tokens of gpt-4o
