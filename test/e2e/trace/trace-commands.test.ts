@@ -116,9 +116,7 @@ describe('goblin trace', { timeout: 180_000 }, () => {
       { env },
     )
     expect(human.exitCode).toBe(0)
-    expect(human.stdout).toMatch(
-      /TRACE ID\s+ROOT SPAN\s+SERVICE\s+START\s+DURATION\s+SPANS\s+ERRORS\s+COST/,
-    )
+    expect(human.stdout).toMatch(/TRACE ID\s+ROOT SPAN\s+SERVICE\s+START\s+DURATION\s+SPANS\s+ERRORS\s+COST/)
     expect(human.stdout).toContain(exec.traceId)
 
     const shown = await runGoblin(
