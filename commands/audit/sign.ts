@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
 import { eventFromFlags, parseEventStream } from '../../src/audit/event-input.js'
-import { assertKeyActive, loadSigner } from '../../src/audit/keyring.js'
+import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
@@ -48,10 +48,14 @@ export default class AuditSign extends GoblinCommand {
       ? parseEventStream(await readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
       : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
-    const { signer, record } = loadSigner(where.keysDir, where.keyName)
-    const entries = await appendEvents(where.ledgerDir, events, signer, {
-      assertSigner: () => assertKeyActive(where.keysDir, record.kid),
-    })
+    // Refuse early (no key, key file missing) before any input is read; the key that signs is chosen again
+    // under the keyring lock, so a rotation meanwhile hands the batch to the successor.
+    loadSigner(where.keysDir, where.keyName)
+    const entries = await appendEvents(
+      where.ledgerDir,
+      events,
+      keyringSigningSession(where.keysDir, where.keyName),
+    )
     const first = entries[0] as AppendedEntry
     const last = entries.at(-1) as AppendedEntry
     this.out(

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { writeFileDurably } from './durable-file.js'
 import { generateSeed } from './ed25519.js'
 import { acquireFileLock } from './file-lock.js'
+import type { SigningSession } from './ledger.js'
 import {
   formatSignerKey,
   keyLabel,
@@ -152,10 +154,12 @@ export async function generateKey(
 export async function rotateKey(
   keysDir: string,
   name: string,
-  now: Date = new Date(),
+  at?: Date,
 ): Promise<{ retired: KeyRecord; current: GeneratedKey }> {
   assertLocalKeyName(name)
   return withKeyringLock(keysDir, () => {
+    // The clock is read under the lock: a signer that held it has stamped every entry before this instant.
+    const now = at ?? new Date()
     const keyring = loadKeyring(keysDir)
     const retired = retireCurrent(keysDir, keyring, name, now)
     if (!retired) throw unknownKey(name, keyring)
@@ -164,12 +168,9 @@ export async function rotateKey(
 }
 
 /** Revokes a key (by `name` for its current key, or `name+hash`) from `at` (default now). */
-export async function revokeKey(
-  keysDir: string,
-  nameOrKid: string,
-  at: Date = new Date(),
-): Promise<KeyRecord> {
+export async function revokeKey(keysDir: string, nameOrKid: string, revokeAt?: Date): Promise<KeyRecord> {
   return withKeyringLock(keysDir, () => {
+    const at = revokeAt ?? new Date()
     const keyring = loadKeyring(keysDir)
     const record = findKey(keyring, nameOrKid)
     if (!record) throw unknownKey(nameOrKid, keyring)
@@ -226,19 +227,24 @@ export function loadSigner(keysDir: string, name?: string): { signer: NoteSigner
   return { signer, record: current }
 }
 
-/** Throws unless the key `kid` is still active in the keyring (not rotated or revoked since it was loaded). */
-export function assertKeyActive(keysDir: string, kid: string): void {
-  const record = loadKeyring(keysDir).keys.find((k) => k.kid === kid)
-  const status = record ? keyStatus(record) : 'unknown'
-  if (status !== 'active')
-    throw new GoblinError(
-      'AUDIT_KEY_NOT_ACTIVE',
-      `key ${kid} is ${status} since this command loaded it: nothing was appended`,
-      {
-        hint: 'Sign again: the current key will be used.',
-        exit: ExitCode.notOk,
-      },
-    )
+/**
+ * A signing session over the keyring under `keysDir`: each append takes the keyring lock (the one
+ * rotation and revocation take), loads the key `name` names (or the only active key) as it is now, and
+ * lets the ledger stamp and write its entries before the lock is released. A key's `ts` and its window
+ * are so decided together: a rotation lands before the batch (the successor signs it) or after it (its
+ * `valid_until` is later than every `ts` in it), never in the middle. A long-running signer (the
+ * collector) picks up a rotation at its next append.
+ */
+export function keyringSigningSession(keysDir: string, name?: string): SigningSession {
+  return (seal) =>
+    withKeyringLock(keysDir, async () => {
+      const result = seal(loadSigner(keysDir, name).signer)
+      // A rotation right after us reads its own clock; stamps are in milliseconds and a key retired at
+      // the very millisecond of our last entry would not cover it (windows end exclusive): let it tick.
+      const last = Date.now()
+      while (Date.now() <= last) await sleep(1)
+      return result
+    })
 }
 
 /** The private key file of the current key named `name`. */
@@ -282,11 +288,11 @@ function saveKeyring(keysDir: string, keyring: Keyring): void {
   writeFileDurably(join(keysDir, KEYRING_FILE), `${JSON.stringify(keyring, null, 2)}\n`, 0o644)
 }
 
-async function withKeyringLock<T>(keysDir: string, fn: () => T): Promise<T> {
+async function withKeyringLock<T>(keysDir: string, fn: () => T | Promise<T>): Promise<T> {
   mkdirSync(keysDir, { recursive: true, mode: 0o700 })
   const lock = await acquireFileLock(join(keysDir, '.lock'))
   try {
-    return fn()
+    return await fn()
   } finally {
     lock.release()
   }

@@ -18,6 +18,12 @@ import { leafHash } from './merkle.js'
 import type { NoteSigner } from './signed-note.js'
 
 /**
+ * Hands `seal` the key that signs, holding whatever keeps that key's validity fixed while `seal` stamps
+ * each entry's `ts` (the keyring lock: see `keyringSigningSession`). A bare signer has no window to guard.
+ */
+export type SigningSession = <T>(seal: (signer: NoteSigner) => T) => Promise<T>
+
+/**
  * The ledger: `log.jsonl` in the ledger directory, one canonical-JSON envelope per line, append-only.
  * Appends hold a cross-process lock and fsync before returning, so an acknowledged entry survives a crash
  * and two writers never interleave or reuse a seq. A crash mid-append can leave a torn last line (no
@@ -60,14 +66,12 @@ export interface TornTail {
 export async function appendEvents(
   ledgerDir: string,
   events: AuditEvent[],
-  signer: NoteSigner,
-  options: {
-    now?: () => Date
-    /** Checked under the ledger lock before signing: throws when the signer may no longer sign (rotated, revoked). */
-    assertSigner?: () => void
-  } = {},
+  signer: NoteSigner | SigningSession,
+  options: { now?: () => Date } = {},
 ): Promise<AppendedEntry[]> {
   if (events.length === 0) return []
+  const session: SigningSession =
+    typeof signer === 'function' ? signer : async (seal) => seal(signer as NoteSigner)
   const paths = ledgerPaths(ledgerDir)
   mkdirSync(ledgerDir, { recursive: true })
   const lock = await acquireFileLock(paths.lock)
@@ -76,18 +80,20 @@ export async function appendEvents(
     const fd = openSync(paths.log, 'a+', 0o644)
     try {
       const nextSeq = readNextSeq(fd, paths.log)
-      // A key rotated between loading the signer and taking the lock would sign outside its window.
-      options.assertSigner?.()
       const now = options.now ?? (() => new Date())
       const entries: AppendedEntry[] = []
-      const lines: Buffer[] = []
-      for (const [i, event] of events.entries()) {
-        const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), signer)
-        lines.push(bytes, NEWLINE_BUFFER)
-        entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
-      }
-      writeAll(fd, Buffer.concat(lines))
-      fsyncSync(fd)
+      // The batch is written and synced inside the session: a rotation waiting for the keyring lock
+      // retires the key only after every entry it stamped is durable.
+      await session((key) => {
+        const lines: Buffer[] = []
+        for (const [i, event] of events.entries()) {
+          const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), key)
+          lines.push(bytes, NEWLINE_BUFFER)
+          entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
+        }
+        writeAll(fd, Buffer.concat(lines))
+        fsyncSync(fd)
+      })
       if (created) fsyncDirectory(ledgerDir)
       return entries
     } finally {

@@ -7,7 +7,7 @@ import {
   validateEvent,
 } from '../audit/envelope.js'
 import { keyWindowProblem } from '../audit/keyring.js'
-import { appendEvents } from '../audit/ledger.js'
+import { appendEvents, type SigningSession } from '../audit/ledger.js'
 import { keyLabel, type NoteSigner } from '../audit/signed-note.js'
 import type { TrustedKey } from '../audit/verify.js'
 import { isGoblinError } from '../core/errors.js'
@@ -38,8 +38,8 @@ export interface AuditAggregator {
 
 export interface AuditAggregatorOptions {
   ledgerDir: string
-  /** The ledger's signing key: the collector re-signs each accepted event as the ledger's entry. */
-  signer: NoteSigner
+  /** The ledger's signing key (a keyring session follows rotations): the collector re-signs each accepted event. */
+  signer: NoteSigner | SigningSession
   /** Keys whose envelopes are accepted (services' verifier keys). */
   trusted: TrustedKey[]
   metrics: CollectorMetrics

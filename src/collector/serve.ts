@@ -41,12 +41,15 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
 
 /** The audit aggregator for `--audit`: the ledger's signer, and the services' keys it trusts. */
 async function auditAggregator(audit: NonNullable<ServeOptions['audit']>): Promise<AuditAggregator> {
-  const [{ createAuditAggregator }, { loadSigner }, { resolveTrustedKeys }] = await Promise.all([
-    import('./audit-aggregator.js'),
-    import('../audit/keyring.js'),
-    import('../audit/trust.js'),
-  ])
-  const { signer } = loadSigner(audit.keysDir, audit.keyName)
+  const [{ createAuditAggregator }, { keyringSigningSession, loadSigner }, { resolveTrustedKeys }] =
+    await Promise.all([
+      import('./audit-aggregator.js'),
+      import('../audit/keyring.js'),
+      import('../audit/trust.js'),
+    ])
+  // Fails at start when there is no key; each append then signs with the key current at that moment.
+  loadSigner(audit.keysDir, audit.keyName)
+  const signer = keyringSigningSession(audit.keysDir, audit.keyName)
   const trusted = resolveTrustedKeys({
     vkeys: audit.trust,
     keyringFile: audit.keyringFile,

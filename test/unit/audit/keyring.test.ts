@@ -1,7 +1,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateKey, loadKeyring, loadSigner, revokeKey, rotateKey } from '../../../src/audit/keyring.js'
+import {
+  generateKey,
+  keyringSigningSession,
+  loadKeyring,
+  loadSigner,
+  revokeKey,
+  rotateKey,
+} from '../../../src/audit/keyring.js'
 import { appendEvents } from '../../../src/audit/ledger.js'
 import { parseSignerKey, parseVerifierKey } from '../../../src/audit/signed-note.js'
 import { resolveTrustedKeys } from '../../../src/audit/trust.js'
@@ -119,20 +126,14 @@ describe('keyring', () => {
   })
 })
 
-describe('a key rotated while a sign waits for the ledger lock', () => {
-  it('appends nothing rather than an entry outside the key window', async () => {
+describe('a key rotated after a signing session was made', () => {
+  it('signs with the successor, not the key loaded earlier', async () => {
     const { keysDir, ledgerDir } = dirs()
     await generateKey(keysDir, 'ci')
-    const { signer, record } = loadSigner(keysDir)
-    await rotateKey(keysDir, 'ci')
-    const { assertKeyActive } = await import('../../../src/audit/keyring.js')
-    await expect(
-      appendEvents(ledgerDir, events(1), signer, {
-        assertSigner: () => assertKeyActive(keysDir, record.kid),
-      }),
-    ).rejects.toMatchObject({ code: 'AUDIT_KEY_NOT_ACTIVE' })
-    expect(
-      existsSync(join(ledgerDir, 'log.jsonl')) && readFileSync(join(ledgerDir, 'log.jsonl'), 'utf8'),
-    ).toBeFalsy()
+    const session = keyringSigningSession(keysDir)
+    const { current } = await rotateKey(keysDir, 'ci')
+    const [entry] = await appendEvents(ledgerDir, events(1), session)
+    expect(entry?.envelope.kid).toBe(current.record.kid)
+    expect((await verifyLedger(ledgerDir, resolveTrustedKeys({ keysDir }))).errors).toEqual([])
   })
 })
