@@ -140,6 +140,18 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
           out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
           continue
         }
+        const startTimeUnixNano = nanos(span.startTimeUnixNano)
+        const endTimeUnixNano = nanos(span.endTimeUnixNano)
+        const badTime = !fitsStore(startTimeUnixNano)
+          ? 'startTimeUnixNano'
+          : !fitsStore(endTimeUnixNano)
+            ? 'endTimeUnixNano'
+            : null
+        if (badTime) {
+          out.rejected++
+          out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: ${badTime} ${badTime === 'startTimeUnixNano' ? startTimeUnixNano : endTimeUnixNano} is past ${MAX_STORED_NANOS} (year 2262)`
+          continue
+        }
         const status = span.status ? asObject(span.status, 'status') : NO_STATUS
         const record: SpanRecord = {
           traceId,
@@ -147,8 +159,8 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
           parentSpanId: parent || null,
           name: typeof span.name === 'string' ? span.name : '',
           kind: enumNumber(span.kind, SPAN_KINDS),
-          startTimeUnixNano: nanos(span.startTimeUnixNano),
-          endTimeUnixNano: nanos(span.endTimeUnixNano),
+          startTimeUnixNano,
+          endTimeUnixNano,
           statusCode: enumNumber(status.code, STATUS_CODES),
           serviceName,
           attributes: attributesOf(span.attributes),
@@ -194,9 +206,16 @@ export function logsFromLogsRequest(request: unknown): DecodedLogs {
           out.firstError ??= `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]: invalid trace or span id`
           continue
         }
+        const timeUnixNano = nanos(log.timeUnixNano)
+        const observedTimeUnixNano = nanos(log.observedTimeUnixNano)
+        if (!fitsStore(timeUnixNano) || !fitsStore(observedTimeUnixNano)) {
+          out.rejected++
+          out.firstError ??= `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]: ${fitsStore(timeUnixNano) ? 'observedTimeUnixNano' : 'timeUnixNano'} is past ${MAX_STORED_NANOS} (year 2262)`
+          continue
+        }
         out.logs.push({
-          timeUnixNano: nanos(log.timeUnixNano),
-          observedTimeUnixNano: nanos(log.observedTimeUnixNano),
+          timeUnixNano,
+          observedTimeUnixNano,
           severityNumber: enumNumber(log.severityNumber, {}),
           severityText: typeof log.severityText === 'string' ? log.severityText : '',
           body: log.body === undefined ? null : anyValue(log.body),
@@ -265,6 +284,21 @@ function readId(value: unknown, bytes: number, options: IdOptions, allowEmpty = 
 
 const ZERO_TRACE = '0'.repeat(32)
 const ZERO_SPAN = '0'.repeat(16)
+
+/**
+ * The latest time the store holds: SQLite integers are signed 64-bit, while OTLP times are fixed64. A
+ * span or log record past it (2^63-1 ns, in the year 2262) is refused alone, as partial success: written,
+ * it would fail the whole group commit and every request batched with it.
+ */
+export const MAX_STORED_NANOS = '9223372036854775807'
+
+/** True when a decimal `nanos` string (no leading zeros) is at most MAX_STORED_NANOS. */
+function fitsStore(text: string): boolean {
+  return (
+    text.length < MAX_STORED_NANOS.length ||
+    (text.length === MAX_STORED_NANOS.length && text <= MAX_STORED_NANOS)
+  )
+}
 
 /** A fixed64 as a decimal string: protobufjs gives a Long, JSON a string or (kept exact) number text. */
 function nanos(value: unknown): string {
