@@ -7,7 +7,7 @@ import {
   validateEvent,
 } from '../audit/envelope.js'
 import { keyWindowProblem } from '../audit/keyring.js'
-import { appendEvents, type SigningSession } from '../audit/ledger.js'
+import { appendEvents, readLedgerSnapshot, type SigningSession, splitLedgerLines } from '../audit/ledger.js'
 import { keyLabel, type NoteSigner } from '../audit/signed-note.js'
 import type { TrustedKey } from '../audit/verify.js'
 import { isGoblinError } from '../core/errors.js'
@@ -21,19 +21,32 @@ import type { LogRecordRow } from './otlp-decode.js'
  * (and their validity windows); good ones are appended to the ledger, as one batch per request, with the
  * service's envelope (kid, seq, ts, sig) kept in `attrs["goblin.audit.source"]` so the original signature
  * stays checkable; bad ones are counted in `goblin_audit_rejected_total{reason}` and reported in the OTLP
- * partial-success answer.
+ * partial-success answer. An envelope is appended once (by its source kid and seq), and only by a request
+ * that is then answered 200.
  */
 
 export const AUDIT_EVENT_NAME = 'goblin.audit'
 export const SOURCE_ATTR = 'goblin.audit.source'
 
-export type RejectReason = 'malformed' | 'unknown_key' | 'bad_signature' | 'key_window'
+export type RejectReason = 'malformed' | 'unknown_key' | 'bad_signature' | 'key_window' | 'conflict'
+
+/** The audit records of one request, checked; `append` runs only once the request's logs are stored. */
+export interface TakenAudit {
+  /** The request's log records with the refused audit records left out (the rest are stored as logs). */
+  logs: LogRecordRow[]
+  rejected: number
+  firstError?: string
+  /**
+   * Appends the accepted envelopes not already in the ledger. Called as the last step before the request
+   * is answered 200, so a request answered 429 or 503 appends nothing; a retry of a request whose answer
+   * was lost finds its envelopes already appended (by the source's kid and seq) and appends none twice.
+   */
+  append(): Promise<{ appended: number; rejected: number; firstError?: string }>
+}
 
 export interface AuditAggregator {
-  /** Takes the audit records out of `logs`: appends the good ones, returns the rest and what was refused. */
-  take(
-    logs: LogRecordRow[],
-  ): Promise<{ logs: LogRecordRow[]; appended: number; rejected: number; firstError?: string }>
+  /** Checks the audit records in `logs` (signature, key window, duplicates); appends nothing yet. */
+  take(logs: LogRecordRow[]): Promise<TakenAudit>
 }
 
 export interface AuditAggregatorOptions {
@@ -50,13 +63,55 @@ export function isAuditRecord(log: LogRecordRow): boolean {
   return log.eventName === AUDIT_EVENT_NAME || log.attributes['event.name'] === AUDIT_EVENT_NAME
 }
 
-/** Creates the aggregator that `startCollector` hands to the OTLP receiver. */
+interface Source {
+  kid: string
+  seq: number
+  sig: string
+}
+
+/**
+ * Creates the aggregator that `startCollector` hands to the OTLP receiver. It remembers which source
+ * envelopes (kid, seq -> sig) the ledger holds, read from the ledger at the first append: one collector
+ * per ledger is assumed (a second process appending source envelopes to the same ledger is not seen).
+ */
 export function createAuditAggregator(options: AuditAggregatorOptions): AuditAggregator {
   const byKid = new Map(options.trusted.map((t) => [keyLabel(t.verifier.name, t.verifier.keyId), t]))
+  let seen: Map<string, string> | undefined
+  // Appends run one at a time, so two requests carrying the same envelope cannot both pass the check.
+  let chain: Promise<unknown> = Promise.resolve()
+  const appendOnce = async (events: AuditEvent[], sources: Source[]) => {
+    seen ??= await sourcesInLedger(options.ledgerDir)
+    const known = seen
+    const fresh: AuditEvent[] = []
+    const added: Source[] = []
+    let rejected = 0
+    let firstError: string | undefined
+    for (const [i, source] of sources.entries()) {
+      const key = sourceKey(source)
+      const sig = known.get(key) ?? added.find((a) => sourceKey(a) === key)?.sig
+      if (sig === source.sig) continue
+      if (sig !== undefined) {
+        // The same kid signed two different envelopes at one seq: keep the first, refuse the other.
+        rejected++
+        firstError ??= `goblin.audit record refused: ${source.kid} seq ${source.seq} is already in the ledger with another signature`
+        options.metrics.auditRejected('conflict')
+        continue
+      }
+      fresh.push(events[i] as AuditEvent)
+      added.push(source)
+    }
+    if (fresh.length > 0) {
+      await appendEvents(options.ledgerDir, fresh, options.signer)
+      for (const source of added) known.set(sourceKey(source), source.sig)
+      options.metrics.auditAppended(fresh.length)
+    }
+    return { appended: fresh.length, rejected, firstError }
+  }
   return {
     async take(logs) {
       const rest: LogRecordRow[] = []
       const events: AuditEvent[] = []
+      const sources: Source[] = []
       let rejected = 0
       let firstError: string | undefined
       for (const log of logs) {
@@ -72,18 +127,50 @@ export function createAuditAggregator(options: AuditAggregatorOptions): AuditAgg
           continue
         }
         events.push(checked.event)
+        sources.push(checked.source)
         rest.push(log)
       }
-      if (events.length > 0) {
-        await appendEvents(options.ledgerDir, events, options.signer)
-        options.metrics.auditAppended(events.length)
+      return {
+        logs: rest,
+        rejected,
+        firstError,
+        append: () => {
+          const run = chain.then(() => appendOnce(events, sources))
+          chain = run.catch(() => {})
+          return run
+        },
       }
-      return { logs: rest, appended: events.length, rejected, firstError }
     },
   }
 }
 
-type Checked = { event: AuditEvent } | { reason: RejectReason; message: string }
+function sourceKey(source: { kid: string; seq: number }): string {
+  return `${source.kid} ${source.seq}`
+}
+
+/** The source envelopes the ledger already holds, from each entry's `goblin.audit.source` attribute. */
+async function sourcesInLedger(ledgerDir: string): Promise<Map<string, string>> {
+  const bytes = await readLedgerSnapshot(ledgerDir)
+  const lines = splitLedgerLines(bytes)
+  const out = new Map<string, string>()
+  const marker = Buffer.from(`"${SOURCE_ATTR}"`)
+  for (let i = 0; i < lines.count; i++) {
+    const line = bytes.subarray(lines.starts[i], lines.ends[i])
+    if (line.indexOf(marker) < 0) continue
+    try {
+      const source = (JSON.parse(line.toString('utf8')) as Envelope).attrs?.[SOURCE_ATTR] as unknown as
+        | Source
+        | undefined
+      if (source && typeof source.kid === 'string' && typeof source.sig === 'string')
+        out.set(sourceKey(source), source.sig)
+    } catch {
+      // An unreadable line is verify's to report; it records no source.
+    }
+  }
+  return out
+}
+
+type Checked = { event: AuditEvent; source: Source } | { reason: RejectReason; message: string }
 
 /** Checks one record body: an envelope JSON, signed by a trusted key inside its window. */
 function checkEnvelope(body: unknown, byKid: Map<string, TrustedKey>): Checked {
@@ -133,5 +220,6 @@ function checkEnvelope(body: unknown, byKid: Map<string, TrustedKey>): Checked {
   if (window) return { reason: 'key_window', message: window.message }
   return {
     event: { ...event, attrs: { ...(event.attrs ?? {}), [SOURCE_ATTR]: { kid, seq, ts, sig } } },
+    source: { kid, seq, sig },
   }
 }

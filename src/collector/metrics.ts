@@ -1,4 +1,5 @@
 import client from 'prom-client'
+import type { RejectReason } from './audit-aggregator.js'
 import type { SpanRecord } from './span-record.js'
 
 /** Labels of `goblin_cost_usd_total`. */
@@ -62,7 +63,7 @@ export class CollectorMetrics {
     })
     this.auditRejectedTotal = new client.Counter({
       name: 'goblin_audit_rejected_total',
-      help: 'goblin.audit envelopes the collector refused: reason="malformed", "unknown_key", "bad_signature", "key_window".',
+      help: 'goblin.audit envelopes the collector refused: reason="malformed", "unknown_key", "bad_signature", "key_window", "conflict" (another envelope at the same source kid and seq).',
       labelNames: ['reason'],
       registers,
     })
@@ -108,7 +109,7 @@ export class CollectorMetrics {
   }
 
   /** Counts an envelope the audit aggregator refused. */
-  auditRejected(reason: 'malformed' | 'unknown_key' | 'bad_signature' | 'key_window'): void {
+  auditRejected(reason: RejectReason): void {
     this.auditRejectedTotal.inc({ reason })
   }
 

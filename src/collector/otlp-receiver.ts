@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import { promisify } from 'node:util'
 import { gunzip, inflate } from 'node:zlib'
 import { isGoblinError } from '../core/errors.js'
-import type { AuditAggregator } from './audit-aggregator.js'
+import type { AuditAggregator, TakenAudit } from './audit-aggregator.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { CollectorMetrics } from './metrics.js'
 import {
@@ -103,17 +103,12 @@ export async function handleOtlpExport(
 
   const spans = 'spans' in decoded ? decoded.spans : []
   let logs = 'logs' in decoded ? decoded.logs : []
+  let audit: TakenAudit | undefined
   if (ctx.audit && logs.length > 0) {
-    try {
-      const taken = await ctx.audit.take(logs)
-      logs = taken.logs
-      decoded.rejected += taken.rejected
-      decoded.firstError ??= taken.firstError
-    } catch (error) {
-      return status(ctx, encoding, 503, `the audit ledger failed: ${(error as Error).message}`, {
-        'retry-after': String(ctx.retryAfterSeconds),
-      })
-    }
+    audit = await ctx.audit.take(logs)
+    logs = audit.logs
+    decoded.rejected += audit.rejected
+    decoded.firstError ??= audit.firstError
   }
   if (signal === 'traces') ctx.metrics.spansDroppedFor('invalid', decoded.rejected)
   const committed = ctx.queue.offer(spans, logs)
@@ -143,6 +138,18 @@ export async function handleOtlpExport(
     })
   }
   if (logs.length > 0) ctx.metrics.logsStored(logs.length)
+  // The ledger append is the last step that can fail: a request answered 429 or 503 appended nothing.
+  if (audit) {
+    try {
+      const appended = await audit.append()
+      decoded.rejected += appended.rejected
+      decoded.firstError ??= appended.firstError
+    } catch (error) {
+      return status(ctx, encoding, 503, `the audit ledger failed: ${(error as Error).message}`, {
+        'retry-after': String(ctx.retryAfterSeconds),
+      })
+    }
+  }
   return success(ctx, signal, encoding, decoded.rejected, decoded.firstError)
 }
 
