@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { parseHttpUrl } from '../../src/core/http-url.js'
 import { buildCostReport, type CostReport } from '../../src/cost/cost-report.js'
 import { costReportCsv } from '../../src/cost/report-csv.js'
 
@@ -37,6 +38,7 @@ export default class CostReportCommand extends GoblinCommand {
 
   async run(): Promise<CostReport> {
     const { flags } = await this.parse(CostReportCommand)
+    parseHttpUrl(flags['prometheus-url'], '--prometheus-url')
     const report = await buildCostReport({
       since: flags.since,
       until: flags.until,

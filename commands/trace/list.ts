@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { loadProjectConfig } from '../../src/core/config.js'
+import { parseHttpUrl } from '../../src/core/http-url.js'
 import { goblinHome } from '../../src/core/paths.js'
 import { type BackendTarget, resolveBackend } from '../../src/trace/endpoints.js'
 import type { TraceList } from '../../src/trace/trace-queries.js'
@@ -17,6 +18,7 @@ export const backendFlags = {
 
 /** The backend the flags, the running stack and the config name. */
 export function backendFrom(flags: { backend?: string; endpoint?: string }): BackendTarget {
+  if (flags.endpoint) parseHttpUrl(flags.endpoint, '--endpoint')
   return resolveBackend({
     home: goblinHome(),
     config: loadProjectConfig().config,

@@ -1,5 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto'
 import { usageError } from '../core/errors.js'
+import { containsSigningKey } from '../core/redact.js'
 import {
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SEED_BYTES,
@@ -71,6 +72,12 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
       'AUDIT_BAD_VKEY',
       `not a verifier key (${why}): ${vkey}`,
       'A verifier key looks like name+1a2b3c4d+AbC...= (goblin audit keys export prints them).',
+    )
+  if (containsSigningKey(vkey))
+    throw usageError(
+      'AUDIT_PRIVATE_KEY_GIVEN',
+      'this is a private signing key (PRIVATE+KEY+...), not a verifier key: it was not used and is not shown',
+      'Pass the verifier key instead (goblin audit keys export prints it); treat the private key as exposed if it was shared.',
     )
   const parts = vkey.trim().split('+')
   // The base64 part may itself contain '+', so only the first two separators split.

@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact.js'
+
 /** Process exit codes shared by every goblin command (see ARCHITECTURE.md, "Conventions"). */
 export const ExitCode = {
   ok: 0,
@@ -28,14 +30,16 @@ export class GoblinError extends Error {
   readonly exit: ExitCodeValue
 
   constructor(code: string, message: string, options: GoblinErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Messages and hints quote what the user gave (a flag value, a URL): the one place every echo passes
+    // is here, so a private key or a URL's credentials never reach the terminal, a log or --json.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GoblinError'
     this.code = code
-    this.hint = options.hint
+    this.hint = options.hint === undefined ? undefined : redactSecrets(options.hint)
     this.exit = options.exit ?? ExitCode.usage
   }
 
-  /** The stable JSON form used by `--json` output. Never contains secrets: messages are written not to. */
+  /** The stable JSON form used by `--json` output. Never contains secrets: the constructor redacts them. */
   toJSON(): { code: string; message: string; hint?: string; exit: number } {
     return {
       code: this.code,

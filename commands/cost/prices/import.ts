@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
+import { parseHttpUrl } from '../../../src/core/http-url.js'
 import { importPrices, type PriceImportResult } from '../../../src/cost/price-store.js'
 
 export default class CostPricesImport extends GoblinCommand {
@@ -15,6 +16,7 @@ export default class CostPricesImport extends GoblinCommand {
 
   async run(): Promise<PriceImportResult> {
     const { args } = await this.parse(CostPricesImport)
+    if (args.source.includes('://')) parseHttpUrl(args.source, 'source')
     const result = await importPrices({ source: args.source })
     this.out(
       `imported ${result.models} model prices (${result.format} format${result.skipped ? `, ${result.skipped} entries not priced per token skipped` : ''}) into ${result.path}`,
