@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { GoblinError } from '../core/errors.js'
 import type { AuditAggregator } from './audit-aggregator.js'
+import { hostAllowed } from './host-policy.js'
 import { IngestQueue } from './ingest-queue.js'
 import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
 import { type HttpAnswer, handleOtlpExport, type ReceiverContext } from './otlp-receiver.js'
@@ -71,7 +72,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     pid: process.pid,
   })
 
+  // Known once listening; no request is routed before that.
+  let boundAddress = options.host
   const route = async (req: IncomingMessage): Promise<HttpAnswer> => {
+    if (!hostAllowed(req.headers.host, boundAddress)) return foreignHost(req, boundAddress)
     const url = new URL(req.url ?? '/', 'http://collector')
     if (url.pathname === '/v1/traces' || url.pathname === '/v1/logs') {
       if (req.method !== 'POST') return methodNotAllowed(req, 'POST')
@@ -114,6 +118,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw error
   }
   const address = server.address() as AddressInfo
+  boundAddress = address.address
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
   const retention = options.retention
@@ -152,6 +157,18 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       })()
       return closing
     },
+  }
+}
+
+/** 403 for a Host name a loopback-bound collector does not serve (DNS rebinding: see host-policy.ts). */
+function foreignHost(req: IncomingMessage, boundAddress: string): HttpAnswer {
+  req.resume()
+  return {
+    status: 403,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      error: `Host ${JSON.stringify(req.headers.host)} is not a loopback name, and this collector listens on ${boundAddress} only: use http://127.0.0.1 or http://localhost, or bind the collector to another address (--host) to serve other names`,
+    }),
   }
 }
 
