@@ -218,7 +218,7 @@ export function logsFromLogsRequest(request: unknown): DecodedLogs {
           observedTimeUnixNano,
           severityNumber: enumNumber(log.severityNumber, {}),
           severityText: typeof log.severityText === 'string' ? log.severityText : '',
-          body: log.body === undefined ? null : anyValue(log.body),
+          body: log.body === undefined ? null : anyValue(log.body, 0),
           attributes: attributesOf(log.attributes),
           resource,
           serviceName,
@@ -313,22 +313,40 @@ function nanos(value: unknown): string {
   return '0'
 }
 
+/**
+ * How deep arrays and kvlists may nest inside one attribute value. Deeper values are refused (400) at
+ * decode: recursion over them overflows the stack, and SQLite's JSON functions stop at depth 1000, which
+ * would make every attribute search fail once one such value is stored. Real telemetry nests a few levels.
+ */
+export const MAX_VALUE_DEPTH = 64
+
 /** A repeated KeyValue as a plain object; later duplicates win, as most backends do. */
-export function attributesOf(list: unknown): Record<string, AttributeValue> {
+export function attributesOf(list: unknown, depth = 0): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {}
   if (!Array.isArray(list)) return out
   for (const kv of list) {
     if (!kv || typeof kv !== 'object') continue
     const { key, value } = kv as { key?: unknown; value?: unknown }
     if (typeof key !== 'string') continue
-    out[key] = value === undefined || value === null ? null : anyValue(value)
+    const decoded = value === undefined || value === null ? null : anyValue(value, depth)
+    // `out[key] =` would set the object's prototype for "__proto__" and lose the attribute.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: decoded,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else out[key] = decoded
   }
   return out
 }
 
 /** An AnyValue (protobufjs message or OTLP/JSON object) as a JSON value. */
-function anyValue(value: unknown): AttributeValue {
+function anyValue(value: unknown, depth: number): AttributeValue {
   if (!value || typeof value !== 'object') return null
+  if (depth >= MAX_VALUE_DEPTH)
+    throw undecodable(`an attribute value nests arrays or kvlists deeper than ${MAX_VALUE_DEPTH} levels`)
   const v = value as Obj
   // The set member is an own property, in a decoded protobufjs message (whose unset members are prototype
   // defaults) as in an OTLP/JSON AnyValue.
@@ -337,8 +355,9 @@ function anyValue(value: unknown): AttributeValue {
   if (has('intValue')) return intValue(v.intValue)
   if (has('doubleValue')) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue)
   if (has('boolValue')) return Boolean(v.boolValue)
-  if (has('arrayValue')) return asArray((v.arrayValue as Obj).values, 'arrayValue.values').map(anyValue)
-  if (has('kvlistValue')) return attributesOf((v.kvlistValue as Obj).values)
+  if (has('arrayValue'))
+    return asArray((v.arrayValue as Obj).values, 'arrayValue.values').map((item) => anyValue(item, depth + 1))
+  if (has('kvlistValue')) return attributesOf((v.kvlistValue as Obj).values, depth + 1)
   if (has('bytesValue')) {
     return v.bytesValue instanceof Uint8Array
       ? Buffer.from(v.bytesValue).toString('base64')

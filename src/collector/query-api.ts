@@ -1,7 +1,7 @@
 import { isGoblinError } from '../core/errors.js'
 import { toOtlpJson } from './otlp-encode-json.js'
 import type { HttpAnswer } from './otlp-receiver.js'
-import { parseSearchParams } from './search-params.js'
+import { parseLimit, parseSearchParams } from './search-params.js'
 import type { SpanStore } from './span-store.js'
 
 const TRACE_ID = /^[0-9a-fA-F]{32}$/
@@ -18,7 +18,8 @@ export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
   try {
     if (path === '/api/echo') return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'echo' }
     if (path.startsWith('/api/traces/')) {
-      const id = decodeURIComponent(path.slice('/api/traces/'.length))
+      const id = decodePathSegment(path.slice('/api/traces/'.length))
+      if (id === null) return json(400, { error: 'the trace id in the path is not valid percent-encoding' })
       if (!TRACE_ID.test(id)) return json(400, { error: `"${id}" is not a trace id (32 hex digits)` })
       const spans = store.getTrace(id)
       if (spans.length === 0) return json(404, { error: `trace ${id.toLowerCase()} not found` })
@@ -32,7 +33,7 @@ export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
       // Without `after` the answer is only the current end: where a new tail starts following.
       if (!url.searchParams.has('after')) return json(200, { spans: [], cursor: store.lastSeq() })
       const after = Number(url.searchParams.get('after'))
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 1_000) || 1_000, 10_000)
+      const limit = parseLimit(url.searchParams.get('limit') ?? '1000')
       if (!Number.isInteger(after) || after < 0)
         return json(400, { error: 'after must be a span cursor (integer >= 0)' })
       const spans = store.spansAfter(after, limit)
@@ -44,6 +45,15 @@ export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
     throw error
   }
   return null
+}
+
+/** decodeURIComponent, or null for malformed percent-encoding (which it throws on) such as `%E0%A4%A`. */
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return null
+  }
 }
 
 function json(status: number, body: unknown): HttpAnswer {

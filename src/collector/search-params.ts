@@ -19,13 +19,19 @@ export function parseSearchParams(params: URLSearchParams): TraceQuery {
   const end = params.get('end')
   if (end) query.endUnixNano = unixSecondsToNano(end, 'end')
   const limit = params.get('limit')
-  if (limit) {
-    const n = Number(limit)
-    if (!Number.isInteger(n) || n < 1)
-      throw usageError('BAD_SEARCH', `limit must be a positive integer, got "${limit}"`)
-    query.limit = Math.min(n, 10_000)
-  }
+  if (limit) query.limit = parseLimit(limit)
   return query
+}
+
+/** The most rows one query answers: larger limits are clamped, so no request makes the store dump itself. */
+export const MAX_QUERY_LIMIT = 10_000
+
+/** A `limit` parameter: a positive integer, clamped to MAX_QUERY_LIMIT; anything else is refused (400). */
+export function parseLimit(text: string): number {
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isInteger(n) || n < 1)
+    throw usageError('BAD_SEARCH', `limit must be a positive integer, got "${text}"`)
+  return Math.min(n, MAX_QUERY_LIMIT)
 }
 
 /** The Tempo search parameters for a query (times rounded outward to whole seconds, as Tempo takes them). */
@@ -74,7 +80,8 @@ function unixSecondsToNano(text: string, what: string): bigint {
 
 /** Parses logfmt `k=v k2="v 2"` pairs. */
 export function parseLogfmt(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
+  // No prototype: a tag named __proto__ is a key like any other, not a prototype to set.
+  const out: Record<string, string> = Object.create(null)
   const pattern = /\s*([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/gy
   let match: RegExpExecArray | null = pattern.exec(text)
   let consumed = 0
