@@ -4,6 +4,7 @@ import { MAX_QUERY_LIMIT, parseLimit } from '../../../src/collector/search-param
 import { startTestCollector, type TestCollector } from './collector-fixture.js'
 
 type AnyValue = Record<string, unknown>
+type SearchBody = { traces: Array<{ traceID: string }> }
 
 /** An AnyValue nested `depth` arrays deep around a string. */
 function nested(depth: number): AnyValue {
@@ -90,7 +91,9 @@ describe('deep, odd and unbounded input to the collector', () => {
       body: body.replace('{"stringValue":"X"}', deep),
     })
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toMatch(/nests arrays or kvlists deeper than 64 levels/)
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /nests arrays or kvlists deeper than 64 levels/,
+    )
   })
 
   it('answers 400 for protobuf nested 10,000 deep, and stores nothing of it', async () => {
@@ -114,7 +117,7 @@ describe('deep, odd and unbounded input to the collector', () => {
     )
     const search = await get('/api/search?tags=team%3Dblue')
     expect(search.status).toBe(200)
-    expect((await search.json()).traces.map((t: { traceID: string }) => t.traceID)).toContain('a'.repeat(32))
+    expect(((await search.json()) as SearchBody).traces.map((t) => t.traceID)).toContain('a'.repeat(32))
     expect((await get(`/api/traces/${'d'.repeat(32)}`)).status).toBe(200)
   })
 
@@ -125,14 +128,14 @@ describe('deep, odd and unbounded input to the collector', () => {
     expect(Object.hasOwn(span?.attributes ?? {}, '__proto__')).toBe(true)
     expect(span?.attributes.__proto__).toBe('kept')
     expect(Object.getPrototypeOf(span?.attributes)).toBe(Object.prototype)
-    const search = await (await get('/api/search?tags=__proto__%3Dkept')).json()
-    expect(search.traces.map((t: { traceID: string }) => t.traceID)).toEqual([id])
+    const search = (await (await get('/api/search?tags=__proto__%3Dkept')).json()) as SearchBody
+    expect(search.traces.map((t) => t.traceID)).toEqual([id])
   })
 
   it('answers 400 for a trace id that is not valid percent-encoding', async () => {
     const res = await get('/api/traces/%E0%A4%A')
     expect(res.status).toBe(400)
-    expect((await res.json()).error).toMatch(/not valid percent-encoding/)
+    expect(((await res.json()) as { error: string }).error).toMatch(/not valid percent-encoding/)
   })
 
   it('refuses a negative or fractional limit instead of dumping every span', async () => {
@@ -143,9 +146,9 @@ describe('deep, odd and unbounded input to the collector', () => {
     ]) {
       const res = await get(path)
       expect(res.status, path).toBe(400)
-      expect((await res.json()).error).toMatch(/limit must be a positive integer/)
+      expect(((await res.json()) as { error: string }).error).toMatch(/limit must be a positive integer/)
     }
-    const one = await (await get('/api/goblin/spans?after=0&limit=1')).json()
+    const one = (await (await get('/api/goblin/spans?after=0&limit=1')).json()) as { spans: unknown[] }
     expect(one.spans).toHaveLength(1)
   })
 
