@@ -1,3 +1,4 @@
+import { DECISION_KEY_ATTR, type DecisionAudit, decisionAudit } from '../agents/decision-audit.js'
 import { ed25519Verify, publicKeyFromRaw } from '../audit/ed25519.js'
 import {
   type AuditEvent,
@@ -23,6 +24,10 @@ import type { LogRecordRow } from './otlp-decode.js'
  * stays checkable; bad ones are counted in `goblin_audit_rejected_total{reason}` and reported in the OTLP
  * partial-success answer. An envelope is appended once (by its source kid and seq), and only by a request
  * that is then answered 200.
+ *
+ * Coding agents' tool decisions (Claude Code's `tool_decision`, ...: src/agents/decision-audit.ts) are
+ * appended too, signed by the collector's key alone, once each (by their decision key); their log records
+ * are stored as any other.
  */
 
 export const AUDIT_EVENT_NAME = 'goblin.audit'
@@ -77,11 +82,14 @@ interface Source {
 export function createAuditAggregator(options: AuditAggregatorOptions): AuditAggregator {
   const byKid = new Map(options.trusted.map((t) => [keyLabel(t.verifier.name, t.verifier.keyId), t]))
   let seen: Map<string, string> | undefined
+  let seenDecisions: Set<string> | undefined
   // Appends run one at a time, so two requests carrying the same envelope cannot both pass the check.
   let chain: Promise<unknown> = Promise.resolve()
-  const appendOnce = async (events: AuditEvent[], sources: Source[]) => {
-    seen ??= await sourcesInLedger(options.ledgerDir)
+  const appendOnce = async (events: AuditEvent[], sources: Source[], decisions: DecisionAudit[]) => {
+    if (!seen || !seenDecisions)
+      ({ sources: seen, decisions: seenDecisions } = await appendedInLedger(options.ledgerDir))
     const known = seen
+    const knownDecisions = seenDecisions
     const fresh: AuditEvent[] = []
     const added: Source[] = []
     let rejected = 0
@@ -100,9 +108,16 @@ export function createAuditAggregator(options: AuditAggregatorOptions): AuditAgg
       fresh.push(events[i] as AuditEvent)
       added.push(source)
     }
+    const addedDecisions = new Set<string>()
+    for (const decision of decisions) {
+      if (knownDecisions.has(decision.key) || addedDecisions.has(decision.key)) continue
+      fresh.push(decision.event)
+      addedDecisions.add(decision.key)
+    }
     if (fresh.length > 0) {
       await appendEvents(options.ledgerDir, fresh, options.signer)
       for (const source of added) known.set(sourceKey(source), source.sig)
+      for (const key of addedDecisions) knownDecisions.add(key)
       options.metrics.auditAppended(fresh.length)
     }
     return { appended: fresh.length, rejected, firstError }
@@ -112,10 +127,13 @@ export function createAuditAggregator(options: AuditAggregatorOptions): AuditAgg
       const rest: LogRecordRow[] = []
       const events: AuditEvent[] = []
       const sources: Source[] = []
+      const decisions: DecisionAudit[] = []
       let rejected = 0
       let firstError: string | undefined
       for (const log of logs) {
         if (!isAuditRecord(log)) {
+          const decision = decisionAudit(log)
+          if (decision) decisions.push(decision)
           rest.push(log)
           continue
         }
@@ -135,7 +153,7 @@ export function createAuditAggregator(options: AuditAggregatorOptions): AuditAgg
         rejected,
         firstError,
         append: () => {
-          const run = chain.then(() => appendOnce(events, sources))
+          const run = chain.then(() => appendOnce(events, sources, decisions))
           chain = run.catch(() => {})
           return run
         },
@@ -148,26 +166,37 @@ function sourceKey(source: { kid: string; seq: number }): string {
   return `${source.kid} ${source.seq}`
 }
 
-/** The source envelopes the ledger already holds, from each entry's `goblin.audit.source` attribute. */
-async function sourcesInLedger(ledgerDir: string): Promise<Map<string, string>> {
+/**
+ * What the ledger already holds: the source envelopes (each entry's `goblin.audit.source` attribute) and
+ * the tool decisions (their decision key).
+ */
+async function appendedInLedger(
+  ledgerDir: string,
+): Promise<{ sources: Map<string, string>; decisions: Set<string> }> {
   const bytes = await readLedgerSnapshot(ledgerDir)
   const lines = splitLedgerLines(bytes)
-  const out = new Map<string, string>()
-  const marker = Buffer.from(`"${SOURCE_ATTR}"`)
+  const sources = new Map<string, string>()
+  const decisions = new Set<string>()
+  const sourceMarker = Buffer.from(`"${SOURCE_ATTR}"`)
+  const decisionMarker = Buffer.from(`"${DECISION_KEY_ATTR}"`)
   for (let i = 0; i < lines.count; i++) {
     const line = bytes.subarray(lines.starts[i], lines.ends[i])
-    if (line.indexOf(marker) < 0) continue
+    const hasSource = line.indexOf(sourceMarker) >= 0
+    if (!hasSource && line.indexOf(decisionMarker) < 0) continue
     try {
-      const source = (JSON.parse(line.toString('utf8')) as Envelope).attrs?.[SOURCE_ATTR] as unknown as
-        | Source
-        | undefined
+      const attrs = (JSON.parse(line.toString('utf8')) as Envelope).attrs
+      const source = attrs?.[SOURCE_ATTR] as unknown as Source | undefined
       if (source && typeof source.kid === 'string' && typeof source.sig === 'string')
-        out.set(sourceKey(source), source.sig)
+        sources.set(sourceKey(source), source.sig)
+      // Only the collector's own entries name decisions: a service's envelope carrying the attribute
+      // must not stop a real decision from being recorded.
+      const decision = attrs?.[DECISION_KEY_ATTR]
+      if (!hasSource && typeof decision === 'string') decisions.add(decision)
     } catch {
-      // An unreadable line is verify's to report; it records no source.
+      // An unreadable line is verify's to report; it records nothing.
     }
   }
-  return out
+  return { sources, decisions }
 }
 
 type Checked = { event: AuditEvent; source: Source } | { reason: RejectReason; message: string }

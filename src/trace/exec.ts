@@ -16,6 +16,8 @@ export interface ExecOptions {
   serviceName: string
   /** OTLP/HTTP base URL; undefined leaves it to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT. */
   endpoint?: string
+  /** Send the command's stdout to goblin's stderr, for callers whose stdout holds a JSON document. */
+  stdoutToStderr?: boolean
 }
 
 export interface ExecResult {
@@ -70,7 +72,7 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
   let startError: string | undefined
   const child = context.with(ctx, () =>
     execa(options.command, options.args, {
-      stdio: 'inherit',
+      stdio: ['inherit', options.stdoutToStderr ? 2 : 'inherit', 'inherit'],
       env: childEnv,
       extendEnv: false,
       reject: false,

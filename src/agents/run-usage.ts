@@ -1,0 +1,47 @@
+import { readEmbeddedUsage } from '../cost/embedded-usage.js'
+import { priceGroups } from '../cost/price-groups.js'
+import { loadPrices } from '../cost/price-sources.js'
+
+/** What one agent run cost, as the collector recorded it. */
+export interface RunUsage {
+  calls: number
+  inputTokens: number
+  outputTokens: number
+  cachedInputTokens: number
+  usd: number
+  /** Calls of a model the price table does not know and that carried no cost of their own: not in `usd`. */
+  unknownModelCalls: number
+  /** Why the numbers may be incomplete (no store yet, ...). */
+  notes: string[]
+}
+
+/**
+ * The LLM calls of one run: those of its task (every run has its own unless `--task` names a shared one),
+ * started within the run's window, read from the embedded collector's store and priced as `cost report`
+ * prices them.
+ */
+export async function runUsage(options: {
+  home: string
+  task: string
+  sinceNs: bigint
+  untilNs: bigint
+}): Promise<RunUsage> {
+  const [prices, usage] = await Promise.all([
+    loadPrices({ home: options.home }),
+    readEmbeddedUsage(
+      ['model'],
+      { sinceNs: options.sinceNs, untilNs: options.untilNs, task: options.task },
+      options.home,
+    ),
+  ])
+  const { total } = priceGroups(usage.groups, prices.book, ['model'])
+  return {
+    calls: total.calls ?? 0,
+    inputTokens: total.inputTokens ?? 0,
+    outputTokens: total.outputTokens ?? 0,
+    cachedInputTokens: total.cachedInputTokens ?? 0,
+    usd: total.usd,
+    unknownModelCalls: total.unknownModelCalls,
+    notes: usage.note ? [usage.note] : [],
+  }
+}

@@ -1,0 +1,154 @@
+import { usageError } from '../core/errors.js'
+import type { AgentId } from './agents.js'
+
+/** Where an agent's telemetry goes, and what it is labelled with. */
+export interface TelemetryTarget {
+  /** The collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`); signal paths are appended. */
+  endpoint: string
+  /** `goblin.id` / `task.id`, added to the agent's resource attributes. */
+  goblin?: string
+  task?: string
+  /** Claude Code only: a PreToolUse hook command run before every tool call (`--policy`). */
+  preToolUseHook?: string
+}
+
+/**
+ * How to launch one agent with its telemetry at goblin, as data: variables to set and to clear in its
+ * environment, and arguments to put before the user's. Nothing is written to the agent's own
+ * configuration files: Claude Code and Gemini CLI read these variables over their settings files, and
+ * Codex's `-c` overrides win over its `config.toml`.
+ */
+export interface AgentTelemetry {
+  env: Record<string, string>
+  /** Variables removed from the agent's environment, so they cannot send the telemetry elsewhere. */
+  unset: string[]
+  args: string[]
+}
+
+/**
+ * The standard OTLP exporter variables a user may have set for another backend: per-signal endpoints and
+ * protocols win over the base ones goblin sets, and headers may hold that backend's token, which is not
+ * goblin's to forward.
+ */
+const FOREIGN_OTLP = ['LOGS', 'METRICS', 'TRACES'].flatMap((signal) => [
+  `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`,
+  `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`,
+  `OTEL_EXPORTER_OTLP_${signal}_HEADERS`,
+])
+
+/** What `goblin agent run` changes in the agent's launch, given the environment it inherits. */
+export function agentTelemetry(
+  agent: AgentId,
+  target: TelemetryTarget,
+  inherited: NodeJS.ProcessEnv,
+): AgentTelemetry {
+  const resource = mergeResourceAttributes(inherited.OTEL_RESOURCE_ATTRIBUTES, {
+    'goblin.id': target.goblin,
+    'task.id': target.task,
+  })
+  const common: Record<string, string> = resource ? { OTEL_RESOURCE_ATTRIBUTES: resource } : {}
+  const unset = [...FOREIGN_OTLP, 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SDK_DISABLED']
+  if (target.preToolUseHook && agent !== 'claude') {
+    throw usageError(
+      'AGENT_POLICY_UNSUPPORTED',
+      `--policy is not available for ${agent}: goblin's policy hook speaks Claude Code's PreToolUse protocol only`,
+      'Run goblin agent run claude --policy, or drop --policy.',
+    )
+  }
+  switch (agent) {
+    case 'claude':
+      return {
+        env: {
+          ...common,
+          CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+          // Spans too (Claude Code's beta): in -p mode they continue TRACEPARENT, so the run is one trace.
+          CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1',
+          OTEL_LOGS_EXPORTER: 'otlp',
+          OTEL_METRICS_EXPORTER: 'otlp',
+          OTEL_TRACES_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_ENDPOINT: target.endpoint,
+        },
+        unset,
+        args: target.preToolUseHook ? ['--settings', claudeHookSettings(target.preToolUseHook)] : [],
+      }
+    case 'codex':
+      return { env: common, unset, args: codexOverrides(target.endpoint).flatMap((o) => ['-c', o]) }
+    case 'gemini':
+      return {
+        env: {
+          ...common,
+          GEMINI_TELEMETRY_ENABLED: 'true',
+          GEMINI_TELEMETRY_TARGET: 'local',
+          GEMINI_TELEMETRY_OTLP_ENDPOINT: target.endpoint,
+          GEMINI_TELEMETRY_OTLP_PROTOCOL: 'http',
+          GEMINI_TELEMETRY_TRACES_ENABLED: 'true',
+          // A telemetry outfile (from the user's settings) would take the place of OTLP: an empty one wins.
+          GEMINI_TELEMETRY_OUTFILE: '',
+        },
+        unset,
+        args: [],
+      }
+  }
+}
+
+/** Codex's `[otel]` settings as `-c key=value` overrides (values are TOML). */
+export function codexOverrides(endpoint: string): string[] {
+  const exporter = (signal: string) =>
+    `{otlp-http={endpoint=${JSON.stringify(`${endpoint}/v1/${signal}`)},protocol="binary"}}`
+  return [
+    `otel.exporter=${exporter('logs')}`,
+    `otel.trace_exporter=${exporter('traces')}`,
+    `otel.metrics_exporter=${exporter('metrics')}`,
+  ]
+}
+
+/** The same settings as a `config.toml` section, for people who want them on for every Codex session. */
+export function codexConfigToml(endpoint: string): string {
+  const exporter = (signal: string) =>
+    `{ otlp-http = { endpoint = ${JSON.stringify(`${endpoint}/v1/${signal}`)}, protocol = "binary" } }`
+  return [
+    '[otel]',
+    `exporter = ${exporter('logs')}`,
+    `trace_exporter = ${exporter('traces')}`,
+    `metrics_exporter = ${exporter('metrics')}`,
+    '',
+  ].join('\n')
+}
+
+/** Claude Code `--settings` JSON that runs `command` as a PreToolUse hook on every tool. */
+export function claudeHookSettings(command: string): string {
+  return JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command }] }] } })
+}
+
+/**
+ * A goblin or task id as it may travel in OTEL_RESOURCE_ATTRIBUTES: the SDKs the agents are built on
+ * (Node.js, Rust) do not agree on percent-decoding, so only characters none of them encodes are accepted.
+ */
+export const LABEL_PATTERN = /^[A-Za-z0-9._:/@+-]{1,128}$/
+
+export function checkLabel(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined || LABEL_PATTERN.test(value)) return value
+  throw usageError(
+    'AGENT_BAD_LABEL',
+    `${flag} ${JSON.stringify(value)} is not a usable id: use 1 to 128 letters, digits and . _ : / @ + -`,
+    `Write ${flag} like review-bot or task/1234.`,
+  )
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`) with `extra` set, replacing entries of the same keys the user
+ * had; undefined when there is nothing to say.
+ */
+export function mergeResourceAttributes(
+  current: string | undefined,
+  extra: Record<string, string | undefined>,
+): string | undefined {
+  const set = Object.entries(extra).filter((e): e is [string, string] => e[1] !== undefined)
+  const kept = (current ?? '')
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair && !set.some(([key]) => pair.split('=')[0]?.trim() === key))
+  const all = [...kept, ...set.map(([key, value]) => `${key}=${value}`)]
+  return all.length > 0 ? all.join(',') : undefined
+}

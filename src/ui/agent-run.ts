@@ -1,0 +1,32 @@
+import { AGENTS } from '../agents/agents.js'
+import type { InstalledAgent } from '../agents/installed.js'
+import type { AgentRunResult } from '../agents/run-agent.js'
+import { formatCount, formatUsd } from './cost-format.js'
+
+/** The one line `goblin agent run` ends with, on stderr. */
+export function formatRunLine(result: AgentRunResult): string {
+  const { usage } = result
+  const parts = [
+    `goblin: ${AGENTS[result.agent].name} exited ${result.exitCode}`,
+    `${formatCount(usage.calls)} LLM call${usage.calls === 1 ? '' : 's'}`,
+    `${formatCount(usage.inputTokens)} tokens in (${formatCount(usage.cachedInputTokens)} cached), ${formatCount(usage.outputTokens)} out`,
+    usage.unknownModelCalls > 0
+      ? `${formatUsd(usage.usd)} + ${usage.unknownModelCalls} unpriced call${usage.unknownModelCalls === 1 ? '' : 's'}`
+      : formatUsd(usage.usd),
+    `task ${result.task}`,
+    `trace ${result.traceId}`,
+  ]
+  return [parts.join(' · '), ...usage.notes.map((n) => `goblin: note: ${n}`)].join('\n')
+}
+
+/** `goblin agent list` as plain lines: agent, version, where it was found. */
+export function formatAgentList(agents: InstalledAgent[]): string {
+  const width = Math.max(...agents.map((a) => a.name.length))
+  return agents
+    .map((a) =>
+      a.path
+        ? `${a.name.padEnd(width)}  ${(a.version ?? 'version unknown').padEnd(10)}  ${a.path} (${a.source})`
+        : `${a.name.padEnd(width)}  not installed (npm install -g ${a.npmPackage})`,
+    )
+    .join('\n')
+}
