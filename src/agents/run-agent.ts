@@ -33,7 +33,10 @@ export interface AgentRunResult {
   traceId: string
   /** Whether goblin's own span of the run reached the collector. */
   exported: boolean
-  usage: RunUsage
+  /** The run's LLM calls; null when the collector is not goblin's embedded one, whose store is local. */
+  usage: RunUsage | null
+  /** Why `usage` is null. */
+  note?: string
 }
 
 /**
@@ -44,6 +47,17 @@ export interface AgentRunResult {
 export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult> {
   const goblin = checkLabel('--goblin', options.goblin)
   const task = checkLabel('--task', options.task) ?? `run-${randomBytes(6).toString('hex')}`
+  // Bad input first: nothing is looked up or started for a run that cannot happen.
+  const telemetry = agentTelemetry(
+    options.agent.id,
+    {
+      endpoint: options.endpoint,
+      goblin,
+      task,
+      ...(options.policy ? { preToolUseHook: policyHookCommand() } : {}),
+    },
+    options.env,
+  )
   const location = await locateAgent(options.agent, options.env, options.cwd)
   if (!location) {
     throw new GoblinError(
@@ -55,16 +69,7 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
     )
   }
   await probeCollector(options.endpoint)
-  const telemetry = agentTelemetry(
-    options.agent.id,
-    {
-      endpoint: options.endpoint,
-      goblin,
-      task,
-      ...(options.policy ? { preToolUseHook: policyHookCommand() } : {}),
-    },
-    options.env,
-  )
+  const embedded = await isGoblinCollector(options.endpoint)
   const env: NodeJS.ProcessEnv = { ...options.env }
   for (const name of telemetry.unset) delete env[name]
   Object.assign(env, telemetry.env)
@@ -88,12 +93,14 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
   if (run.startError)
     throw new GoblinError('AGENT_START_FAILED', `${location.path} did not start: ${run.startError}`)
   // The agents flush their telemetry before they exit, and the collector answers only once it is stored.
-  const usage = await runUsage({
-    home: options.home,
-    task,
-    sinceNs: startNs - CLOCK_SLACK_NS,
-    untilNs: BigInt(Date.now()) * 1_000_000n + CLOCK_SLACK_NS,
-  })
+  const usage = embedded
+    ? await runUsage({
+        home: options.home,
+        task,
+        sinceNs: startNs - CLOCK_SLACK_NS,
+        untilNs: BigInt(Date.now()) * 1_000_000n + CLOCK_SLACK_NS,
+      })
+    : null
   return {
     agent: options.agent.id,
     exitCode: run.exitCode,
@@ -102,6 +109,11 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
     traceId: run.traceId,
     exported: run.export.ok && run.export.spans > 0,
     usage,
+    ...(usage
+      ? {}
+      : {
+          note: `${options.endpoint} is not goblin's embedded collector: see that stack's own reports for task ${task}`,
+        }),
   }
 }
 
@@ -115,6 +127,17 @@ function policyHookCommand(): string {
 }
 
 const PROBE_TIMEOUT_MS = 3_000
+
+/** True when goblin's embedded collector answers at `endpoint` (its /health names it), whose store is local. */
+async function isGoblinCollector(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
+    const health = (await response.json()) as { service?: unknown }
+    return response.ok && health.service === 'goblin-collector'
+  } catch {
+    return false
+  }
+}
 
 /**
  * An empty OTLP logs request: any OTLP/HTTP collector (goblin's, the stack's OpenTelemetry Collector)

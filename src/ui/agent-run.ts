@@ -6,8 +6,13 @@ import { formatCount, formatUsd } from './cost-format.js'
 /** The one line `goblin agent run` ends with, on stderr. */
 export function formatRunLine(result: AgentRunResult): string {
   const { usage } = result
+  const exited = `goblin: ${AGENTS[result.agent].name} exited ${result.exitCode}`
+  if (!usage)
+    return [`${exited} · task ${result.task} · trace ${result.traceId}`, `goblin: note: ${result.note}`].join(
+      '\n',
+    )
   const parts = [
-    `goblin: ${AGENTS[result.agent].name} exited ${result.exitCode}`,
+    exited,
     `${formatCount(usage.calls)} LLM call${usage.calls === 1 ? '' : 's'}`,
     `${formatCount(usage.inputTokens)} tokens in (${formatCount(usage.cachedInputTokens)} cached), ${formatCount(usage.outputTokens)} out`,
     usage.unknownModelCalls > 0

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { InstalledAgent } from '../../../src/agents/installed.js'
+import type { AgentRunResult } from '../../../src/agents/run-agent.js'
+import { parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
+import { type ServedCollector, serveCollector } from './goblin-collector.js'
+
+const home = tempDir()
+const userHome = tempDir()
+// The CLIs are goblin's devDependencies: found in its node_modules/.bin, whatever PATH holds.
+const env = { GOBLIN_HOME: home.path, HOME: userHome.path, PATH: '/usr/bin:/bin' }
+const goblin = (args: string[], extra: Record<string, string> = {}) =>
+  runGoblin(args, { env: { ...env, ...extra }, cwd: userHome.path, timeout: 120_000 })
+const installedVersion = (pkg: string) =>
+  (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+      version: string
+    }
+  ).version
+let collector: ServedCollector
+
+beforeAll(async () => {
+  collector = await serveCollector(home.path)
+}, 120_000)
+afterAll(async () => {
+  await collector?.stop()
+  home.cleanup()
+  userHome.cleanup()
+})
+
+describe('goblin agent list / env / run, the commands themselves', { timeout: 180_000 }, () => {
+  it('agent list finds the three CLIs and the versions npm installed', async () => {
+    const run = await goblin(['agent', 'list', '--json'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const { agents } = parseJson<{ agents: InstalledAgent[] }>(run)
+    expect(agents.map((a) => [a.id, a.version, a.source])).toEqual([
+      ['claude', installedVersion('@anthropic-ai/claude-code'), 'node_modules'],
+      ['codex', installedVersion('@openai/codex'), 'node_modules'],
+      ['gemini', installedVersion('@google/gemini-cli'), 'node_modules'],
+    ])
+    const human = await goblin(['agent', 'list'])
+    expect(human.stdout).toMatch(
+      new RegExp(`^Claude Code\\s+${installedVersion('@anthropic-ai/claude-code')}\\s`),
+    )
+  })
+
+  it('agent env prints lines a shell can eval, pointing at the running collector', async () => {
+    const run = await goblin(['agent', 'env', 'claude', '--goblin', 'laptop', '--endpoint', collector.url])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const { execa } = await import('execa')
+    const shell = await execa('sh', [
+      '-c',
+      `${run.stdout}\nprintf '%s|%s' "$OTEL_EXPORTER_OTLP_ENDPOINT" "$OTEL_RESOURCE_ATTRIBUTES"`,
+    ])
+    expect(shell.stdout).toBe(`${collector.url}|goblin.id=laptop`)
+  })
+
+  it('agent run passes the agent’s exit code through (Codex refusing an unknown flag)', async () => {
+    const run = await goblin([
+      'agent',
+      'run',
+      'codex',
+      '--json',
+      '--endpoint',
+      collector.url,
+      '--',
+      '--no-such-flag',
+    ])
+    expect(run.exitCode).toBe(2)
+    const result = parseJson<AgentRunResult>(run)
+    expect(result).toMatchObject({ agent: 'codex', exitCode: 2, goblin: null, exported: true })
+    expect(result.task).toMatch(/^run-[0-9a-f]{12}$/)
+    // The agent's own output went to stderr: stdout is goblin's one document.
+    expect(run.stderr).toContain('--no-such-flag')
+    // goblin's span of the run is in the collector, named after the agent, labelled with the task.
+    const trace = (await fetch(`${collector.url}/api/traces/${result.traceId}`).then((r) => r.json())) as {
+      batches: Array<{
+        scopeSpans: Array<{
+          spans: Array<{ name: string; attributes: Array<{ key: string; value: { stringValue?: string } }> }>
+        }>
+      }>
+    }
+    const span = trace.batches[0]?.scopeSpans[0]?.spans[0]
+    expect(span?.name).toBe('agent codex')
+    expect(span?.attributes.find((a) => a.key === 'task.id')?.value.stringValue).toBe(result.task)
+  })
+
+  it('agent run refuses, before starting anything, when no collector answers (exit 3)', async () => {
+    const port = await freePort()
+    const run = await goblin([
+      'agent',
+      'run',
+      'claude',
+      '--endpoint',
+      `http://127.0.0.1:${port}`,
+      '--',
+      '-p',
+      'hi',
+    ])
+    expect(run.exitCode).toBe(3)
+    expect(run.stderr).toContain(`no OTLP collector answers at http://127.0.0.1:${port}`)
+    expect(run.stderr).toContain('goblin collector serve')
+  })
+
+  const badInputs: Array<[string, (url: string) => string[], string]> = [
+    ['an unknown agent', () => ['agent', 'run', 'cursor', '--', 'x'], 'Expected cursor to be one of'],
+    [
+      'a task id an SDK would mangle',
+      (url) => ['agent', 'run', 'claude', '--endpoint', url, '--task', 'a,b', '--', '-p', 'x'],
+      '--task "a,b" is not a usable id',
+    ],
+    [
+      '--policy for an agent without hooks',
+      (url) => ['agent', 'run', 'gemini', '--endpoint', url, '--policy', '--', '-p', 'x'],
+      '--policy is not available for gemini',
+    ],
+    [
+      'an endpoint with credentials',
+      () => ['agent', 'env', 'codex', '--endpoint', 'http://u:p@127.0.0.1:1'],
+      'carries a user name or password',
+    ],
+  ]
+  it.each(badInputs)('bad input is exit 2, saying what to do: %s', async (_, args, message) => {
+    const run = await goblin(args(collector.url))
+    expect(run.exitCode, run.stderr).toBe(2)
+    expect(run.stderr).toContain(message)
+  })
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
