@@ -12,8 +12,6 @@ export interface AgentInfo {
   bin: string
   /** The npm package, for install hints. */
   npmPackage: string
-  /** `service.name` of what the agent sends: goblin's readers and reports key on it. */
-  serviceName: string
 }
 
 export const AGENTS: Record<AgentId, AgentInfo> = {
@@ -22,22 +20,18 @@ export const AGENTS: Record<AgentId, AgentInfo> = {
     name: 'Claude Code',
     bin: 'claude',
     npmPackage: '@anthropic-ai/claude-code',
-    serviceName: 'claude-code',
   },
   codex: {
     id: 'codex',
     name: 'Codex CLI',
     bin: 'codex',
     npmPackage: '@openai/codex',
-    // `codex exec` sends `codex_exec`, the interactive TUI `codex_cli_rs`.
-    serviceName: 'codex_exec',
   },
   gemini: {
     id: 'gemini',
     name: 'Gemini CLI',
     bin: 'gemini',
     npmPackage: '@google/gemini-cli',
-    serviceName: 'gemini-cli',
   },
 }
 
