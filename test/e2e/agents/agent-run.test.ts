@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AgentRunResult } from '../../../src/agents/run-agent.js'
 import type { Envelope } from '../../../src/audit/envelope.js'
 import { parseJson, runGoblin, tempDir } from '../../helpers/cli.js'
-import { type FakeAgentBackends, startFakeAgentBackends } from '../../support/fake-agent-backends.js'
+import { FakeModelServer, type ModelApi, type ModelRequest } from '../../support/fake-model-server.js'
 import { type ServedCollector, serveCollector } from './goblin-collector.js'
 
 /**
@@ -14,10 +14,23 @@ import { type ServedCollector, serveCollector } from './goblin-collector.js'
  * stand-in: there is no model here). Each is driven through one shell tool call.
  */
 
+/** A model server that asks the agent, once, to run `command` with its shell tool, then answers text. */
+async function modelAsking(
+  api: ModelApi,
+  tool: string,
+  command: Record<string, unknown>,
+): Promise<FakeModelServer> {
+  const offers = (request: ModelRequest) => JSON.stringify(request.body).includes(`"${tool}"`)
+  return (await FakeModelServer.start()).script(api, {
+    toolCall: { name: tool, arguments: command },
+    when: offers,
+  })
+}
+
 const home = tempDir()
 const work = tempDir('goblin-agent-work-')
 let collector: ServedCollector
-let backend: FakeAgentBackends | undefined
+let backend: FakeModelServer | undefined
 
 beforeAll(async () => {
   expect((await runGoblin(['audit', 'keygen'], { env: { GOBLIN_HOME: home.path } })).exitCode).toBe(0)
@@ -82,7 +95,7 @@ async function traceSpanNames(traceId: string): Promise<string[]> {
 
 describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
   it('Claude Code: the run is one trace, the accepted Bash call ran, and its decision is signed into the log', async () => {
-    backend = await startFakeAgentBackends({ command: 'echo agent-ran-this' })
+    backend = await modelAsking('anthropic', 'Bash', { command: 'echo agent-ran-this', description: 'echo' })
     const session = randomUUID()
     const { run, result } = await agentRun(
       'claude',
@@ -94,9 +107,10 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(result).toMatchObject({ agent: 'claude', exitCode: 0, goblin: 'e2e-claude', exported: true })
     // Claude Code answered on stdout, which --json sent to stderr.
-    expect(run.stderr).toContain('done')
+    expect(run.stderr).toContain(backend.defaultReply.text)
     // The tool ran: its output came back to the model.
-    expect(JSON.stringify(backend.requests.map((r) => r.body))).toContain('agent-ran-this')
+    const [result1] = backend.toolResults('anthropic')
+    expect(result1).toMatchObject({ output: 'agent-ran-this', isError: false })
 
     const names = await traceSpanNames(result.traceId)
     expect(names).toContain('agent claude')
@@ -113,7 +127,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
           'decision.source': 'config',
           'session.id': session,
           'task.id': result.task,
-          'tool.call_id': 'toolu_fake_1',
+          'tool.call_id': result1?.id,
         }),
       }),
     ])
@@ -122,7 +136,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
   it('Claude Code: a Bash call that needs permission is rejected in -p mode, did not run, and is signed as rejected', async () => {
     const dir = userHome('claude')
     const target = join(dir, 'project', 'made-by-the-agent')
-    backend = await startFakeAgentBackends({ command: `touch ${target}` })
+    backend = await modelAsking('anthropic', 'Bash', { command: `touch ${target}`, description: 'make it' })
     const { run } = await agentRun(
       'claude',
       'e2e-claude-reject',
@@ -132,6 +146,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
     )
     expect(run.exitCode, run.stderr).toBe(0)
     expect(existsSync(target)).toBe(false)
+    expect(backend.toolResults('anthropic')).toEqual([expect.objectContaining({ isError: true })])
     expect(ledger('e2e-claude-reject')).toEqual([
       expect.objectContaining({
         action: 'tool.Bash',
@@ -142,7 +157,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
   })
 
   it('Codex CLI: exec runs the command, continues the trace, and its approval is signed into the log', async () => {
-    backend = await startFakeAgentBackends({ command: 'echo codex-ran-this' })
+    backend = await modelAsking('openai-responses', 'exec_command', { cmd: 'echo codex-ran-this' })
     const dir = userHome('codex')
     mkdirSync(join(dir, 'codex-home'))
     const provider = `model_providers.fake={name="fake",base_url="${backend.url}/v1",env_key="FAKE_OPENAI_KEY",wire_api="responses"}`
@@ -164,7 +179,8 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
       dir,
     )
     expect(run.exitCode, run.stderr).toBe(0)
-    expect(JSON.stringify(backend.requests.map((r) => r.body))).toContain('codex-ran-this')
+    const [toolResult] = backend.toolResults('openai-responses')
+    expect(toolResult?.output).toContain('codex-ran-this')
     const names = await traceSpanNames(result.traceId)
     expect(names).toContain('agent codex')
     expect(names).toContain('handle_responses')
@@ -176,7 +192,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
         attrs: expect.objectContaining({
           agent: 'codex',
           'agent.decision': 'approved',
-          'tool.call_id': 'call_fake_1',
+          'tool.call_id': toolResult?.id,
           'task.id': result.task,
         }),
       }),
@@ -184,7 +200,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
   })
 
   it('Gemini CLI: -p --yolo runs the command and its decision is signed (in its own trace: it does not continue ours)', async () => {
-    backend = await startFakeAgentBackends({ command: 'echo gemini-ran-this' })
+    backend = await modelAsking('gemini', 'run_shell_command', { command: 'echo gemini-ran-this' })
     const dir = userHome('gemini', {
       '.gemini/settings.json': JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
     })
@@ -196,7 +212,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
       dir,
     )
     expect(run.exitCode, run.stderr).toBe(0)
-    expect(JSON.stringify(backend.requests.map((r) => r.body))).toContain('gemini-ran-this')
+    expect(backend.toolResults('gemini')[0]?.output).toContain('gemini-ran-this')
     expect(await traceSpanNames(result.traceId)).toEqual(['agent gemini'])
     const [entry, ...more] = ledger('e2e-gemini')
     expect(more).toEqual([])
