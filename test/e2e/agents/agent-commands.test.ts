@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InstalledAgent } from '../../../src/agents/installed.js'
 import type { AgentRunResult } from '../../../src/agents/run-agent.js'
 import { parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
+import { closeServer, listenOnLoopback } from '../../helpers/loopback.js'
 import { type ServedCollector, serveCollector } from './goblin-collector.js'
 
 const home = tempDir()
@@ -46,6 +48,16 @@ describe('goblin agent list / env / run, the commands themselves', { timeout: 18
     )
   })
 
+  it('agent list prefers the agent on PATH, as the user’s shell would', async () => {
+    const bin = join(userHome.path, 'bin')
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, 'codex'), '#!/bin/sh\necho "codex-cli 9.8.7"\n')
+    chmodSync(join(bin, 'codex'), 0o755)
+    const run = await goblin(['agent', 'list', '--json'], { PATH: `${bin}:/usr/bin:/bin` })
+    const codex = parseJson<{ agents: InstalledAgent[] }>(run).agents.find((a) => a.id === 'codex')
+    expect(codex).toMatchObject({ path: join(bin, 'codex'), source: 'PATH', version: '9.8.7' })
+  })
+
   it('agent env prints lines a shell can eval, pointing at the running collector', async () => {
     const run = await goblin(['agent', 'env', 'claude', '--goblin', 'laptop', '--endpoint', collector.url])
     expect(run.exitCode, run.stderr).toBe(0)
@@ -85,6 +97,43 @@ describe('goblin agent list / env / run, the commands themselves', { timeout: 18
     const span = trace.batches[0]?.scopeSpans[0]?.spans[0]
     expect(span?.name).toBe('agent codex')
     expect(span?.attributes.find((a) => a.key === 'task.id')?.value.stringValue).toBe(result.task)
+  })
+
+  it('agent run ends with one human line on stderr: agent, exit code, calls, tokens, USD, task, trace', async () => {
+    const run = await goblin([
+      'agent',
+      'run',
+      'codex',
+      '--task',
+      'line-test',
+      '--endpoint',
+      collector.url,
+      '--',
+      '--no-such-flag',
+    ])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      /^goblin: Codex CLI exited 2 · 0 LLM calls · 0 tokens in \(0 cached\), 0 out · \$0\.00 · task line-test · trace [0-9a-f]{32}$/,
+    )
+  })
+
+  it('agent run says so, and reports no usage, when the collector is not goblin’s', async () => {
+    // Any OTLP/HTTP receiver (here one that accepts everything, like the stack's OpenTelemetry Collector).
+    const otlp = createHttpServer((req, res) => {
+      req.resume()
+      req.on('end', () =>
+        res.writeHead(req.url === '/v1/logs' ? 200 : 404, { 'content-type': 'application/json' }).end('{}'),
+      )
+    })
+    const url = await listenOnLoopback(otlp)
+    try {
+      const run = await goblin(['agent', 'run', 'codex', '--json', '--endpoint', url, '--', '--no-such-flag'])
+      const result = parseJson<AgentRunResult>(run)
+      expect(result.usage).toBeNull()
+      expect(result.note).toContain(`${url} is not goblin's embedded collector`)
+    } finally {
+      await closeServer(otlp)
+    }
   })
 
   it('agent run refuses, before starting anything, when no collector answers (exit 3)', async () => {
