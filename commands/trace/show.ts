@@ -1,12 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import type { OtlpJsonResourceSpans } from '../../src/collector/otlp-encode-json.js'
+import type { Waterfall } from '../../src/trace/waterfall.js'
 import { backendFlags, backendFrom } from './list.js'
 
 export default class TraceShow extends GoblinCommand {
   static override summary = 'Show a trace as a waterfall'
   static override description =
-    'The span tree with relative timing bars, durations, status, and model/tokens/cost on LLM spans. Past --max-children siblings collapse into one row; --depth hides deeper spans; --all shows every span. --json prints the trace as OTLP/JSON ({resourceSpans}). An unknown trace id exits 1.'
+    'The span tree with relative timing bars, durations, status, and model/tokens/cost on LLM spans. Past --max-children siblings collapse into one row; --depth hides deeper spans; --all shows every span. --json prints the trace as OTLP/JSON ({resourceSpans}) with its LLM calls and total cost ({llm: {costUsd, calls}}). An unknown trace id exits 1.'
   static override examples = [
     '<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736',
     '<%= config.bin %> trace show 4BF92F3577B34DA6A3CE929D0E0E4736 --depth 2',
@@ -26,7 +27,7 @@ export default class TraceShow extends GoblinCommand {
     all: Flags.boolean({ description: 'show every span: no collapsing' }),
   }
 
-  async run(): Promise<{ resourceSpans: OtlpJsonResourceSpans[] }> {
+  async run(): Promise<{ resourceSpans: OtlpJsonResourceSpans[]; llm: TraceLlmSummary }> {
     const { args, flags } = await this.parse(TraceShow)
     const { showTrace, traceAsOtlpJson } = await import('../../src/trace/trace-queries.js')
     const shown = await showTrace(backendFrom(flags), args.id, {
@@ -37,6 +38,16 @@ export default class TraceShow extends GoblinCommand {
       const { renderWaterfall } = await import('../../src/ui/waterfall.js')
       this.out(renderWaterfall(shown.waterfall, this.stdoutFacts))
     }
-    return traceAsOtlpJson(shown.spans)
+    return { ...traceAsOtlpJson(shown.spans), llm: llmSummary(shown.waterfall) }
   }
+}
+
+/** `trace show --json`'s `llm`: each LLM span's call and the trace's total, as `cost report` counts them. */
+interface TraceLlmSummary {
+  costUsd: number
+  calls: Waterfall['llmCalls']
+}
+
+function llmSummary(waterfall: Waterfall): TraceLlmSummary {
+  return { costUsd: waterfall.costUsd, calls: waterfall.llmCalls }
 }

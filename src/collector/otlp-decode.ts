@@ -206,8 +206,10 @@ export function logsFromLogsRequest(request: unknown): DecodedLogs {
           out.firstError ??= `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]: invalid trace or span id`
           continue
         }
-        const timeUnixNano = nanos(log.timeUnixNano)
         const observedTimeUnixNano = nanos(log.observedTimeUnixNano)
+        // The OTLP spec: a record without a time (Codex sets only the observed time) takes its observed time.
+        const sent = nanos(log.timeUnixNano)
+        const timeUnixNano = sent === '0' ? observedTimeUnixNano : sent
         if (!fitsStore(timeUnixNano) || !fitsStore(observedTimeUnixNano)) {
           out.rejected++
           out.firstError ??= `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]: ${fitsStore(timeUnixNano) ? 'observedTimeUnixNano' : 'timeUnixNano'} is past ${MAX_STORED_NANOS} (year 2262)`

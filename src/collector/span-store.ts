@@ -12,7 +12,7 @@ import type { AttributeValue, SpanRecord } from './span-record.js'
 export interface IngestIndex {
   name: string
   setup(db: DatabaseSync): void
-  index(db: DatabaseSync, spans: SpanRecord[]): void
+  index(db: DatabaseSync, spans: SpanRecord[], logs?: LogRecordRow[]): void
   prune(db: DatabaseSync, cutoffUnixNano: bigint): void
   /** Optionally, the USD cost of each listed trace (e.g. priced LLM usage), which search results then show. */
   traceCosts?(db: DatabaseSync, traceIds: string[]): Map<string, number>
@@ -78,7 +78,7 @@ export const SPAN_DB_FILE = 'spans.db'
 const ROWS_PER_INSERT = 32
 
 /** The store's schema version (PRAGMA user_version). */
-const SCHEMA_VERSION = 3
+const SCHEMA_VERSION = 4
 
 /**
  * The last 48 bits of a trace id as an integer: spans are indexed by it (queries add `trace_id = ?`), since
@@ -173,7 +173,8 @@ CREATE TABLE IF NOT EXISTS logs (
   scope TEXT,
   attributes TEXT NOT NULL,
   trace_id TEXT,
-  span_id TEXT
+  span_id TEXT,
+  event_name TEXT
 );
 CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns);
 `
@@ -238,7 +239,10 @@ export class SpanStore {
         (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
       )
       const hasSpans = db.prepare("SELECT 1 AS x FROM sqlite_master WHERE name = 'spans'").get() !== undefined
-      if (hasSpans && version !== SCHEMA_VERSION) {
+      // Version 4 added the logs' event names: a version 3 store gains the column in place.
+      if (hasSpans && version === 3) {
+        db.exec('ALTER TABLE logs ADD COLUMN event_name TEXT; PRAGMA user_version = 4')
+      } else if (hasSpans && version !== SCHEMA_VERSION) {
         db.close()
         throw new GoblinError(
           'SPAN_STORE_VERSION',
@@ -276,7 +280,7 @@ export class SpanStore {
     try {
       if (spans.length > 0) this.insertSpans(spans)
       if (logs.length > 0) this.insertLogs(logs)
-      for (const index of this.indexes) if (spans.length > 0) index.index(db, spans)
+      if (spans.length > 0 || logs.length > 0) for (const index of this.indexes) index.index(db, spans, logs)
       db.exec('COMMIT')
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK')
@@ -383,7 +387,7 @@ export class SpanStore {
 
   private insertLogs(logs: LogRecordRow[]): void {
     const insert = this.statement(
-      'INSERT INTO logs(time_ns, observed_ns, severity_number, severity_text, body, service, resource_id, scope, attributes, trace_id, span_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT INTO logs(time_ns, observed_ns, severity_number, severity_text, body, service, resource_id, scope, attributes, trace_id, span_id, event_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     )
     for (const log of logs) {
       insert.run(
@@ -398,6 +402,7 @@ export class SpanStore {
         JSON.stringify(log.attributes),
         log.traceId,
         log.spanId,
+        log.eventName ?? null,
       )
     }
   }

@@ -79,6 +79,7 @@ export async function buildCostReport(options: CostReportOptions = {}): Promise<
       outputTokens: null,
       cachedInputTokens: null,
       unknownModelCalls: 0,
+      unmeteredCalls: 0,
     }
     return {
       ...base,

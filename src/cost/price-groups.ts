@@ -13,6 +13,8 @@ export interface CostRow {
   cachedInputTokens: number | null
   /** Calls of a model missing from the price table and without `llm.cost`: not in `usd`, never priced as 0. */
   unknownModelCalls: number
+  /** Calls that reported no token counts and no cost of their own: counted, flagged, priced at nothing known. */
+  unmeteredCalls: number
 }
 
 export interface UnknownModel {
@@ -59,7 +61,10 @@ export function priceGroups(groups: UsageGroup[], book: PriceBook, by: readonly 
       row = emptyRow(key)
       merged.set(id, row)
     }
-    for (const target of [row, total]) add(target, usd, group.calls, group.tokens, unknownCalls)
+    for (const target of [row, total]) {
+      add(target, usd, group.calls, group.tokens, unknownCalls)
+      target.unmeteredCalls += group.unmeteredCalls
+    }
   }
   const rows = [...merged.values()]
   for (const row of [...rows, total]) row.usd = roundUsd(row.usd)
@@ -76,6 +81,7 @@ function emptyRow(key: Partial<Record<GroupKey, string>>): CostRow {
     outputTokens: 0,
     cachedInputTokens: 0,
     unknownModelCalls: 0,
+    unmeteredCalls: 0,
   }
 }
 

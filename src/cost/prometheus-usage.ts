@@ -68,6 +68,7 @@ export async function readPrometheusCost(options: {
       outputTokens: null,
       cachedInputTokens: null,
       unknownModelCalls: 0,
+      unmeteredCalls: 0,
     }
     row.usd += spent
     rows.set(groupId, row)

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import type { TokenCounts } from './usage-cost.js'
 
 /** What a cost report can group by. */
-export const GROUP_KEYS = ['model', 'goblin', 'task', 'service', 'provider', 'day'] as const
+export const GROUP_KEYS = ['model', 'goblin', 'task', 'session', 'service', 'provider', 'day'] as const
 export type GroupKey = (typeof GROUP_KEYS)[number]
 
 /**
@@ -15,6 +15,8 @@ export interface UsageGroup {
   /** Values of the requested keys (null when the spans did not carry them). */
   keys: Partial<Record<GroupKey, string | null>>
   calls: number
+  /** Calls of a known kind that reported no token counts and no cost of their own. */
+  unmeteredCalls: number
   tokens: TokenCounts
   spanCost: number
   spanCostCalls: number
@@ -35,6 +37,7 @@ const COLUMN: Record<GroupKey, string> = {
   model: 'model',
   goblin: 'goblin',
   task: 'task',
+  session: 'session',
   service: 'service',
   provider: 'provider',
   day: "strftime('%Y-%m-%d', start_ns / 1000000000, 'unixepoch')",
@@ -42,7 +45,7 @@ const COLUMN: Record<GroupKey, string> = {
 
 /**
  * Sums `llm_calls` rows in SQL: one pass, grouped by model, provider and `by`; parent rows that carry their
- * LLM children's aggregate (`has_llm_children`) are left out. Pricing happens per group afterwards, in JS.
+ * LLM descendants' aggregate (`aggregate`) are left out. Pricing happens per group afterwards, in JS.
  */
 export function queryUsageGroups(
   db: DatabaseSync,
@@ -54,7 +57,7 @@ export function queryUsageGroups(
   // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
   // (SQLite has no statistics to tell, so look at the stored time range).
   const time = windowIsNarrow(db, filter) ? 'start_ns' : '+start_ns'
-  const where = ['has_llm_children = 0', `${time} >= ?`, `${time} < ?`]
+  const where = ['aggregate = 0', `${time} >= ?`, `${time} < ?`]
   const params: Array<string | bigint> = [filter.sinceNs, filter.untilNs]
   for (const key of ['goblin', 'task'] as const) {
     const name = filter[key]
@@ -67,14 +70,14 @@ export function queryUsageGroups(
     k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
   )
   const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},
-      count(*) AS calls,
+      count(*) AS calls, total(metered = 0 AND cost IS NULL) AS unmetered,
       total(input_tokens) AS input, total(output_tokens) AS output,
-      total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
+      total(cache_read_tokens) AS cache_read, total(cache_creation_tokens + cache_creation_1h_tokens) AS cache_creation,
       total(cost) AS span_cost, count(cost) AS span_cost_calls,
       total(CASE WHEN cost IS NULL THEN input_tokens END) AS u_input,
       total(CASE WHEN cost IS NULL THEN output_tokens END) AS u_output,
       total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
-      total(CASE WHEN cost IS NULL THEN cache_creation_tokens END) AS u_cache_creation
+      total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation
     FROM llm_calls WHERE ${where.join(' AND ')}
     GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}) AS g`
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
@@ -87,6 +90,7 @@ export function queryUsageGroups(
     provider: value(row, 1),
     keys: Object.fromEntries(extra.map((k, i) => [k, value(row, i + 2)])),
     calls: Number(row.calls),
+    unmeteredCalls: Number(row.unmetered),
     tokens: {
       input: Number(row.input),
       output: Number(row.output),

@@ -2,6 +2,9 @@ import { type OtlpJsonResourceSpans, toOtlpJson } from '../collector/otlp-encode
 import { parseDurationMs } from '../collector/search-params.js'
 import type { SpanRecord } from '../collector/span-record.js'
 import type { StoredSpan, TraceQuery } from '../collector/span-store.js'
+import { priceCall } from '../cost/price-call.js'
+import { loadPrices } from '../cost/price-sources.js'
+import type { LlmCall } from '../llm/llm-call.js'
 import type { BackendTarget } from './endpoints.js'
 import { TraceClient, type TraceListRow } from './trace-client.js'
 import { normalizeTraceId } from './trace-id.js'
@@ -57,8 +60,9 @@ export async function showTrace(
   options: WaterfallOptions = {},
 ): Promise<ShownTrace> {
   const traceId = normalizeTraceId(id)
-  const spans = await new TraceClient(target).getTrace(traceId)
-  return { traceId, backend: target, spans, waterfall: buildWaterfall(spans, options) }
+  const [spans, prices] = await Promise.all([new TraceClient(target).getTrace(traceId), loadPrices()])
+  const price = (call: LlmCall) => priceCall(call, prices.book).usd
+  return { traceId, backend: target, spans, waterfall: buildWaterfall(spans, { ...options, price }) }
 }
 
 /** A trace as OTLP/JSON (`{resourceSpans}`), what `trace show --json` prints. */

@@ -1,13 +1,24 @@
-import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
+import type { SpanRecord } from '../collector/span-record.js'
+import type { CallTokens, LlmCall } from '../llm/llm-call.js'
+import { readSpanCall, spanModelHint } from '../llm/read-span.js'
+import { placeCalls } from '../llm/trace-calls.js'
 
-/** LLM facts shown on an LLM span's row (OpenTelemetry GenAI attributes plus goblin's llm.*). */
+/**
+ * The LLM call on a span's row, read by the one LLM-call model (`readSpanCall`) and placed in the trace like
+ * the store's index places it: an aggregate repeats its descendants' usage and is left out of the total.
+ */
 export interface LlmFacts {
   model: string | null
   provider: string | null
-  inputTokens: number | null
-  outputTokens: number | null
+  tokens: CallTokens
+  metered: boolean
+  aggregate: boolean
+  /** USD: the call's own cost, else its tokens x the price; null when unmetered or the model is unknown. */
   costUsd: number | null
 }
+
+/** Prices a call (`priceCall`'s USD), or null when it cannot be priced; the waterfall stays pure. */
+export type CallPricer = (call: LlmCall) => number | null
 
 /** One line of the waterfall: a span, or a run of collapsed siblings. */
 export type WaterfallRow =
@@ -42,7 +53,10 @@ export interface Waterfall {
   spanCount: number
   errorCount: number
   services: string[]
+  /** USD of the trace's LLM calls, aggregates left out: the figure `cost report` gives for the trace. */
   costUsd: number
+  /** Every LLM call of the trace, shown rows or not. */
+  llmCalls: Array<{ spanId: string } & LlmFacts>
   /** Spans whose parent is not in the trace (shown as extra roots). */
   orphans: number
 }
@@ -52,6 +66,8 @@ export interface WaterfallOptions {
   depth?: number
   /** Siblings shown before the rest collapse into one row (default 20); Infinity shows all. */
   maxChildren?: number
+  /** Prices the LLM calls; without it only their own costs (`llm.cost`) are known. */
+  price?: CallPricer
 }
 
 interface Node {
@@ -91,16 +107,16 @@ export function buildWaterfall(spans: SpanRecord[], options: WaterfallOptions = 
   let traceStart = roots[0]?.start ?? 0n
   let traceEnd = 0n
   let errorCount = 0
-  let costUsd = 0
   const services = new Set<string>()
   for (const node of nodes.values()) {
     if (node.start < traceStart) traceStart = node.start
     if (node.end > traceEnd) traceEnd = node.end
     if (node.span.statusCode === 2) errorCount++
-    const cost = node.span.attributes['llm.cost']
-    if (typeof cost === 'number') costUsd += cost
     services.add(node.span.serviceName)
   }
+  const llm = traceCalls(spans, options.price)
+  let costUsd = 0
+  for (const facts of llm.values()) if (!facts.aggregate) costUsd += facts.costUsd ?? 0
   const byStart = (a: Node, b: Node) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)
   roots.sort(byStart)
   for (const node of nodes.values()) node.children.sort(byStart)
@@ -163,7 +179,7 @@ export function buildWaterfall(spans: SpanRecord[], options: WaterfallOptions = 
       offsetMs: ms(node.start - traceStart),
       durationMs: ms(node.end - node.start),
       hiddenDescendants: hidden,
-      llm: llmFacts(node.span.attributes),
+      llm: llm.get(node.span.spanId) ?? null,
     })
     if (depth < maxDepth) {
       const childIndent =
@@ -179,7 +195,8 @@ export function buildWaterfall(spans: SpanRecord[], options: WaterfallOptions = 
     spanCount: spans.length,
     errorCount,
     services: [...services].sort(),
-    costUsd,
+    costUsd: Math.round(costUsd * 1e9) / 1e9,
+    llmCalls: [...llm].map(([spanId, facts]) => ({ spanId, ...facts })),
     orphans,
   }
 }
@@ -197,24 +214,29 @@ function countSubtree(root: Node): { spans: number; errors: number } {
   return { spans, errors }
 }
 
-const num = (v: AttributeValue | undefined): number | null =>
-  typeof v === 'number'
-    ? v
-    : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
-      ? Number(v)
-      : null
-const str = (v: AttributeValue | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null)
-
-/** LLM facts of a span, or null when it carries no GenAI model, token or cost attributes. */
-export function llmFacts(attributes: Record<string, AttributeValue>): LlmFacts | null {
-  const facts: LlmFacts = {
-    model: str(attributes['gen_ai.response.model']) ?? str(attributes['gen_ai.request.model']),
-    provider: str(attributes['gen_ai.provider.name']) ?? str(attributes['gen_ai.system']),
-    inputTokens: num(attributes['gen_ai.usage.input_tokens']),
-    outputTokens: num(attributes['gen_ai.usage.output_tokens']),
-    costUsd: num(attributes['llm.cost']),
+/** Every LLM call of the trace by span id, placed (aggregates, inherited models) and priced. */
+function traceCalls(spans: SpanRecord[], price: CallPricer | undefined): Map<string, LlmFacts> {
+  const calls = new Map<string, LlmCall>()
+  for (const span of spans) {
+    const call = readSpanCall(span)
+    if (call) calls.set(span.spanId, call)
   }
-  return facts.model || facts.inputTokens !== null || facts.outputTokens !== null || facts.costUsd !== null
-    ? facts
-    : null
+  const places = placeCalls(
+    spans.map((s) => ({ spanId: s.spanId, parentSpanId: s.parentSpanId, modelHint: spanModelHint(s) })),
+    calls.keys(),
+  )
+  const facts = new Map<string, LlmFacts>()
+  for (const [spanId, read] of calls) {
+    const place = places.get(spanId)
+    const call = { ...read, model: read.model ?? place?.inheritedModel ?? null }
+    facts.set(spanId, {
+      model: call.model,
+      provider: call.provider,
+      tokens: call.tokens,
+      metered: call.metered,
+      aggregate: place?.aggregate ?? false,
+      costUsd: call.ownCostUsd ?? (call.metered && price ? price(call) : null),
+    })
+  }
+  return facts
 }

@@ -31,6 +31,12 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
             align: 'right',
             color: (r) => (r.unknownModelCalls ? 'yellow' : undefined),
           },
+          {
+            header: 'UNMETERED',
+            value: (r) => (r.unmeteredCalls ? formatCount(r.unmeteredCalls) : ''),
+            align: 'right',
+            color: (r) => (r.unmeteredCalls ? 'yellow' : undefined),
+          },
         ] satisfies Column<CostRow>[])
       : []),
     { header: '', value: (r) => bar(r.usd, max), color: () => 'cyan' },
@@ -54,6 +60,11 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
       {report.unknownModels.length > 0 && (
         <Text color="yellow">
           {`Not priced (unknown models, not counted as $0): ${report.unknownModels.map((u) => `${u.model} (${u.calls} calls)`).join(', ')}. Import current prices: goblin cost prices import <file|URL>.`}
+        </Text>
+      )}
+      {t.unmeteredCalls > 0 && (
+        <Text color="yellow">
+          {`Unmetered: ${formatCount(t.unmeteredCalls)} calls reported no token counts and no cost of their own (not counted as $0). Their sender's telemetry omits usage; see the README's conventions table.`}
         </Text>
       )}
       {report.notes.map((note) => (

@@ -80,15 +80,10 @@ function lineFor(
   const label = `${truncateText(`${row.prefix}${span.name}`, labelWidth - hidden.length)}${hidden}`
   const details: string[] = []
   if (row.llm) {
-    const tokens =
-      row.llm.inputTokens !== null || row.llm.outputTokens !== null
-        ? `${row.llm.inputTokens ?? '?'}→${row.llm.outputTokens ?? '?'} tok`
-        : ''
-    details.push(
-      [row.llm.model, tokens, row.llm.costUsd !== null ? formatUsd(row.llm.costUsd) : '']
-        .filter(Boolean)
-        .join(' '),
-    )
+    const { tokens, metered, aggregate, costUsd } = row.llm
+    const usage = metered ? `${tokens.input}→${tokens.output} tok` : 'unmetered'
+    const cost = aggregate ? '(aggregate)' : costUsd !== null ? formatUsd(costUsd) : metered ? 'unpriced' : ''
+    details.push([row.llm.model, usage, cost].filter(Boolean).join(' '))
   }
   if (row.depth === 0 || span.parentSpanId === null) details.push(span.serviceName)
   if (span.statusCode === 2 && span.statusMessage) details.push(span.statusMessage)

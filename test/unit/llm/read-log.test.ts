@@ -97,8 +97,10 @@ describe('Claude Code 2.1.332 (a Bash call that needs permission, in -p mode)', 
 describe('Codex CLI 0.171.0 (codex exec, one exec_command approved by config)', () => {
   const rows = logs('codex-0.171.0-tool-accept')
 
-  it('stamps records with observedTimeUnixNano only', () => {
-    expect(rows.every((r) => r.timeUnixNano === '0' && r.observedTimeUnixNano !== '0')).toBe(true)
+  it('stamps records with observedTimeUnixNano only, which the collector takes as their time', () => {
+    expect(
+      rows.every((r) => r.observedTimeUnixNano !== '0' && r.timeUnixNano === r.observedTimeUnixNano),
+    ).toBe(true)
   })
 
   it('names events by event.name, not by its tracing label in eventName', () => {

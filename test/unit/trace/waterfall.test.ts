@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildWaterfall, llmFacts } from '../../../src/trace/waterfall.js'
+import { buildWaterfall } from '../../../src/trace/waterfall.js'
 import { INK_MAX_ROWS, renderWaterfall } from '../../../src/ui/waterfall.js'
 import { makeSpan, spanIdOf, traceIdOf } from '../collector/make-spans.js'
 
@@ -83,24 +83,47 @@ describe('waterfall model', () => {
     expect(buildWaterfall(spans).rows).toHaveLength(5_000)
   })
 
-  it('reads LLM facts from GenAI attributes', () => {
-    expect(
-      llmFacts({
-        'gen_ai.request.model': 'gpt-4o',
-        'gen_ai.response.model': 'gpt-4o-2024-08-06',
-        'gen_ai.system': 'openai',
-        'gen_ai.usage.input_tokens': 1200,
-        'gen_ai.usage.output_tokens': 300,
-        'llm.cost': 0.0123,
-      }),
-    ).toEqual({
-      model: 'gpt-4o-2024-08-06',
-      provider: 'openai',
-      inputTokens: 1200,
-      outputTokens: 300,
-      costUsd: 0.0123,
+  it('reads each LLM span by the one call model, prices it, and leaves aggregates out of the total', () => {
+    const usage = (input: number, output: number) => ({
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+      'gen_ai.system': 'openai.chat',
+      'gen_ai.usage.input_tokens': input,
+      'gen_ai.usage.output_tokens': output,
     })
-    expect(llmFacts({ 'http.method': 'GET' })).toBeNull()
+    const w = buildWaterfall(
+      [
+        makeSpan({ traceId: t, spanId: spanIdOf(1), name: 'invoke_agent', attributes: usage(3_000, 300) }),
+        makeSpan({ traceId: t, spanId: spanIdOf(2), parentSpanId: spanIdOf(1), name: 'step 1' }),
+        makeSpan({
+          traceId: t,
+          spanId: spanIdOf(3),
+          parentSpanId: spanIdOf(2),
+          name: 'chat',
+          attributes: usage(1_000, 100),
+        }),
+        makeSpan({
+          traceId: t,
+          spanId: spanIdOf(4),
+          parentSpanId: spanIdOf(2),
+          name: 'chat',
+          attributes: { ...usage(2_000, 200), 'llm.cost': 0.5 },
+        }),
+        makeSpan({ traceId: t, spanId: spanIdOf(5), parentSpanId: spanIdOf(2), name: 'http GET' }),
+      ],
+      { price: (call) => call.tokens.input * 1e-6 + call.tokens.output * 1e-5 },
+    )
+    const llm = new Map(w.rows.flatMap((r) => (r.type === 'span' ? [[r.span.spanId, r.llm]] : [])))
+    expect(llm.get(spanIdOf(1))).toMatchObject({ aggregate: true, provider: 'openai' })
+    expect(llm.get(spanIdOf(3))).toMatchObject({
+      model: 'gpt-4o-2024-08-06',
+      aggregate: false,
+      tokens: { input: 1_000, output: 100 },
+      costUsd: 0.002,
+    })
+    expect(llm.get(spanIdOf(4))?.costUsd).toBe(0.5)
+    expect(llm.get(spanIdOf(5))).toBeNull()
+    expect(w.costUsd).toBe(0.502)
   })
 
   it('renders plain text with bars, status and LLM facts', () => {
