@@ -15,7 +15,15 @@ export interface IngestIndex {
   index(db: DatabaseSync, spans: SpanRecord[], logs?: LogRecordRow[]): void
   prune(db: DatabaseSync, cutoffUnixNano: bigint): void
   /** Optionally, the USD cost of each listed trace (e.g. priced LLM usage), which search results then show. */
-  traceCosts?(db: DatabaseSync, traceIds: string[]): Map<string, number>
+  traceCosts?(db: DatabaseSync, traceIds: string[]): Map<string, TraceCost>
+}
+
+/** What a trace's LLM calls cost: USD of the priced ones, and how many could not be priced. */
+export interface TraceCost {
+  usd: number
+  calls: number
+  /** Unmetered calls and calls of models the price table does not know: not in `usd`, never $0. */
+  unpricedCalls: number
 }
 
 export interface SpanStoreOptions {
@@ -41,6 +49,9 @@ export interface TraceSummary {
   errorCount: number
   /** USD: the trace's priced LLM usage when a cost index serves it, else the sum of its spans' `llm.cost`. */
   costUsd: number
+  /** LLM calls counted (aggregates left out) and those among them not priced; 0 without a cost index. */
+  llmCalls: number
+  unpricedCalls: number
   goblinId: string | null
 }
 
@@ -473,6 +484,8 @@ export class SpanStore {
       spanCount: Number(row.span_count),
       errorCount: Number(row.error_count),
       costUsd: Number(row.llm_cost),
+      llmCalls: 0,
+      unpricedCalls: 0,
       goblinId: row.goblin_id === null ? null : String(row.goblin_id),
     }))
     for (const index of this.indexes) {
@@ -480,7 +493,13 @@ export class SpanStore {
         this.db,
         summaries.map((t) => t.traceID),
       )
-      for (const summary of summaries) summary.costUsd = costs?.get(summary.traceID) ?? summary.costUsd
+      for (const summary of summaries) {
+        const cost = costs?.get(summary.traceID)
+        if (!cost) continue
+        summary.costUsd = cost.usd
+        summary.llmCalls = cost.calls
+        summary.unpricedCalls = cost.unpricedCalls
+      }
     }
     return summaries
   }

@@ -4,7 +4,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { CostLabels } from '../collector/metrics.js'
 import type { LogRecordRow } from '../collector/otlp-decode.js'
 import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
-import { type IngestIndex, traceKey } from '../collector/span-store.js'
+import { type IngestIndex, type TraceCost, traceKey } from '../collector/span-store.js'
 import { goblinHome } from '../core/paths.js'
 import type { LlmCall } from '../llm/llm-call.js'
 import { readLogCall } from '../llm/read-log.js'
@@ -14,7 +14,7 @@ import type { LlmUsage } from './llm-usage.js'
 import type { PriceBook } from './price-book.js'
 import { loadTablePrices } from './price-sources.js'
 import { importedPricesPath } from './price-store.js'
-import { costOfUsage } from './usage-cost.js'
+import { costOfUsage, roundUsd } from './usage-cost.js'
 
 export interface LlmIndexOptions {
   /**
@@ -419,21 +419,22 @@ function logCallId(log: LogRecordRow): Uint8Array {
 }
 
 /**
- * The USD each trace's LLM calls cost (`llm.cost`, else tokens x price), counted as reports count them:
- * aggregate parents left out. Calls of unknown models add nothing; a trace without LLM calls is absent.
+ * The USD each trace's LLM calls cost (own cost, else tokens x price), counted as reports count them:
+ * aggregates left out. Unmetered calls and calls of unknown models add nothing and are counted as
+ * unpriced; a trace without LLM calls is absent.
  */
 export function traceCosts(
   db: DatabaseSync,
   traceIds: string[],
   price: (usage: LlmUsage) => number | null,
-): Map<string, number> {
-  const costs = new Map<string, number>()
+): Map<string, TraceCost> {
+  const costs = new Map<string, TraceCost>()
   if (traceIds.length === 0 || !tableExists(db)) return costs
   const rows = db
     .prepare(
       `SELECT lower(hex(c.trace_id)) AS trace_id, m.name AS model, p.name AS provider, c.input_tokens,
          c.output_tokens, c.cache_read_tokens, c.cache_creation_tokens + c.cache_creation_1h_tokens AS cache_creation,
-         c.cost
+         c.cost, c.metered
        FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
        WHERE c.aggregate = 0 AND c.trace_id IN (${traceIds.map(() => '?').join(',')})`,
     )
@@ -451,10 +452,13 @@ export function traceCosts(
       task: null,
       service: '',
     }
-    const usd = usage.cost ?? price(usage)
-    if (usd === null) continue
+    const usd = usage.cost ?? (Number(row.metered) === 1 ? price(usage) : null)
     const traceId = String(row.trace_id)
-    costs.set(traceId, (costs.get(traceId) ?? 0) + usd)
+    const cost = costs.get(traceId) ?? { usd: 0, calls: 0, unpricedCalls: 0 }
+    cost.calls++
+    if (usd === null) cost.unpricedCalls++
+    else cost.usd = roundUsd(cost.usd + usd)
+    costs.set(traceId, cost)
   }
   return costs
 }

@@ -15,6 +15,9 @@ export interface TraceListRow {
   spanCount: number | null
   errorCount: number | null
   costUsd: number | null
+  /** LLM calls and those not priced (unmetered or unknown model); null from Tempo. */
+  llmCalls: number | null
+  unpricedCalls: number | null
 }
 
 /**
@@ -44,6 +47,8 @@ export class TraceClient {
       spanCount: typeof t.spanCount === 'number' ? t.spanCount : null,
       errorCount: typeof t.errorCount === 'number' ? t.errorCount : null,
       costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
+      llmCalls: typeof t.llmCalls === 'number' ? t.llmCalls : null,
+      unpricedCalls: typeof t.unpricedCalls === 'number' ? t.unpricedCalls : null,
     }))
   }
 

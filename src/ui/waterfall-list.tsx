@@ -1,4 +1,5 @@
 import type { SpanRecord } from '../collector/span-record.js'
+import type { TraceListRow } from '../trace/trace-client.js'
 import type { TraceList } from '../trace/trace-queries.js'
 import { renderTable } from './table.js'
 import { formatDuration, formatStart, formatUsd, truncateText } from './waterfall-format.js'
@@ -21,11 +22,21 @@ export function renderTraceList(list: TraceList, facts: { color: boolean; column
         align: 'right',
         color: (t) => (t.errorCount ? 'red' : undefined),
       },
-      { header: 'COST', value: (t) => formatUsd(t.costUsd), align: 'right' },
+      { header: 'COST', value: traceCost, align: 'right' },
     ],
     { color: facts.color, columns: Math.max(facts.columns, 160) },
   )
   return `${table}\n${list.traces.length} trace${list.traces.length === 1 ? '' : 's'} from ${list.backend.endpoint} (${list.backend.kind})`
+}
+
+/**
+ * A trace's LLM cost: `-` for a trace without LLM calls, the USD otherwise, and how many calls are not in it
+ * (unmetered, or of a model without a price), so an unpriced call never reads as $0.
+ */
+function traceCost(t: TraceListRow): string {
+  if (t.llmCalls === 0 && !t.costUsd) return '-'
+  const usd = formatUsd(t.costUsd)
+  return t.unpricedCalls ? `${usd} +${t.unpricedCalls} unpriced` : usd
 }
 
 /** One `goblin trace tail` line: time, trace/span id, service, name, duration, status. */

@@ -94,6 +94,9 @@ describe('span store', () => {
         spanCount: 2,
         errorCount: 1,
         costUsd: 0.25,
+        // Without the LLM-call index (this store has none) only the spans' own llm.cost is known.
+        llmCalls: 0,
+        unpricedCalls: 0,
         goblinId: 'researcher',
       },
     ])

@@ -154,7 +154,7 @@ function store() {
   const ingest = (batch: SpanRecord[]) => spans.ingest(batch)
   const report = (by: Parameters<typeof queryUsageGroups>[1] = ['model']) =>
     priceGroups(queryUsageGroups(db, by, { sinceNs: T0, untilNs: T0 + 86_400_000_000_000n }), book, by)
-  return { db, index, ingest, costs, report }
+  return { db, index, ingest, costs, report, search: () => spans.search() }
 }
 
 const llm = (model: string, input: number, output: number, extra: SpanRecord['attributes'] = {}) => ({
@@ -265,6 +265,20 @@ describe('llm_calls index and report sums', () => {
     s.ingest([span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' })])
     const { total } = s.report()
     expect(total).toMatchObject({ calls: 1, unmeteredCalls: 1, inputTokens: 0 })
+  })
+
+  it('tells trace list how many calls a trace has and how many are not priced', () => {
+    const s = store()
+    s.ingest([
+      span(llm('gpt-4o', 1_000, 100)),
+      span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' }),
+      span(llm('mystery-9', 10, 10)),
+      span({ 'http.method': 'GET' }, { traceId: 'b'.repeat(32) }),
+    ])
+    const byId = new Map(s.search().map((t) => [t.traceID, t]))
+    expect(byId.get('a'.repeat(32))).toMatchObject({ llmCalls: 3, unpricedCalls: 2 })
+    expect(byId.get('a'.repeat(32))?.costUsd).toBeCloseTo(1_000 * 2.5e-6 + 100 * 1e-5, 9)
+    expect(byId.get('b'.repeat(32))).toMatchObject({ llmCalls: 0, unpricedCalls: 0, costUsd: 0 })
   })
 
   it('stores a span delivered twice once', () => {
