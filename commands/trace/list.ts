@@ -35,11 +35,15 @@ export default class TraceListCommand extends GoblinCommand {
     '<%= config.bin %> trace list',
     '<%= config.bin %> trace list --service api --since 1h --status error',
     '<%= config.bin %> trace list --backend tempo --min-duration 2s --json',
+    '<%= config.bin %> trace list --session ff21bf51-7bdb-4f65-be29-9287e08842c2',
   ]
   static override flags = {
     ...backendFlags,
     service: Flags.string({ description: 'traces with a span of this service.name' }),
     goblin: Flags.string({ description: 'traces of this goblin (goblin.id)' }),
+    session: Flags.string({
+      description: 'traces of this agent session (a span or resource with session.id)',
+    }),
     since: Flags.string({ description: 'started within this long, e.g. 15m, 1h, 7d' }),
     status: Flags.string({ description: 'only traces with an error span', options: ['error'] }),
     'min-duration': Flags.string({ description: 'at least this long, e.g. 250ms, 2s' }),
@@ -53,6 +57,7 @@ export default class TraceListCommand extends GoblinCommand {
       target: backendFrom(flags),
       service: flags.service,
       goblin: flags.goblin,
+      session: flags.session,
       since: flags.since,
       status: flags.status as 'error' | undefined,
       minDuration: flags['min-duration'],

@@ -14,6 +14,7 @@ export interface ListTracesOptions {
   target: BackendTarget
   service?: string
   goblin?: string
+  session?: string
   /** A duration back from now (e.g. 1h). */
   since?: string
   status?: 'error'
@@ -34,6 +35,7 @@ export async function listTraces(options: ListTracesOptions): Promise<TraceList>
   const tags: Record<string, string> = {}
   if (options.service) tags['service.name'] = options.service
   if (options.goblin) tags['goblin.id'] = options.goblin
+  if (options.session) tags['session.id'] = options.session
   if (options.status) tags.status = options.status
   if (Object.keys(tags).length > 0) query.tags = tags
   if (options.since) {
