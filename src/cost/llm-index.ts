@@ -6,7 +6,7 @@ import type { LogRecordRow } from '../collector/otlp-decode.js'
 import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
 import { type IngestIndex, type TraceCost, traceKey } from '../collector/span-store.js'
 import { goblinHome } from '../core/paths.js'
-import type { LlmCall } from '../llm/llm-call.js'
+import type { CallTokens, LlmCall } from '../llm/llm-call.js'
 import { readLogCall } from '../llm/read-log.js'
 import { MODEL_HINT_KEYS, readSpanCall } from '../llm/read-span.js'
 import { placeCalls } from '../llm/trace-calls.js'
@@ -134,7 +134,6 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       call: LlmCall,
       key: string | null,
     ) => {
-      const t = call.tokens
       const inserted = st.insert.run(
         traceId,
         spanId,
@@ -147,12 +146,7 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
         nameId(call.task),
         nameId(call.service),
         nameId(call.session),
-        t.input,
-        t.output,
-        t.cacheRead,
-        t.cacheWrite5m,
-        t.cacheWrite1h,
-        t.reasoning,
+        ...tokenColumns(call.tokens),
         call.metered ? 1 : 0,
         call.ownCostUsd,
         key,
@@ -183,14 +177,8 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       const key = twinKey(call)
       const twin = key === null ? undefined : findTwin(st, key, FROM_SPAN, startNs)
       if (twin) {
-        const t = call.tokens
         st.mergeLog.run(
-          t.input,
-          t.output,
-          t.cacheRead,
-          t.cacheWrite5m,
-          t.cacheWrite1h,
-          t.reasoning,
+          ...tokenColumns(call.tokens),
           call.ownCostUsd,
           nameId(call.session),
           twin.trace_id,
@@ -245,6 +233,11 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       return traceCosts(db, traceIds, price)
     },
   }
+}
+
+/** A call's token counts in the order of the `llm_calls` columns, input_tokens to reasoning_tokens. */
+function tokenColumns(t: CallTokens): number[] {
+  return [t.input, t.output, t.cacheRead, t.cacheWrite5m, t.cacheWrite1h, t.reasoning]
 }
 
 function labelKey(labels: CostLabels): string {
