@@ -11,6 +11,10 @@ export interface RunUsage {
   usd: number
   /** Calls of a model the price table does not know and that carried no cost of their own: not in `usd`. */
   unknownModelCalls: number
+  /** Calls that reported neither token counts nor a cost: counted, not priced. */
+  unmeteredCalls: number
+  /** The agent sessions (conversations) the calls belong to: usually one. */
+  sessions: string[]
   /** Why the numbers may be incomplete (no store yet, ...). */
   notes: string[]
 }
@@ -29,12 +33,13 @@ export async function runUsage(options: {
   const [prices, usage] = await Promise.all([
     loadPrices({ home: options.home }),
     readEmbeddedUsage(
-      ['model'],
+      ['session'],
       { sinceNs: options.sinceNs, untilNs: options.untilNs, task: options.task },
       options.home,
     ),
   ])
-  const { total } = priceGroups(usage.groups, prices.book, ['model'])
+  const { total } = priceGroups(usage.groups, prices.book, ['session'])
+  const sessions = usage.groups.flatMap((g) => g.keys.session ?? [])
   return {
     calls: total.calls ?? 0,
     inputTokens: total.inputTokens ?? 0,
@@ -42,6 +47,8 @@ export async function runUsage(options: {
     cachedInputTokens: total.cachedInputTokens ?? 0,
     usd: total.usd,
     unknownModelCalls: total.unknownModelCalls,
+    unmeteredCalls: total.unmeteredCalls,
+    sessions: [...new Set(sessions)],
     notes: usage.note ? [usage.note] : [],
   }
 }

@@ -15,9 +15,14 @@ export function formatRunLine(result: AgentRunResult): string {
     exited,
     `${formatCount(usage.calls)} LLM call${usage.calls === 1 ? '' : 's'}`,
     `${formatCount(usage.inputTokens)} tokens in (${formatCount(usage.cachedInputTokens)} cached), ${formatCount(usage.outputTokens)} out`,
-    usage.unknownModelCalls > 0
-      ? `${formatUsd(usage.usd)} + ${usage.unknownModelCalls} unpriced call${usage.unknownModelCalls === 1 ? '' : 's'}`
-      : formatUsd(usage.usd),
+    [
+      formatUsd(usage.usd),
+      ...(usage.unknownModelCalls > 0 ? [`${usage.unknownModelCalls} unpriced (unknown model)`] : []),
+      ...(usage.unmeteredCalls > 0 ? [`${usage.unmeteredCalls} unmetered`] : []),
+    ].join(' + '),
+    ...(usage.sessions.length > 0
+      ? [`session${usage.sessions.length === 1 ? '' : 's'} ${usage.sessions.join(', ')}`]
+      : []),
     `task ${result.task}`,
     `trace ${result.traceId}`,
   ]

@@ -85,6 +85,17 @@ const ledger = (goblinId: string) =>
     .map((line) => JSON.parse(line) as Envelope)
     .filter((e) => e.goblin_id === goblinId)
 
+/** A model's per-token prices as `goblin cost prices show` resolves them. */
+async function priceOf(model: string, provider: string) {
+  const run = await runGoblin(['cost', 'prices', 'show', model, '--provider', provider, '--json'], {
+    env: { GOBLIN_HOME: home.path },
+  })
+  expect(run.exitCode, run.stderr).toBe(0)
+  return parseJson<{ price: { inputPerToken: number; outputPerToken: number; cachedInputPerToken: number } }>(
+    run,
+  ).price
+}
+
 /** Span names of one trace in the collector. */
 async function traceSpanNames(traceId: string): Promise<string[]> {
   const trace = (await fetch(`${collector.url}/api/traces/${traceId}`).then((r) => r.json())) as {
@@ -100,17 +111,28 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
     const { run, result } = await agentRun(
       'claude',
       'e2e-claude',
-      ['-p', 'run the command', '--session-id', session],
+      ['-p', 'run the command', '--session-id', session, '--model', 'claude-sonnet-4-5'],
       { ANTHROPIC_BASE_URL: backend.url, ANTHROPIC_API_KEY: 'sk-ant-fake' },
       userHome('claude'),
     )
     expect(run.exitCode, run.stderr).toBe(0)
     expect(result).toMatchObject({ agent: 'claude', exitCode: 0, goblin: 'e2e-claude', exported: true })
+    // Two calls (the tool call, then the answer) of the fake usage: input 100 + cache read 200 + cache
+    // writes 50, output 20; priced by Claude Code itself at $0.0008925 each (its cost_usd wins).
+    expect(result.usage).toMatchObject({
+      calls: 2,
+      inputTokens: 700,
+      cachedInputTokens: 400,
+      outputTokens: 40,
+      usd: 0.001785,
+      unknownModelCalls: 0,
+      sessions: [session],
+    })
     // Claude Code answered on stdout, which --json sent to stderr.
     expect(run.stderr).toContain(backend.defaultReply.text)
     // The tool ran: its output came back to the model.
     const [result1] = backend.toolResults('anthropic')
-    expect(result1).toMatchObject({ output: 'agent-ran-this', isError: false })
+    expect(result1).toMatchObject({ output: expect.stringMatching(/^agent-ran-this/), isError: false })
 
     const names = await traceSpanNames(result.traceId)
     expect(names).toContain('agent claude')
@@ -170,7 +192,7 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
         '-c',
         'model_provider=fake',
         '-c',
-        'model=gpt-5',
+        'model=gpt-5.5',
         'exec',
         '--skip-git-repo-check',
         'run it',
@@ -179,11 +201,25 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
       dir,
     )
     expect(run.exitCode, run.stderr).toBe(0)
+    // Codex reports no cost: two calls of input 300 (100 cached), output 40, priced from the table.
+    const gpt = await priceOf('gpt-5.5', 'openai')
+    expect(result.usage).toMatchObject({
+      calls: 2,
+      inputTokens: 600,
+      cachedInputTokens: 200,
+      outputTokens: 80,
+    })
+    expect(result.usage?.usd).toBeCloseTo(
+      2 * (200 * gpt.inputPerToken + 100 * gpt.cachedInputPerToken + 40 * gpt.outputPerToken),
+      9,
+    )
     const [toolResult] = backend.toolResults('openai-responses')
     expect(toolResult?.output).toContain('codex-ran-this')
     const names = await traceSpanNames(result.traceId)
     expect(names).toContain('agent codex')
     expect(names).toContain('handle_responses')
+    // The calls and the decision name the same session (Codex's conversation id).
+    expect(result.usage?.sessions).toEqual([ledger('e2e-codex')[0]?.attrs?.['session.id']])
     expect(ledger('e2e-codex')).toEqual([
       expect.objectContaining({
         action: 'tool.exec_command',
@@ -213,9 +249,17 @@ describe('goblin agent run with the real CLIs', { timeout: 180_000 }, () => {
     )
     expect(run.exitCode, run.stderr).toBe(0)
     expect(backend.toolResults('gemini')[0]?.output).toContain('gemini-ran-this')
-    expect(await traceSpanNames(result.traceId)).toEqual(['agent gemini'])
+    // Two calls of prompt 500 (200 cached), candidates 30 and thoughts 15: output 45 each.
+    expect(result.usage).toMatchObject({
+      calls: 2,
+      inputTokens: 1000,
+      cachedInputTokens: 400,
+      outputTokens: 90,
+    })
     const [entry, ...more] = ledger('e2e-gemini')
     expect(more).toEqual([])
+    // The calls and the decision name the same session.
+    expect(result.usage?.sessions).toEqual([entry?.attrs?.['session.id']])
     expect(entry?.trace_id).not.toBe(result.traceId)
     expect(await traceSpanNames(entry?.trace_id as string)).toContain('tool_call')
     expect([entry]).toEqual([
