@@ -213,18 +213,6 @@ function goblinOf(row: LogEvent): string | null {
   return text(row.resource['goblin.id']) ?? text(row.attributes['goblin.id'])
 }
 
-/**
- * How the same call, seen both as a span and as a log event, is recognised: Claude Code (enhanced
- * telemetry), Codex and Gemini CLI (traces on) send both, with no request id common to the two, and
- * Claude Code's log event names the interaction span, not the call's. What both carry is the session,
- * the model and the prompt's size: readings of one call agree on these once normalized (input counts the
- * cache), while output counts may not (Gemini CLI's spans leave thoughts out). Calls with equal keys are
- * paired one to one in time order, so a session with N identical calls seen twice counts N, not 2N.
- */
-export function matchKey(call: Pick<LlmCall, 'session' | 'model' | 'tokens'>): string {
-  return JSON.stringify([call.session, call.model, call.tokens.input])
-}
-
 /** What an agent's tool decision says, for the audit log. */
 export interface ToolDecision {
   /** The tool as the agent names it (`Bash`, `exec_command`, `run_shell_command`, an MCP tool, ...). */

@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeLogsJson, decodeTracesJson, type LogRecordRow } from '../../../src/collector/otlp-decode.js'
+import { decodeLogsJson, type LogRecordRow } from '../../../src/collector/otlp-decode.js'
 import { noTokens } from '../../../src/llm/llm-call.js'
-import {
-  type LogEvent,
-  logEventName,
-  matchKey,
-  readLogCall,
-  readToolDecision,
-} from '../../../src/llm/read-log.js'
+import { type LogEvent, logEventName, readLogCall, readToolDecision } from '../../../src/llm/read-log.js'
 
 // Recorded from the real CLIs (see test/fixtures/agents/README.md for how, and what the fake model answered).
 const FIXTURES = join(import.meta.dirname, '../../fixtures/agents')
 const logs = (name: string): LogRecordRow[] =>
   decodeLogsJson(readFileSync(join(FIXTURES, `${name}-logs.json`), 'utf8')).logs
-const spans = (name: string) =>
-  decodeTracesJson(readFileSync(join(FIXTURES, `${name}-traces.json`), 'utf8')).spans
 const calls = (rows: LogRecordRow[]) => rows.map(readLogCall).filter((c) => c !== null)
 const decisions = (rows: LogRecordRow[]) => rows.map(readToolDecision).filter((d) => d !== null)
 /** The fixtures' runs carried TRACEPARENT 00-0af7...319c-... and these resource labels. */
@@ -69,21 +61,6 @@ describe('Claude Code 2.1.332 (claude -p, one Bash call accepted by config)', ()
         at: expect.stringMatching(/^2026-12-02T20:\d\d:\d\d\.\d{3}Z$/),
       },
     ])
-  })
-
-  it('keys a call seen as a log event and as a span alike (enhanced telemetry sends both)', () => {
-    const llmSpans = spans('claude-code-2.1.332-tool-accept').filter(
-      (s) => s.name === 'claude_code.llm_request',
-    )
-    expect(llmSpans).toHaveLength(2)
-    const spanKeys = llmSpans.map((s) =>
-      matchKey({
-        session: s.attributes['gen_ai.conversation.id'] as string,
-        model: s.attributes['gen_ai.response.model'] as string,
-        tokens: { ...noTokens(), input: s.attributes['gen_ai.usage.input_tokens'] as number },
-      }),
-    )
-    expect(calls(rows).map(matchKey)).toEqual(spanKeys)
   })
 })
 
