@@ -116,6 +116,8 @@ describe('Tempo backend against a stand-in Tempo HTTP API', () => {
         spanCount: null,
         errorCount: null,
         costUsd: null,
+        llmCalls: null,
+        unpricedCalls: null,
       },
     ])
     const params = new URL(requests.at(-1) ?? '', 'http://x').searchParams
