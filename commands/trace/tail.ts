@@ -20,14 +20,15 @@ export default class TraceTail extends GoblinCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TraceTail)
     const { followSpans } = await import('../../src/trace/trace-queries.js')
-    const { parseDurationMs } = await import('../../src/collector/search-params.js')
+    const { parseDuration } = await import('../../src/core/duration.js')
+    const { setLongTimeout } = await import('../../src/core/long-timeout.js')
     const { formatSpanLine } = await import('../../src/ui/waterfall-list.js')
     const target = backendFrom(flags)
     const stop = new AbortController()
     const stopNow = () => stop.abort()
     process.once('SIGINT', stopNow)
     process.once('SIGTERM', stopNow)
-    if (flags.for) setTimeout(stopNow, parseDurationMs(flags.for, '--for')).unref()
+    if (flags.for) setLongTimeout(stopNow, parseDuration(flags.for, '--for')).unref()
     let printed = 0
     const json = this.jsonEnabled()
     await followSpans({

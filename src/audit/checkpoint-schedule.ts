@@ -1,4 +1,5 @@
-import { usageError } from '../core/errors.js'
+import { parseDuration } from '../core/duration.js'
+import { sleepLong } from '../core/long-timeout.js'
 import {
   type CreatedCheckpoint,
   createCheckpoint,
@@ -12,20 +13,9 @@ import type { NoteSigner } from './signed-note.js'
  * rewrite of anything already checkpointed is detectable within one interval (and anchorable).
  */
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-
-/** Parses `30s`, `15m`, `1h`, `1d` into milliseconds; at least one second. */
+/** `--every`: a duration (`30s`, `15m`, `1h`, `30d`) from one second to a year, in milliseconds. */
 export function parseInterval(text: string): number {
-  const match = /^(\d+)([smhd])$/.exec(text.trim())
-  const ms = match ? Number(match[1]) * (UNITS[match[2] as string] as number) : Number.NaN
-  if (!(ms >= 1000)) {
-    throw usageError(
-      'AUDIT_BAD_INTERVAL',
-      `--every ${JSON.stringify(text)} is not an interval`,
-      'Write it as 30s, 15m, 1h or 1d.',
-    )
-  }
-  return ms
+  return parseDuration(text, '--every', { minMs: 1000, maxMs: 366 * 86_400_000 })
 }
 
 /** Checkpoints now and then every `everyMs` until `signal` aborts; a round where the log did not grow is skipped. */
@@ -44,17 +34,7 @@ export async function checkpointOnSchedule(
       options.onCheckpoint(await createCheckpoint(ledgerDir, signer, origin))
       made++
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, everyMs)
-      options.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer)
-          resolve()
-        },
-        { once: true },
-      )
-    })
+    await sleepLong(everyMs, options.signal)
   }
   return made
 }

@@ -1,19 +1,20 @@
+import { parseDuration } from '../core/duration.js'
 import { usageError } from '../core/errors.js'
 import type { TraceQuery } from './span-store.js'
 
 /**
  * Tempo's `/api/search` parameters, both ways: the collector parses them, the trace client writes them,
  * so one client serves the embedded collector and Tempo. `tags` is logfmt (`service.name=api status=error`),
- * durations are Go-style (`250ms`, `1.5s`, `2m`), `start`/`end` Unix seconds.
+ * durations are Go-style (`250ms`, `1.5s`, `2m`: see core/duration.ts), `start`/`end` Unix seconds.
  */
 export function parseSearchParams(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = {}
   const tags = params.get('tags')
   if (tags) query.tags = parseLogfmt(tags)
   const minDuration = params.get('minDuration')
-  if (minDuration) query.minDurationMs = parseDurationMs(minDuration, 'minDuration')
+  if (minDuration) query.minDurationMs = parseDuration(minDuration, 'minDuration')
   const maxDuration = params.get('maxDuration')
-  if (maxDuration) query.maxDurationMs = parseDurationMs(maxDuration, 'maxDuration')
+  if (maxDuration) query.maxDurationMs = parseDuration(maxDuration, 'maxDuration')
   const start = params.get('start')
   if (start) query.startUnixNano = unixSecondsToNano(start, 'start')
   const end = params.get('end')
@@ -46,31 +47,6 @@ export function searchParamsFor(query: TraceQuery): URLSearchParams {
   }
   if (query.limit !== undefined) params.set('limit', String(query.limit))
   return params
-}
-
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1e3,
-  m: 60e3,
-  h: 3600e3,
-  d: 86_400e3,
-}
-
-/** A Go-style duration (`250ms`, `1.5s`, `1h30m`, `2d`) in milliseconds; `what` names the field in errors. */
-export function parseDurationMs(text: string, what: string): number {
-  const trimmed = text.trim()
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)]
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
-    throw usageError(
-      'BAD_DURATION',
-      `${what}: "${text}" is not a duration`,
-      'Write a duration such as 250ms, 2s, 15m, 1h30m or 7d.',
-    )
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] as string] ?? 0), 0)
 }
 
 function unixSecondsToNano(text: string, what: string): bigint {

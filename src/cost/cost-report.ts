@@ -1,10 +1,11 @@
 import { usageError } from '../core/errors.js'
+import { parseTimePoint } from '../core/time-point.js'
 import type { HookRunner, PluginProblem } from '../plugins/hook-runner.js'
 import { readEmbeddedUsage } from './embedded-usage.js'
 import { type CostRow, priceGroups, type UnknownModel } from './price-groups.js'
 import { loadPrices, type PriceTableInfo } from './price-sources.js'
 import { readPrometheusCost } from './prometheus-usage.js'
-import { parseTimeFlag, toUnixNano } from './time-window.js'
+import { toUnixNano } from './time-window.js'
 import { GROUP_KEYS, type GroupKey } from './usage-groups.js'
 
 export type CostBackend = 'embedded' | 'prometheus'
@@ -55,8 +56,8 @@ export function parseGroupKeys(values: string[] | undefined): GroupKey[] {
 /** Builds a cost report: LLM calls between `since` and `until`, grouped and priced. */
 export async function buildCostReport(options: CostReportOptions = {}): Promise<CostReport> {
   const now = options.now ?? new Date()
-  const since = parseTimeFlag(options.since ?? DEFAULT_SINCE, 'since', now)
-  const until = options.until ? parseTimeFlag(options.until, 'until', now) : now
+  const since = parseTimePoint(options.since ?? DEFAULT_SINCE, '--since', now)
+  const until = options.until ? parseTimePoint(options.until, '--until', now) : now
   if (since.getTime() >= until.getTime()) {
     throw usageError(
       'COST_BAD_RANGE',

@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs'
 import { usageError } from '../core/errors.js'
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
+import { parseTimePoint } from '../core/time-point.js'
 import { dockerLogs, followDockerLogs } from './docker-runtime.js'
 import { EMBEDDED_SERVICE, followEmbeddedLog, readEmbeddedLog } from './embedded-runtime.js'
 import { embeddedLogFile } from './embedded-state.js'
-import { linesSince, parseSince } from './log-since.js'
+import { linesSince } from './log-since.js'
 import type { RuntimeChoice } from './runtime-select.js'
 import type { RuntimeName } from './stack-report.js'
 import { reachableDocker } from './stack-status.js'
 
 export interface StackLogsOptions {
   service: string
-  /** `--since`: a duration back from now or a time (see parseSince). */
+  /** `--since`: a duration back from now or a time (see parseTimePoint). */
   since?: string
   /** Only the last N lines. */
   tail?: number
@@ -34,7 +35,7 @@ export interface StackLogs {
 export async function stackLogs(options: StackLogsOptions): Promise<StackLogs> {
   const env = options.env ?? process.env
   const home = defaultGoblinHome(env)
-  const since = options.since ? parseSince(options.since) : null
+  const since = options.since ? parseTimePoint(options.since, '--since') : null
   const choice = options.runtime ?? 'auto'
   const embeddedHasIt =
     options.service === EMBEDDED_SERVICE && (choice === 'embedded' || existsSync(embeddedLogFile(home)))

@@ -1,7 +1,8 @@
 import { type OtlpJsonResourceSpans, toOtlpJson } from '../collector/otlp-encode-json.js'
-import { parseDurationMs } from '../collector/search-params.js'
 import type { SpanRecord } from '../collector/span-record.js'
 import type { StoredSpan, TraceQuery } from '../collector/span-store.js'
+import { parseDuration } from '../core/duration.js'
+import { parseTimePoint } from '../core/time-point.js'
 import { priceCall } from '../cost/price-call.js'
 import { loadPrices } from '../cost/price-sources.js'
 import type { LlmCall } from '../llm/llm-call.js'
@@ -15,7 +16,7 @@ export interface ListTracesOptions {
   service?: string
   goblin?: string
   session?: string
-  /** A duration back from now (e.g. 1h). */
+  /** A duration back from now (e.g. 1h) or a time (see parseTimePoint). */
   since?: string
   status?: 'error'
   minDuration?: string
@@ -30,7 +31,7 @@ export interface TraceList {
 
 /** `goblin trace list`: recent traces matching the filters, newest first. */
 export async function listTraces(options: ListTracesOptions): Promise<TraceList> {
-  const nowNs = BigInt((options.now ?? new Date()).getTime()) * 1_000_000n
+  const now = options.now ?? new Date()
   const query: TraceQuery = { limit: options.limit ?? 20 }
   const tags: Record<string, string> = {}
   if (options.service) tags['service.name'] = options.service
@@ -40,10 +41,10 @@ export async function listTraces(options: ListTracesOptions): Promise<TraceList>
   if (Object.keys(tags).length > 0) query.tags = tags
   if (options.since) {
     // Tempo takes start and end together.
-    query.startUnixNano = nowNs - BigInt(Math.round(parseDurationMs(options.since, '--since') * 1e6))
-    query.endUnixNano = nowNs
+    query.startUnixNano = BigInt(parseTimePoint(options.since, '--since', now).getTime()) * 1_000_000n
+    query.endUnixNano = BigInt(now.getTime()) * 1_000_000n
   }
-  if (options.minDuration) query.minDurationMs = parseDurationMs(options.minDuration, '--min-duration')
+  if (options.minDuration) query.minDurationMs = parseDuration(options.minDuration, '--min-duration')
   const traces = await new TraceClient(options.target).search(query)
   return { backend: options.target, traces }
 }

@@ -79,6 +79,6 @@ describe('the aggregator and scheduled checkpoints, end to end', { timeout: 180_
   it('a bad --every is a usage error', async () => {
     const run = await goblin('audit', 'checkpoint', '--every', 'soon')
     expect(run.exitCode).toBe(2)
-    expect(run.stderr).toContain('is not an interval')
+    expect(run.stderr).toContain('--every "soon": not a duration')
   })
 })

@@ -277,7 +277,7 @@ describe('goblin stack (embedded runtime)', () => {
     expect(unknown.stderr).toContain('no service named grafana')
     const since = await runGoblin(['stack', 'logs', 'collector', '--since', 'yesterday'], { env })
     expect(since.exitCode).toBe(2)
-    expect(since.stderr).toContain('--since yesterday')
+    expect(since.stderr).toContain('--since "yesterday"')
     const runtime = await runGoblin(['stack', 'up', '--runtime', 'kubernetes'], { env })
     expect(runtime.exitCode).toBe(2)
   }, 120_000)

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   formatLogfmt,
-  parseDurationMs,
   parseLogfmt,
   parseSearchParams,
   searchParamsFor,
 } from '../../../src/collector/search-params.js'
 
 describe('Tempo search parameters', () => {
-  it('parses durations Go-style', () => {
-    expect(parseDurationMs('250ms', 'x')).toBe(250)
-    expect(parseDurationMs('1.5s', 'x')).toBe(1500)
-    expect(parseDurationMs('1h30m', 'x')).toBe(5_400_000)
-    expect(parseDurationMs('7d', 'x')).toBe(604_800_000)
-    expect(() => parseDurationMs('soon', '--since')).toThrow(/--since: "soon" is not a duration/)
-    expect(() => parseDurationMs('5', 'x')).toThrow(/not a duration/)
-  })
-
   it('reads and writes logfmt tags, quoted values included', () => {
     const tags = { 'service.name': 'api', status: 'error', name: 'GET /a b' }
     expect(formatLogfmt(tags)).toBe('service.name=api status=error name="GET /a b"')
@@ -35,5 +25,10 @@ describe('Tempo search parameters', () => {
     expect(parseSearchParams(searchParamsFor(query))).toEqual(query)
     expect(() => parseSearchParams(new URLSearchParams('limit=0'))).toThrow(/limit/)
     expect(() => parseSearchParams(new URLSearchParams('start=yesterday'))).toThrow(/Unix seconds/)
+    // Durations follow the one grammar of core/duration.ts, limits included.
+    expect(parseSearchParams(new URLSearchParams('minDuration=1.5s')).minDurationMs).toBe(1500)
+    expect(() => parseSearchParams(new URLSearchParams('maxDuration=99999999999d'))).toThrow(
+      /longer than 36500d/,
+    )
   })
 })

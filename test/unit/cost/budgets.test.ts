@@ -3,7 +3,6 @@ import type { Budget } from '../../../src/core/config-schema.js'
 import { envelopeStatus, measureEnvelopes, type SpendReader } from '../../../src/cost/budget-check.js'
 import { periodWindow } from '../../../src/cost/budget-period.js'
 import { costGuard } from '../../../src/cost/cost-guard.js'
-import { parseTimeFlag } from '../../../src/cost/time-window.js'
 
 const iso = (d: Date) => d.toISOString()
 const originalTz = process.env.TZ
@@ -42,21 +41,6 @@ describe('periodWindow (UTC, ISO weeks)', () => {
     expect(iso(w.start)).toBe('2026-11-26T00:00:00.000Z')
     process.env.TZ = 'America/Los_Angeles'
     expect(iso(periodWindow('week', new Date('2026-11-30T03:00:00Z')).start)).toBe('2026-11-30T00:00:00.000Z')
-  })
-})
-
-describe('parseTimeFlag', () => {
-  const now = new Date('2026-11-26T12:00:00Z')
-  it('reads durations, UTC dates and RFC 3339 times', () => {
-    expect(iso(parseTimeFlag('24h', 'since', now))).toBe('2026-11-25T12:00:00.000Z')
-    expect(iso(parseTimeFlag('7d', 'since', now))).toBe('2026-11-19T12:00:00.000Z')
-    expect(iso(parseTimeFlag('2026-11-01', 'since', now))).toBe('2026-11-01T00:00:00.000Z')
-    expect(iso(parseTimeFlag('2026-11-01T10:00:00+02:00', 'since', now))).toBe('2026-11-01T08:00:00.000Z')
-  })
-  it('rejects anything else with a usage error', () => {
-    for (const bad of ['yesterday', '2026-13-01', '2026-11-01T10:00:00', '-3d']) {
-      expect(() => parseTimeFlag(bad, 'since', now)).toThrowError(expect.objectContaining({ exit: 2 }))
-    }
   })
 })
 

@@ -1,30 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { listeningPort } from '../../../src/stack/embedded-runtime.js'
-import { linesSince, lineTime, parseSince } from '../../../src/stack/log-since.js'
+import { linesSince, lineTime } from '../../../src/stack/log-since.js'
 
 const now = new Date('2026-06-01T12:00:00.000Z')
-
-describe('parseSince', () => {
-  it('reads durations back from now', () => {
-    expect(parseSince('90s', now).toISOString()).toBe('2026-06-01T11:58:30.000Z')
-    expect(parseSince('1h30m', now).toISOString()).toBe('2026-06-01T10:30:00.000Z')
-    expect(parseSince('2d', now).toISOString()).toBe('2026-05-30T12:00:00.000Z')
-  })
-
-  it('reads RFC 3339 times and Unix seconds', () => {
-    expect(parseSince('2026-01-02T03:04:05Z', now).toISOString()).toBe('2026-01-02T03:04:05.000Z')
-    expect(parseSince('2026-01-02T03:04:05+02:00', now).toISOString()).toBe('2026-01-02T01:04:05.000Z')
-    expect(parseSince('1767323045', now).toISOString()).toBe('2026-01-02T03:04:05.000Z')
-  })
-
-  it('rejects anything else with exit 2 naming the value', () => {
-    for (const bad of ['yesterday', '10', '5 minutes', '-1h', '2026-13-45T99:99:99Z']) {
-      expect(() => parseSince(bad, now)).toThrowError(
-        expect.objectContaining({ exit: 2, code: 'SINCE_INVALID' }),
-      )
-    }
-  })
-})
 
 describe('linesSince', () => {
   const log = [
