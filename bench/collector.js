@@ -4,12 +4,17 @@
 // list` / `goblin trace show` (a 5,000-span trace) over that store, against `goblin --version`.
 // Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
 // BENCH_CONCURRENCY (default 4 requests in flight: more only adds queueing on 2 cores), BENCH_RUNS (CLI timings, default 5).
+// The metrics section does the same for OTLP metric points on /v1/metrics: BENCH_METRIC_POINTS (default 500,000);
+// BENCH_SECTION=metrics runs only that section.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const BATCH = 512
+/** Metrics per batch and attribute sets per metric: 8 x 64 = one 512-point export request. */
+const METRICS_PER_BATCH = 8
+const SETS_PER_METRIC = BATCH / METRICS_PER_BATCH
 const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -18,9 +23,14 @@ const dist = new URL('../dist/src/', import.meta.url).pathname
 
 if (process.argv[2] === '--load') await loadProcess()
 else if (process.argv[2] === '--open-readonly') await openReadonly(process.argv[3], process.argv[4])
+else if (process.argv[2] === '--load-metrics')
+  await loadMetricsProcess(process.argv[3], Number(process.argv[4]))
 else {
-  await compareStores()
-  await main()
+  if (process.env.BENCH_SECTION !== 'metrics') {
+    await compareStores()
+    await main()
+  }
+  await metricsSection()
 }
 
 /**
@@ -32,7 +42,7 @@ async function compareStores() {
   const rows = Number(process.env.BENCH_STORE_ROWS ?? 200_000)
   const dir = mkdtempSync(join(tmpdir(), 'goblin-bench-stores-'))
   const now = 1_700_000_000_000_000_000n
-  const row = (i) => [
+  const spanRow = (i) => [
     (Math.floor(i / 16) + 1).toString(16).padStart(32, '0'),
     (i + 1).toString(16).padStart(16, '0'),
     `step ${i % 16}`,
@@ -60,7 +70,7 @@ async function compareStores() {
   let t = performance.now()
   for (let b = 0; b < rows; b += BATCH) {
     db.exec('BEGIN IMMEDIATE')
-    for (let i = b; i < Math.min(rows, b + BATCH); i++) insert.run(...row(i))
+    for (let i = b; i < Math.min(rows, b + BATCH); i++) insert.run(...spanRow(i))
     db.exec('COMMIT')
   }
   results.sqlite = { write: rows / ((performance.now() - t) / 1000) }
@@ -90,7 +100,7 @@ async function compareStores() {
   for (let b = 0; b < rows; b += BATCH) {
     const appender = await con.createAppender('spans')
     for (let i = b; i < Math.min(rows, b + BATCH); i++) {
-      const [trace, span, name, start, attrs] = row(i)
+      const [trace, span, name, start, attrs] = spanRow(i)
       appender.appendVarchar(trace)
       appender.appendVarchar(span)
       appender.appendVarchar(name)
@@ -119,7 +129,6 @@ async function compareStores() {
   instance.closeSync()
   rmSync(dir, { recursive: true, force: true })
 
-  const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
   console.log(`store candidates: ${f(rows)} span rows in ${BATCH}-row transactions`)
   for (const [name, r] of Object.entries(results)) {
     console.log(
@@ -250,21 +259,7 @@ async function loadProcess() {
       const payload = rewriteBatch(payloads[b % payloads.length], b)
       const probe = b % 10 === 0
       const t0 = performance.now()
-      for (;;) {
-        const res = await fetch(`${url}/v1/traces`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf' },
-          body: payload.bytes,
-        })
-        await res.arrayBuffer()
-        if (res.status === 200) break
-        if (res.status === 429 || res.status === 503) {
-          refused++
-          await new Promise((r) => setTimeout(r, 50))
-          continue
-        }
-        throw new Error(`HTTP ${res.status}`)
-      }
+      refused += await postUntilAccepted(`${url}/v1/traces`, payload.bytes)
       sent += BATCH
       if (probe) {
         for (;;) {
@@ -303,30 +298,14 @@ async function main() {
   // measured before and after the ingest run and averaged: on a shared machine the load drifts.
   const { payloads, types } = await makePayloads(64, 7)
   const { decodeTracesProtobuf } = await import(join(dist, 'collector/otlp-decode.js'))
-  const rate = (ms, decodeOne) => {
-    let n = 0
-    const start = performance.now()
-    while (performance.now() - start < ms) for (const p of payloads) n += decodeOne(p)
-    return n / ((performance.now() - start) / 1000)
-  }
-  const decodeBaseline = () => rate(2_000, (p) => decodeTracesProtobuf(types, p).spans.length)
+  const decodeBaseline = () => rate(2_000, payloads, (p) => decodeTracesProtobuf(types, p).spans.length)
   const rawBaseline = () =>
-    rate(1_000, (p) => types.traceRequest.decode(p).resourceSpans[0].scopeSpans[0].spans.length)
+    rate(1_000, payloads, (p) => types.traceRequest.decode(p).resourceSpans[0].scopeSpans[0].spans.length)
   const decodeBefore = decodeBaseline()
   const rawBefore = rawBaseline()
 
   // The collector: the real command in its own process.
-  const collector = spawn(process.execPath, [bin, 'collector', 'serve', '--port', '0'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const url = await new Promise((resolve, reject) => {
-    collector.stdout.on('data', (d) => {
-      const m = /listening on (http:\/\/\S+)/.exec(d.toString())
-      if (m) resolve(m[1])
-    })
-    collector.on('exit', (code) => reject(new Error(`collector exited ${code}`)))
-  })
+  const { collector, url } = await startCollectorProcess(env)
 
   // Load from a separate process.
   const load = spawnSync(
@@ -431,9 +410,6 @@ async function main() {
   await new Promise((r) => collector.on('exit', r))
   rmSync(home, { recursive: true, force: true })
 
-  const row = (name, value, unit, extra = '') =>
-    console.log(`${name.padEnd(46)} ${value.padStart(12)} ${unit.padEnd(8)} ${extra}`)
-  const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
   console.log('')
   row('baseline: protobufjs decode only (bare loop, mean of before and after)', f(rawRate), 'spans/s')
   row(
@@ -489,6 +465,279 @@ async function main() {
       (getTraceMs + renderMs) / 300
     ).toFixed(2)}x)`,
   )
+}
+
+/**
+ * Protobuf ExportMetricsServiceRequests of 512 points each, one per export interval (10 s apart, so every
+ * point is new): delta and cumulative counters, an up-down counter, a gauge, delta and cumulative
+ * histograms (10 bounds) and an exponential histogram, each over 4 models x 16 sessions.
+ */
+async function makeMetricPayloads(count) {
+  const { loadOtlpTypes } = await import(join(dist, 'collector/otlp-schema.js'))
+  const types = await loadOtlpTypes()
+  const start = BigInt(Date.now()) * 1_000_000n - BigInt(count) * 10_000_000_000n
+  const bounds = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
+  const payloads = []
+  for (let b = 0; b < count; b++) {
+    const time = start + BigInt(b + 1) * 10_000_000_000n
+    const intervalStart = time - 10_000_000_000n
+    const points = (cumulative, value) =>
+      Array.from({ length: SETS_PER_METRIC }, (_, i) => ({
+        attributes: [
+          { key: 'model', value: { stringValue: `model-${i % 4}` } },
+          { key: 'session.id', value: { stringValue: `session-${Math.floor(i / 4)}` } },
+        ],
+        startTimeUnixNano: String(cumulative ? start : intervalStart),
+        timeUnixNano: String(time),
+        ...value(i),
+      }))
+    const histogram = (cumulative) => (i) => {
+      const n = cumulative ? (b + 1) * 10 : 10
+      return {
+        count: n,
+        sum: n * (40 + i),
+        bucketCounts: bounds.map(() => Math.floor(n / 11)).concat(n - 10 * Math.floor(n / 11)),
+        explicitBounds: bounds,
+      }
+    }
+    const metrics = [
+      {
+        name: 'bench.cost.usage',
+        unit: 'USD',
+        sum: {
+          aggregationTemporality: 1,
+          isMonotonic: true,
+          dataPoints: points(false, (i) => ({ asDouble: 0.001 * (i + 1) })),
+        },
+      },
+      {
+        name: 'bench.token.usage',
+        sum: {
+          aggregationTemporality: 1,
+          isMonotonic: true,
+          dataPoints: points(false, (i) => ({ asInt: 100 + i })),
+        },
+      },
+      {
+        name: 'bench.requests',
+        sum: {
+          aggregationTemporality: 2,
+          isMonotonic: true,
+          dataPoints: points(true, (i) => ({ asInt: (b + 1) * (i + 1) })),
+        },
+      },
+      {
+        name: 'bench.active',
+        sum: { aggregationTemporality: 2, dataPoints: points(true, (i) => ({ asInt: (b + i) % 7 })) },
+      },
+      {
+        name: 'bench.queue.depth',
+        gauge: { dataPoints: points(false, (i) => ({ asDouble: (b * i) % 100 })) },
+      },
+      {
+        name: 'bench.latency',
+        unit: 'ms',
+        histogram: { aggregationTemporality: 1, dataPoints: points(false, histogram(false)) },
+      },
+      {
+        name: 'bench.latency.cumulative',
+        unit: 'ms',
+        histogram: { aggregationTemporality: 2, dataPoints: points(true, histogram(true)) },
+      },
+      {
+        name: 'bench.step.size',
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: points(false, (i) => ({
+            count: 8,
+            sum: 8 * (i + 1),
+            scale: 3,
+            zeroCount: 0,
+            positive: { offset: i, bucketCounts: [1, 1, 1, 1, 1, 1, 1, 1] },
+          })),
+        },
+      },
+    ]
+    const message = types.metricsRequest.fromObject({
+      resourceMetrics: [
+        {
+          resource: {
+            attributes: [
+              { key: 'service.name', value: { stringValue: 'bench-agent' } },
+              { key: 'goblin.id', value: { stringValue: 'bench' } },
+            ],
+          },
+          scopeMetrics: [{ scope: { name: 'bench', version: '1.0.0' }, metrics }],
+        },
+      ],
+    })
+    payloads.push(Buffer.from(types.metricsRequest.encode(message).finish()))
+  }
+  return { payloads, types }
+}
+
+/** The metrics load process: sends the batches, `concurrency` in flight. */
+async function loadMetricsProcess(url, points) {
+  const { payloads } = await makeMetricPayloads(Math.ceil(points / BATCH))
+  let next = 0
+  let refused = 0
+  const start = performance.now()
+  async function worker() {
+    while (next < payloads.length) refused += await postUntilAccepted(`${url}/v1/metrics`, payloads[next++])
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const seconds = (performance.now() - start) / 1000
+  process.stdout.write(`${JSON.stringify({ points: payloads.length * BATCH, seconds, refused })}\n`)
+}
+
+/**
+ * Metric ingest through the real collector process, as points/s against the bare decode loop of the same
+ * payloads (measured before and after, averaged); then the read API and `goblin metrics show` over that store.
+ */
+async function metricsSection() {
+  const totalPoints = Number(process.env.BENCH_METRIC_POINTS ?? 500_000)
+  const home = mkdtempSync(join(tmpdir(), 'goblin-bench-metrics-'))
+  const env = { ...process.env, GOBLIN_HOME: home, NO_COLOR: '1', CI: 'true' }
+  console.log('')
+  console.log(`metrics: ${f(totalPoints)} points in requests of ${BATCH}, ${concurrency} in flight`)
+  const { payloads, types } = await makeMetricPayloads(64)
+  const { decodeMetricsProtobuf } = await import(join(dist, 'collector/otlp-decode-metrics.js'))
+  const decodeBaseline = () => rate(2_000, payloads, (p) => decodeMetricsProtobuf(types, p).points.length)
+  const rawBaseline = () => rate(1_000, payloads, (p) => types.metricsRequest.decode(p) && BATCH)
+  const decodeBefore = decodeBaseline()
+  const rawBefore = rawBaseline()
+
+  const { collector, url } = await startCollectorProcess(env)
+  const load = spawnSync(
+    process.execPath,
+    [new URL(import.meta.url).pathname, '--load-metrics', url, String(totalPoints)],
+    {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  if (load.status !== 0) throw new Error(`metrics load process exited ${load.status}`)
+  const result = JSON.parse(load.stdout.trim())
+  const ingestRate = result.points / result.seconds
+  const decodeRate = (decodeBefore + decodeBaseline()) / 2
+  const rawRate = (rawBefore + rawBaseline()) / 2
+
+  const exposition = await (await fetch(`${url}/metrics`)).text()
+  const stored = Number(/goblin_metric_points_received_total (\d+)/.exec(exposition)?.[1] ?? 0)
+  const dbBytes = ['spans.db', 'spans.db-wal']
+    .map((name) => {
+      try {
+        return statSync(join(home, 'spans', name)).size
+      } catch {
+        return 0
+      }
+    })
+    .reduce((a, b) => a + b, 0)
+  const apiTime = async (path) => {
+    const times = []
+    for (let i = 0; i < runs + 1; i++) {
+      const s = performance.now()
+      const r = await fetch(`${url}${path}`)
+      await r.arrayBuffer()
+      if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
+      if (i > 0) times.push(performance.now() - s)
+    }
+    return median(times)
+  }
+  const listMs = await apiTime('/api/goblin/metrics')
+  const deltaMs = await apiTime('/api/goblin/metrics/bench.cost.usage?by=model')
+  const cumulativeMs = await apiTime('/api/goblin/metrics/bench.requests?by=session.id')
+  const cli = (args) => {
+    const times = []
+    for (let i = 0; i < runs + 1; i++) {
+      const s = performance.now()
+      const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: 'ignore' })
+      if (r.status !== 0) throw new Error(`goblin ${args.join(' ')} exited ${r.status}`)
+      if (i > 0) times.push(performance.now() - s)
+    }
+    return median(times)
+  }
+  const versionMs = cli(['--version'])
+  const showMs = cli(['metrics', 'show', 'bench.cost.usage', '--by', 'model', '--endpoint', url])
+  collector.kill('SIGTERM')
+  await new Promise((r) => collector.on('exit', r))
+  rmSync(home, { recursive: true, force: true })
+
+  row('baseline: protobufjs decode only (bare loop)', f(rawRate), 'points/s')
+  row('baseline: decode to MetricPoint (bare loop)', f(decodeRate), 'points/s', '= 1.00x')
+  row(
+    'collector metric ingest, separate load process',
+    f(ingestRate),
+    'points/s',
+    `= ${(ingestRate / decodeRate).toFixed(2)}x baseline`,
+  )
+  row('  429/503 answers the load process retried', f(result.refused), '')
+  row(
+    'metric points stored',
+    f(stored),
+    '',
+    `${f(dbBytes / Math.max(1, stored))} bytes/point on disk (db + wal)`,
+  )
+  row('GET /api/goblin/metrics (8 metrics)', f(listMs, 1), 'ms')
+  row('GET .../bench.cost.usage?by=model (delta)', f(deltaMs, 1), 'ms')
+  row('GET .../bench.requests?by=session.id (cumul.)', f(cumulativeMs, 1), 'ms')
+  row('baseline: goblin --version', f(versionMs, 1), 'ms', '= 1.00x')
+  row(
+    'goblin metrics show bench.cost.usage --by model',
+    f(showMs, 1),
+    'ms',
+    `= ${(showMs / versionMs).toFixed(2)}x --version`,
+  )
+}
+
+/** `goblin collector serve --json` in its own process; resolves with its URL from the `listening` line. */
+async function startCollectorProcess(env) {
+  const collector = spawn(process.execPath, [bin, 'collector', 'serve', '--port', '0', '--json'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise((resolve, reject) => {
+    let buffered = ''
+    collector.stdout.on('data', (d) => {
+      buffered += d.toString()
+      const line = buffered.split('\n')[0]
+      if (buffered.includes('\n')) resolve(JSON.parse(line).url)
+    })
+    collector.on('exit', (code) => reject(new Error(`collector exited ${code}`)))
+  })
+  return { collector, url }
+}
+
+/** POSTs an OTLP protobuf body until it is accepted; returns how many 429/503 answers it retried. */
+async function postUntilAccepted(url, body) {
+  for (let refused = 0; ; refused++) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body,
+    })
+    await res.arrayBuffer()
+    if (res.status === 200) return refused
+    if (res.status !== 429 && res.status !== 503) throw new Error(`${url}: HTTP ${res.status}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Items per second `decodeOne` gets through, over `payloads` again and again for `ms`. */
+function rate(ms, payloads, decodeOne) {
+  let n = 0
+  const start = performance.now()
+  while (performance.now() - start < ms) for (const p of payloads) n += decodeOne(p)
+  return n / ((performance.now() - start) / 1000)
+}
+
+function row(name, value, unit, extra = '') {
+  console.log(`${name.padEnd(46)} ${value.padStart(12)} ${unit.padEnd(8)} ${extra}`)
+}
+
+function f(n, d = 0) {
+  return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 }
 
 function median(values) {

@@ -6,7 +6,7 @@ import { goblinHome } from '../../src/core/paths.js'
 export default class CollectorServe extends GoblinCommand {
   static override summary = 'Run the embedded OTLP/HTTP collector in the foreground'
   static override description =
-    'Receives OTLP/HTTP traces and logs (protobuf or JSON, gzip) on /v1/traces and /v1/logs, stores spans under GOBLIN_HOME/spans, answers Tempo-shaped queries on /api/traces/{id} and /api/search, and serves Prometheus metrics on /metrics and GET /health. Host and port default to goblin.config.json "collector". SIGTERM or SIGINT stops accepting, writes everything queued, and exits 0.'
+    'Receives OTLP/HTTP traces, logs and metrics (protobuf or JSON, gzip) on /v1/traces, /v1/logs and /v1/metrics, stores them under GOBLIN_HOME/spans, answers Tempo-shaped queries on /api/traces/{id} and /api/search and metric queries on /api/goblin/metrics, and serves Prometheus metrics on /metrics and GET /health. Host and port default to goblin.config.json "collector". SIGTERM or SIGINT stops accepting, writes everything queued, and exits 0.'
   static override examples = [
     '<%= config.bin %> collector serve',
     '<%= config.bin %> collector serve --port 0 --json',

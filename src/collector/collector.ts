@@ -5,7 +5,7 @@ import type { AuditAggregator } from './audit-aggregator.js'
 import { hostAllowed } from './host-policy.js'
 import { IngestQueue } from './ingest-queue.js'
 import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
-import { type HttpAnswer, handleOtlpExport, type ReceiverContext } from './otlp-receiver.js'
+import { type HttpAnswer, handleOtlpExport, type OtlpSignal, type ReceiverContext } from './otlp-receiver.js'
 import { loadOtlpTypes } from './otlp-schema.js'
 import { handleQuery } from './query-api.js'
 import { type IngestIndex, openSpanStore, type RetentionPolicy, type SpanStore } from './span-store.js'
@@ -42,9 +42,19 @@ export interface RunningCollector {
 }
 
 export const DEFAULT_QUEUE_CAPACITY = 100_000
+
+/** The OTLP/HTTP export paths and the signal each receives. */
+const OTLP_PATHS = new Map<string, OtlpSignal>([
+  ['/v1/traces', 'traces'],
+  ['/v1/logs', 'logs'],
+  ['/v1/metrics', 'metrics'],
+])
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 
-/** Starts the embedded collector: OTLP/HTTP receiver, span store, Tempo-shaped query API, /metrics, /health. */
+/**
+ * Starts the embedded collector: OTLP/HTTP receiver (traces, logs, metrics), the store, the Tempo-shaped
+ * query API with goblin's own routes, /metrics, /health.
+ */
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const metrics = options.metrics ?? processMetrics
   const store = await openSpanStore({ dir: options.dir, indexes: options.indexes })
@@ -77,9 +87,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const route = async (req: IncomingMessage): Promise<HttpAnswer> => {
     if (!hostAllowed(req.headers.host, boundAddress)) return foreignHost(req, boundAddress)
     const url = new URL(req.url ?? '/', 'http://collector')
-    if (url.pathname === '/v1/traces' || url.pathname === '/v1/logs') {
+    const signal = OTLP_PATHS.get(url.pathname)
+    if (signal) {
       if (req.method !== 'POST') return methodNotAllowed(req, 'POST')
-      return handleOtlpExport(url.pathname === '/v1/traces' ? 'traces' : 'logs', req, receiver)
+      return handleOtlpExport(signal, req, receiver)
     }
     const readRoute =
       url.pathname === '/health' || url.pathname === '/metrics' || url.pathname.startsWith('/api/')

@@ -1,9 +1,10 @@
 import type { LogRecordRow } from './otlp-decode.js'
+import type { MetricPoint } from './otlp-decode-metrics.js'
 import type { SpanRecord } from './span-record.js'
 import type { SpanStore } from './span-store.js'
 
 export interface IngestQueueOptions {
-  /** Most spans and log records waiting at once; an offer beyond it is refused (HTTP 429). */
+  /** Most spans, log records and metric points waiting at once; an offer beyond it is refused (HTTP 429). */
   capacity: number
   /** Most records written in one transaction. */
   maxBatch?: number
@@ -16,6 +17,7 @@ export interface IngestQueueOptions {
 interface Pending {
   spans: SpanRecord[]
   logs: LogRecordRow[]
+  points: MetricPoint[]
   size: number
   resolve: () => void
   reject: (error: Error) => void
@@ -60,14 +62,14 @@ export class IngestQueue {
    * Queues records; the promise settles when they are committed (or the write failed).
    * Returns null, queueing nothing, when they do not fit or the queue is closed.
    */
-  offer(spans: SpanRecord[], logs: LogRecordRow[] = []): Promise<void> | null {
-    const size = spans.length + logs.length
+  offer(spans: SpanRecord[], logs: LogRecordRow[] = [], points: MetricPoint[] = []): Promise<void> | null {
+    const size = spans.length + logs.length + points.length
     if (this.closed) return null
     if (size === 0) return Promise.resolve()
     // A request larger than the whole queue still goes through when the queue is empty.
     if (this.waiting > 0 && this.waiting + size > this.options.capacity) return null
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ spans, logs, size, resolve, reject })
+      this.pending.push({ spans, logs, points, size, resolve, reject })
       this.waiting += size
       this.schedule()
     })
@@ -113,8 +115,9 @@ export class IngestQueue {
     }
     const spans = batch.length === 1 ? (batch[0] as Pending).spans : batch.flatMap((p) => p.spans)
     const logs = batch.length === 1 ? (batch[0] as Pending).logs : batch.flatMap((p) => p.logs)
+    const points = batch.length === 1 ? (batch[0] as Pending).points : batch.flatMap((p) => p.points)
     try {
-      this.store.ingest(spans, logs)
+      this.store.ingest(spans, logs, points)
     } catch (error) {
       if (isBusy(error)) {
         // Another writer holds the lock: keep the batch at the head and try again shortly.

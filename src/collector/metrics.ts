@@ -18,6 +18,8 @@ export class CollectorMetrics {
   private readonly spansReceived: client.Counter
   private readonly spansDropped: client.Counter<'reason'>
   private readonly logsReceived: client.Counter
+  private readonly metricPointsReceived: client.Counter
+  private readonly metricPointsDropped: client.Counter<'reason'>
   private readonly taskLatency: client.Histogram<'goblin'>
   private readonly cost: client.Counter<'goblin' | 'model' | 'provider'>
   private readonly auditAppendedTotal: client.Counter
@@ -41,6 +43,17 @@ export class CollectorMetrics {
     this.logsReceived = new client.Counter({
       name: 'goblin_logs_received_total',
       help: 'Log records the collector accepted and stored.',
+      registers,
+    })
+    this.metricPointsReceived = new client.Counter({
+      name: 'goblin_metric_points_received_total',
+      help: 'OTLP metric data points the collector accepted and stored.',
+      registers,
+    })
+    this.metricPointsDropped = new client.Counter({
+      name: 'goblin_metric_points_dropped_total',
+      help: 'OTLP metric data points the collector refused: reason="invalid", "queue_full", "store_error" (as for spans).',
+      labelNames: ['reason'],
       registers,
     })
     this.taskLatency = new client.Histogram({
@@ -70,7 +83,7 @@ export class CollectorMetrics {
     const self = this
     new client.Gauge({
       name: 'goblin_ingest_queue_depth',
-      help: 'Spans and log records waiting to be written to the store.',
+      help: 'Spans, log records and metric points waiting to be written to the store.',
       registers,
       collect() {
         this.set(self.queueDepth())
@@ -84,7 +97,10 @@ export class CollectorMetrics {
         this.set(self.queueCapacity())
       },
     })
-    for (const reason of ['invalid', 'queue_full', 'store_error']) this.spansDropped.inc({ reason }, 0)
+    for (const reason of ['invalid', 'queue_full', 'store_error']) {
+      this.spansDropped.inc({ reason }, 0)
+      this.metricPointsDropped.inc({ reason }, 0)
+    }
   }
 
   /** Adds to `goblin_cost_usd_total{goblin,model,provider}` (the cost index calls this per stored LLM span). */
@@ -119,6 +135,14 @@ export class CollectorMetrics {
 
   spansDroppedFor(reason: 'invalid' | 'queue_full' | 'store_error', count: number): void {
     if (count > 0) this.spansDropped.inc({ reason }, count)
+  }
+
+  metricPointsStored(count: number): void {
+    this.metricPointsReceived.inc(count)
+  }
+
+  metricPointsDroppedFor(reason: 'invalid' | 'queue_full' | 'store_error', count: number): void {
+    if (count > 0) this.metricPointsDropped.inc({ reason }, count)
   }
 
   /** Wires the queue gauges to the live queue. */

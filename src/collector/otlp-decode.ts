@@ -101,15 +101,17 @@ export function parseOtlpJson(text: string): unknown {
   }
 }
 
-type Obj = Record<string, unknown>
+export type Obj = Record<string, unknown>
 
-function asObject(value: unknown, what: string): Obj {
+/** A decoded message field as an object ({} when absent); anything else is undecodable. */
+export function asObject(value: unknown, what: string): Obj {
   if (value === null || value === undefined) return {}
   if (typeof value !== 'object' || Array.isArray(value)) throw undecodable(`${what} is not an object`)
   return value as Obj
 }
 
-function asArray(value: unknown, what: string): unknown[] {
+/** A decoded repeated field as an array ([] when absent); anything else is undecodable. */
+export function asArray(value: unknown, what: string): unknown[] {
   if (value === null || value === undefined) return []
   if (!Array.isArray(value)) throw undecodable(`${what} is not an array`)
   return value
@@ -248,7 +250,7 @@ const SPAN_KINDS: Record<string, number> = {
 const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 }
 
 /** OTLP/JSON may carry enums as numbers or as their names. */
-function enumNumber(value: unknown, names: Record<string, number>): number {
+export function enumNumber(value: unknown, names: Record<string, number>): number {
   if (typeof value === 'number') return value
   if (typeof value === 'string') return names[value] ?? (Number(value) || 0)
   return 0
@@ -295,7 +297,7 @@ const ZERO_SPAN = '0'.repeat(16)
 export const MAX_STORED_NANOS = '9223372036854775807'
 
 /** True when a decimal `nanos` string (no leading zeros) is at most MAX_STORED_NANOS. */
-function fitsStore(text: string): boolean {
+export function fitsStore(text: string): boolean {
   return (
     text.length < MAX_STORED_NANOS.length ||
     (text.length === MAX_STORED_NANOS.length && text <= MAX_STORED_NANOS)
@@ -303,7 +305,7 @@ function fitsStore(text: string): boolean {
 }
 
 /** A fixed64 as a decimal string: protobufjs gives a Long, JSON a string or (kept exact) number text. */
-function nanos(value: unknown): string {
+export function nanos(value: unknown): string {
   if (value === undefined || value === null) return '0'
   if (typeof value === 'string') return /^\d+$/.test(value) ? value.replace(/^0+(?=\d)/, '') : '0'
   if (typeof value === 'number') return Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : '0'

@@ -5,15 +5,11 @@ import { isGoblinError } from '../core/errors.js'
 import type { AuditAggregator, TakenAudit } from './audit-aggregator.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { CollectorMetrics } from './metrics.js'
-import {
-  type DecodedLogs,
-  type DecodedSpans,
-  decodeLogsJson,
-  decodeLogsProtobuf,
-  decodeTracesJson,
-  decodeTracesProtobuf,
-} from './otlp-decode.js'
+import type { LogRecordRow } from './otlp-decode.js'
+import { decodeLogsJson, decodeLogsProtobuf, decodeTracesJson, decodeTracesProtobuf } from './otlp-decode.js'
+import { decodeMetricsJson, decodeMetricsProtobuf, type MetricPoint } from './otlp-decode-metrics.js'
 import type { OtlpTypes } from './otlp-schema.js'
+import type { SpanRecord } from './span-record.js'
 
 /** An HTTP answer: status, headers and body bytes. */
 export interface HttpAnswer {
@@ -36,17 +32,29 @@ export interface ReceiverContext {
 
 type Encoding = 'protobuf' | 'json'
 
+/** The OTLP/HTTP signals the collector receives: `/v1/traces`, `/v1/logs`, `/v1/metrics`. */
+export type OtlpSignal = 'traces' | 'logs' | 'metrics'
+
+/** One request's records, whichever signal it carried; `rejected` were refused alone (partial success). */
+interface Decoded {
+  spans: SpanRecord[]
+  logs: LogRecordRow[]
+  points: MetricPoint[]
+  rejected: number
+  firstError?: string
+}
+
 const gunzipAsync = promisify(gunzip)
 const inflateAsync = promisify(inflate)
 
 /**
- * Handles one OTLP/HTTP export (`/v1/traces` or `/v1/logs`) per the OTLP/HTTP spec: 200 (with
+ * Handles one OTLP/HTTP export (`/v1/traces`, `/v1/logs` or `/v1/metrics`) per the OTLP/HTTP spec: 200 (with
  * partial_success when some records were invalid) only after the records are committed; 400 for an
  * undecodable body; 413 for one over the size limit; 415 for an unknown content type; 429 with
  * Retry-After when the queue is full; 503 with Retry-After when the store failed or the collector stops.
  */
 export async function handleOtlpExport(
-  signal: 'traces' | 'logs',
+  signal: OtlpSignal,
   req: IncomingMessage,
   ctx: ReceiverContext,
 ): Promise<HttpAnswer> {
@@ -86,23 +94,16 @@ export async function handleOtlpExport(
     return status(ctx, encoding, e.status ?? 400, e.message, e.status === 413 ? { connection: 'close' } : {})
   }
 
-  let decoded: DecodedSpans | DecodedLogs
+  let decoded: Decoded
   try {
-    decoded =
-      signal === 'traces'
-        ? encoding === 'protobuf'
-          ? decodeTracesProtobuf(ctx.types, body)
-          : decodeTracesJson(body.toString('utf8'))
-        : encoding === 'protobuf'
-          ? decodeLogsProtobuf(ctx.types, body)
-          : decodeLogsJson(body.toString('utf8'))
+    decoded = decode(signal, encoding, ctx.types, body)
   } catch (error) {
     if (isGoblinError(error)) return status(ctx, encoding, 400, error.message)
     throw error
   }
 
-  const spans = 'spans' in decoded ? decoded.spans : []
-  let logs = 'logs' in decoded ? decoded.logs : []
+  const { spans, points } = decoded
+  let logs = decoded.logs
   let audit: TakenAudit | undefined
   if (ctx.audit && logs.length > 0) {
     audit = await ctx.audit.take(logs)
@@ -110,15 +111,19 @@ export async function handleOtlpExport(
     decoded.rejected += audit.rejected
     decoded.firstError ??= audit.firstError
   }
-  if (signal === 'traces') ctx.metrics.spansDroppedFor('invalid', decoded.rejected)
-  const committed = ctx.queue.offer(spans, logs)
+  const dropped = (reason: 'invalid' | 'queue_full' | 'store_error', count: number) =>
+    signal === 'metrics'
+      ? ctx.metrics.metricPointsDroppedFor(reason, count)
+      : ctx.metrics.spansDroppedFor(reason, count)
+  if (signal !== 'logs') dropped('invalid', decoded.rejected)
+  const committed = ctx.queue.offer(spans, logs, points)
   if (!committed && ctx.queue.isClosed) {
     return status(ctx, encoding, 503, 'the collector is stopping', {
       'retry-after': String(ctx.retryAfterSeconds),
     })
   }
   if (!committed) {
-    ctx.metrics.spansDroppedFor('queue_full', spans.length)
+    dropped('queue_full', spans.length + points.length)
     return status(
       ctx,
       encoding,
@@ -132,12 +137,13 @@ export async function handleOtlpExport(
   try {
     await committed
   } catch (error) {
-    ctx.metrics.spansDroppedFor('store_error', spans.length)
+    dropped('store_error', spans.length + points.length)
     return status(ctx, encoding, 503, `the span store failed: ${(error as Error).message}`, {
       'retry-after': String(ctx.retryAfterSeconds),
     })
   }
   if (logs.length > 0) ctx.metrics.logsStored(logs.length)
+  if (points.length > 0) ctx.metrics.metricPointsStored(points.length)
   // The ledger append is the last step that can fail: a request answered 429 or 503 appended nothing.
   if (audit) {
     try {
@@ -151,6 +157,29 @@ export async function handleOtlpExport(
     }
   }
   return success(ctx, signal, encoding, decoded.rejected, decoded.firstError)
+}
+
+/** The content type picked the encoding; the signal picks the decoder. */
+function decode(signal: OtlpSignal, encoding: Encoding, types: OtlpTypes, body: Buffer): Decoded {
+  const none = { spans: [], logs: [], points: [] }
+  const protobuf = encoding === 'protobuf'
+  switch (signal) {
+    case 'traces':
+      return {
+        ...none,
+        ...(protobuf ? decodeTracesProtobuf(types, body) : decodeTracesJson(body.toString('utf8'))),
+      }
+    case 'logs':
+      return {
+        ...none,
+        ...(protobuf ? decodeLogsProtobuf(types, body) : decodeLogsJson(body.toString('utf8'))),
+      }
+    case 'metrics':
+      return {
+        ...none,
+        ...(protobuf ? decodeMetricsProtobuf(types, body) : decodeMetricsJson(body.toString('utf8'))),
+      }
+  }
 }
 
 interface HttpFailure extends Error {
@@ -201,27 +230,33 @@ async function decompress(body: Buffer, contentEncoding: string, limit: number):
   }
 }
 
+/** Each signal's partial-success field (ExportTracePartialSuccess, ...) and response message. */
+const PARTIAL_FIELDS: Record<OtlpSignal, string> = {
+  traces: 'rejectedSpans',
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+}
+
 function success(
   ctx: ReceiverContext,
-  signal: 'traces' | 'logs',
+  signal: OtlpSignal,
   encoding: Encoding,
   rejected: number,
   errorMessage?: string,
 ): HttpAnswer {
   const partial =
-    rejected > 0
-      ? signal === 'traces'
-        ? { rejectedSpans: rejected, errorMessage: errorMessage ?? '' }
-        : { rejectedLogRecords: rejected, errorMessage: errorMessage ?? '' }
-      : undefined
+    rejected > 0 ? { [PARTIAL_FIELDS[signal]]: rejected, errorMessage: errorMessage ?? '' } : undefined
   if (encoding === 'json') {
     // OTLP/JSON writes int64 as a decimal string.
-    const body = partial
-      ? { partialSuccess: { ...partial, [Object.keys(partial)[0] as string]: String(rejected) } }
-      : {}
+    const body = partial ? { partialSuccess: { ...partial, [PARTIAL_FIELDS[signal]]: String(rejected) } } : {}
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
   }
-  const type = signal === 'traces' ? ctx.types.traceResponse : ctx.types.logsResponse
+  const type =
+    signal === 'traces'
+      ? ctx.types.traceResponse
+      : signal === 'logs'
+        ? ctx.types.logsResponse
+        : ctx.types.metricsResponse
   const bytes = type.encode(type.fromObject(partial ? { partialSuccess: partial } : {})).finish()
   return { status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(bytes) }
 }

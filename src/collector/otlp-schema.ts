@@ -1,5 +1,5 @@
 /**
- * The OTLP messages the collector decodes (traces and logs over OTLP/HTTP), written as protobuf schema text
+ * The OTLP messages the collector decodes (traces, logs and metrics over OTLP/HTTP), written as protobuf schema text
  * that protobufjs parses once. Field numbers follow the OTLP specification (opentelemetry-proto v1): only
  * the messages and fields goblin reads are declared; protobuf skips unknown fields, so newer senders decode.
  */
@@ -115,6 +115,104 @@ message ExportLogsPartialSuccess {
 }
 message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 
+message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
+message ResourceMetrics {
+  Resource resource = 1;
+  repeated ScopeMetrics scope_metrics = 2;
+  string schema_url = 3;
+}
+message ScopeMetrics {
+  InstrumentationScope scope = 1;
+  repeated Metric metrics = 2;
+  string schema_url = 3;
+}
+message Metric {
+  string name = 1;
+  string description = 2;
+  string unit = 3;
+  oneof data {
+    Gauge gauge = 5;
+    Sum sum = 7;
+    Histogram histogram = 9;
+    ExponentialHistogram exponential_histogram = 10;
+    Summary summary = 11;
+  }
+}
+message Gauge { repeated NumberDataPoint data_points = 1; }
+message Sum {
+  repeated NumberDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+  bool is_monotonic = 3;
+}
+message Histogram {
+  repeated HistogramDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+}
+message ExponentialHistogram {
+  repeated ExponentialHistogramDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+}
+message Summary { repeated SummaryDataPoint data_points = 1; }
+message NumberDataPoint {
+  repeated KeyValue attributes = 7;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  oneof value {
+    double as_double = 4;
+    sfixed64 as_int = 6;
+  }
+  uint32 flags = 8;
+}
+message HistogramDataPoint {
+  repeated KeyValue attributes = 9;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  optional double sum = 5;
+  repeated fixed64 bucket_counts = 6;
+  repeated double explicit_bounds = 7;
+  uint32 flags = 10;
+  optional double min = 11;
+  optional double max = 12;
+}
+message ExponentialHistogramDataPoint {
+  repeated KeyValue attributes = 1;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  optional double sum = 5;
+  sint32 scale = 6;
+  fixed64 zero_count = 7;
+  message Buckets {
+    sint32 offset = 1;
+    repeated uint64 bucket_counts = 2;
+  }
+  Buckets positive = 8;
+  Buckets negative = 9;
+  uint32 flags = 10;
+  optional double min = 12;
+  optional double max = 13;
+  double zero_threshold = 14;
+}
+message SummaryDataPoint {
+  repeated KeyValue attributes = 7;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  double sum = 5;
+  message ValueAtQuantile {
+    double quantile = 1;
+    double value = 2;
+  }
+  repeated ValueAtQuantile quantile_values = 6;
+  uint32 flags = 8;
+}
+message ExportMetricsPartialSuccess {
+  int64 rejected_data_points = 1;
+  string error_message = 2;
+}
+message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+
 // google.rpc.Status, the body of an OTLP/HTTP error response (details omitted).
 message RpcStatus {
   int32 code = 1;
@@ -128,6 +226,8 @@ export interface OtlpTypes {
   traceResponse: import('protobufjs').Type
   logsRequest: import('protobufjs').Type
   logsResponse: import('protobufjs').Type
+  metricsRequest: import('protobufjs').Type
+  metricsResponse: import('protobufjs').Type
   rpcStatus: import('protobufjs').Type
 }
 
@@ -143,6 +243,8 @@ export async function loadOtlpTypes(): Promise<OtlpTypes> {
     traceResponse: root.lookupType('otlp.ExportTraceServiceResponse'),
     logsRequest: root.lookupType('otlp.ExportLogsServiceRequest'),
     logsResponse: root.lookupType('otlp.ExportLogsServiceResponse'),
+    metricsRequest: root.lookupType('otlp.ExportMetricsServiceRequest'),
+    metricsResponse: root.lookupType('otlp.ExportMetricsServiceResponse'),
     rpcStatus: root.lookupType('otlp.RpcStatus'),
   }
   return types

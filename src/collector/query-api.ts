@@ -1,4 +1,5 @@
 import { isGoblinError } from '../core/errors.js'
+import { METRIC_NOT_FOUND, parseMetricListParams, parseMetricViewParams } from './metric-params.js'
 import { toOtlpJson } from './otlp-encode-json.js'
 import type { HttpAnswer } from './otlp-receiver.js'
 import { parseLimit, parseSearchParams } from './search-params.js'
@@ -10,7 +11,9 @@ const TRACE_ID = /^[0-9a-fA-F]{32}$/
  * The read side, shaped like Tempo's HTTP API so one client serves both:
  * `GET /api/traces/{id}` → `{batches: [OTLP/JSON resourceSpans]}` (404 when unknown),
  * `GET /api/search?tags=&minDuration=&maxDuration=&limit=&start=&end=` → `{traces: [...]}`,
- * `GET /api/echo` → `echo`; and goblin's own `GET /api/goblin/spans?after=SEQ&limit=N` for `trace tail`.
+ * `GET /api/echo` → `echo`; and goblin's own `GET /api/goblin/spans?after=SEQ&limit=N` for `trace tail`,
+ * `GET /api/goblin/metrics` → `{metrics: [...]}` and `GET /api/goblin/metrics/{name}` → a metric's groups
+ * (404 when no series has the name) for `goblin metrics` (parameters: metric-params.ts).
  * Returns null for paths it does not serve.
  */
 export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
@@ -39,6 +42,20 @@ export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
       const spans = store.spansAfter(after, limit)
       const cursor = spans.at(-1)?.seq ?? after
       return json(200, { spans, cursor })
+    }
+    if (path === '/api/goblin/metrics')
+      return json(200, { metrics: store.metrics.list(parseMetricListParams(url.searchParams)) })
+    if (path.startsWith('/api/goblin/metrics/')) {
+      const name = decodePathSegment(path.slice('/api/goblin/metrics/'.length))
+      if (name === null)
+        return json(400, { error: 'the metric name in the path is not valid percent-encoding' })
+      const view = store.metrics.view(parseMetricViewParams(name, url.searchParams))
+      if (!view)
+        return json(404, {
+          code: METRIC_NOT_FOUND,
+          error: `no metric named ${JSON.stringify(name)} is stored`,
+        })
+      return json(200, view)
     }
   } catch (error) {
     if (isGoblinError(error)) return json(400, { error: error.message })

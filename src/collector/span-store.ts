@@ -2,7 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { GoblinError } from '../core/errors.js'
+import { MetricStore } from './metric-store.js'
 import type { LogRecordRow } from './otlp-decode.js'
+import type { MetricPoint } from './otlp-decode-metrics.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
 
 /**
@@ -231,6 +233,8 @@ export class SpanStore {
   readonly db: DatabaseSync
   readonly path: string
   readonly readonly: boolean
+  /** The metric tables in the same file (points are written by `ingest`, pruned by `pruneBefore`). */
+  readonly metrics: MetricStore
   private readonly indexes: IngestIndex[]
   private readonly resourceIds = new Map<string, number>()
   private readonly statements = new Map<string, StatementSync>()
@@ -267,6 +271,7 @@ export class SpanStore {
       db.exec(SCHEMA)
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     }
+    this.metrics = new MetricStore(db, readonly)
     for (const index of indexes) index.setup(db)
   }
 
@@ -282,21 +287,23 @@ export class SpanStore {
   }
 
   /**
-   * Stores spans and log records in one write transaction, together with every ingest index's rows.
-   * Throws when the database is locked by another writer (SQLite BUSY): nothing is written then.
+   * Stores spans, log records and metric points in one write transaction, together with every ingest
+   * index's rows. Throws when the database is locked by another writer (SQLite BUSY): nothing is written then.
    */
-  ingest(spans: SpanRecord[], logs: LogRecordRow[] = []): void {
+  ingest(spans: SpanRecord[], logs: LogRecordRow[] = [], points: MetricPoint[] = []): void {
     const db = this.db
     db.exec('BEGIN IMMEDIATE')
     try {
       if (spans.length > 0) this.insertSpans(spans)
       if (logs.length > 0) this.insertLogs(logs)
+      if (points.length > 0) this.metrics.insert(points)
       if (spans.length > 0 || logs.length > 0) for (const index of this.indexes) index.index(db, spans, logs)
       db.exec('COMMIT')
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK')
-      // Resource ids handed out inside the rolled-back transaction no longer exist.
+      // Resource and series ids handed out inside the rolled-back transaction no longer exist.
       this.resourceIds.clear()
+      this.metrics.forgetUncommitted()
       throw error
     }
   }
@@ -505,7 +512,8 @@ export class SpanStore {
   }
 
   /**
-   * Deletes whole traces that ended before the cutoff (and older logs), then calls each index's prune.
+   * Deletes whole traces that ended before the cutoff (and older logs and metric points), then calls each
+   * index's prune.
    * Returns the number of spans deleted.
    */
   pruneBefore(cutoffUnixNano: bigint): number {
@@ -518,6 +526,7 @@ export class SpanStore {
       ).run(cutoffUnixNano)
       this.statement('DELETE FROM traces WHERE end_ns < ?').run(cutoffUnixNano)
       this.statement('DELETE FROM logs WHERE time_ns < ?').run(cutoffUnixNano)
+      this.metrics.pruneBefore(cutoffUnixNano)
       for (const index of this.indexes) index.prune(db, cutoffUnixNano)
       db.exec('COMMIT')
       return Number(deleted.changes)

@@ -128,7 +128,7 @@ export class TraceClient {
 }
 
 /** The most telling code of a failed fetch: ECONNREFUSED, ENOTFOUND, TimeoutError, ... */
-function errorCause(error: unknown): string {
+export function errorCause(error: unknown): string {
   const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }>; message?: string } })
     .cause
   return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).name

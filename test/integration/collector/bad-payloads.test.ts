@@ -162,7 +162,8 @@ describe('the collector refuses bad payloads without losing good ones', () => {
 
   it('answers 405 for GET on the receiver and 404 for unknown paths', async () => {
     expect((await fetch(url)).status).toBe(405)
-    expect((await fetch(`${tc.collector.url}/v1/metrics`, { method: 'POST' })).status).toBe(404)
+    // OTLP profiles are not received (metrics are: see metrics-receiver.test.ts).
+    expect((await fetch(`${tc.collector.url}/v1/profiles`, { method: 'POST' })).status).toBe(404)
   })
 
   it('accepts OTLP logs', async () => {
