@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { text } from 'node:stream/consumers'
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
-import { eventFromFlags, parseEventStream } from '../../src/audit/event-input.js'
+import { eventFromFlags, parseEventStream, readInputBytes } from '../../src/audit/event-input.js'
 import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
-import { usageError } from '../../src/core/errors.js'
 import { AUDIT_EVENT_HOOK } from '../../src/plugins/contracts.js'
 import { collectHook } from '../../src/plugins/hook-runner.js'
 
@@ -44,9 +41,14 @@ export default class AuditSign extends GoblinCommand {
 
   async run(): Promise<{ entries: AppendedEntry[] }> {
     const { flags } = await this.parse(AuditSign)
-    const events: AuditEvent[] = flags.input
-      ? parseEventStream(await readInput(flags.input), flags.input === '-' ? 'stdin' : flags.input)
-      : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
+    const inputName = flags.input === '-' ? 'stdin' : flags.input
+    const events: AuditEvent[] =
+      flags.input && inputName
+        ? parseEventStream(
+            await readInputBytes(flags.input === '-' ? process.stdin : flags.input, inputName),
+            inputName,
+          )
+        : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
     // Refuse early (no key, key file missing) before any input is read; the key that signs is chosen again
     // under the keyring lock, so a rotation meanwhile hands the batch to the successor.
@@ -69,18 +71,5 @@ export default class AuditSign extends GoblinCommand {
     for (const p of hooks.problems)
       this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook failed: ${p.message}`)
     return { entries }
-  }
-}
-
-async function readInput(input: string): Promise<string> {
-  try {
-    // stdin is read as a stream: readFileSync(0) fails with EAGAIN on a large pipe.
-    return input === '-' ? await text(process.stdin) : readFileSync(input, 'utf8')
-  } catch {
-    throw usageError(
-      'AUDIT_NO_INPUT',
-      `cannot read ${input}`,
-      'Give a readable JSONL file, or - to read stdin.',
-    )
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eventFromFlags, parseEventStream } from '../../../src/audit/event-input.js'
+import { eventFromFlags, parseEventStream, sameDecimal } from '../../../src/audit/event-input.js'
 
 describe('event input', () => {
   it('parses a JSONL batch, skipping blank lines', () => {
@@ -54,5 +54,66 @@ describe('event input', () => {
     expect(() => eventFromFlags({ goblin: 'g', action: 'a', decision: 'd', traceId: 'abc' })).toThrow(
       /trace_id/,
     )
+  })
+
+  it('refuses bytes that are not UTF-8 with the line, instead of signing U+FFFD in their place', () => {
+    const good = Buffer.from('{"goblin_id":"a","action":"x","decision":"allow"}\n')
+    const bad = Buffer.concat([
+      good,
+      Buffer.from('{"goblin_id":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('","action":"x","decision":"allow"}\n'),
+    ])
+    expect(() => parseEventStream(bad, 'in.jsonl')).toThrowError(
+      expect.objectContaining({
+        code: 'AUDIT_NOT_UTF8',
+        exit: 2,
+        message: expect.stringMatching(/^in\.jsonl:2: not valid UTF-8 \(near byte 68 /),
+      }),
+    )
+    // The same text correctly encoded is taken as it is.
+    const fixed = Buffer.concat([good, Buffer.from('{"goblin_id":"café","action":"x","decision":"allow"}\n')])
+    expect(parseEventStream(fixed, 'in.jsonl')[1]?.goblin_id).toBe('café')
+  })
+
+  it('refuses a number a double cannot hold exactly, naming the line and both spellings', () => {
+    const line = (n: string) => `{"goblin_id":"a","action":"x","decision":"allow","attrs":{"n":${n}}}\n`
+    for (const [n, held] of [
+      ['12345678901234567890', '12345678901234567000'],
+      ['9007199254740993', '9007199254740992'],
+      ['0.30000000000000000001', '0.3'],
+      ['1e400', 'Infinity'],
+    ]) {
+      expect(() => parseEventStream(`${line('1')}${line(n as string)}`, 'in.jsonl')).toThrowError(
+        expect.objectContaining({
+          code: 'AUDIT_INEXACT_NUMBER',
+          exit: 2,
+          message: `in.jsonl:2: the number ${n} cannot be signed exactly (a JSON double holds it as ${held})`,
+        }),
+      )
+    }
+  })
+
+  it('keeps numbers whose value a double holds, however they are spelled', () => {
+    const parse = (n: string) =>
+      parseEventStream(`{"goblin_id":"a","action":"x","decision":"allow","attrs":{"n":${n}}}`, 'in')[0]?.attrs
+        ?.n
+    expect(parse('9007199254740991')).toBe(9007199254740991)
+    expect(parse('0.1')).toBe(0.1)
+    expect(parse('1.0')).toBe(1)
+    expect(parse('1.5e3')).toBe(1500)
+    expect(parse('-0.000001234')).toBe(-0.000001234)
+    expect(parse('123456789012345.6')).toBe(123456789012345.6)
+    // A big number as a string keeps every digit.
+    expect(parse('"12345678901234567890"')).toBe('12345678901234567890')
+  })
+
+  it('compares decimal spellings by value', () => {
+    expect(sameDecimal('1.0', '1')).toBe(true)
+    expect(sameDecimal('100', '1e2')).toBe(true)
+    expect(sameDecimal('0.00120', '0.0012')).toBe(true)
+    expect(sameDecimal('-0', '0')).toBe(true)
+    expect(sameDecimal('12345678901234567890', '12345678901234567000')).toBe(false)
+    expect(sameDecimal('-1', '1')).toBe(false)
   })
 })
