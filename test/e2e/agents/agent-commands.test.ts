@@ -58,6 +58,25 @@ describe('goblin agent list / env / run, the commands themselves', { timeout: 18
     expect(codex).toMatchObject({ path: join(bin, 'codex'), source: 'PATH', version: '9.8.7' })
   })
 
+  it('agent list takes a project’s own install (node_modules/.bin above the working directory) over goblin’s', async () => {
+    const bin = join(userHome.path, 'project', 'node_modules', '.bin')
+    mkdirSync(join(userHome.path, 'project', 'src'), { recursive: true })
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, 'gemini'), '#!/bin/sh\necho 0.0.1-project\n')
+    chmodSync(join(bin, 'gemini'), 0o755)
+    const run = await runGoblin(['agent', 'list', '--json'], {
+      env,
+      cwd: join(userHome.path, 'project', 'src'),
+      timeout: 120_000,
+    })
+    const gemini = parseJson<{ agents: InstalledAgent[] }>(run).agents.find((a) => a.id === 'gemini')
+    expect(gemini).toMatchObject({
+      path: join(bin, 'gemini'),
+      source: 'node_modules',
+      version: '0.0.1-project',
+    })
+  })
+
   it('agent env prints lines a shell can eval, pointing at the running collector', async () => {
     const run = await goblin(['agent', 'env', 'claude', '--goblin', 'laptop', '--endpoint', collector.url])
     expect(run.exitCode, run.stderr).toBe(0)
