@@ -180,6 +180,14 @@ async function httpText(
     )
   }
   const text = await response.text()
+  // Refused credentials are a setting to fix (exit 2), never a verdict on the proof being checked.
+  if (response.status === 401 || response.status === 403) {
+    throw usageError(
+      'BITCOIN_AUTH',
+      `${where}: the credentials were refused (HTTP ${response.status})`,
+      'Fix the user and password in anchor.bitcoin.source (rpc+http://USER:PASSWORD@host:8332, as rpcauth in bitcoin.conf sets them) or --bitcoin-source.',
+    )
+  }
   if (!response.ok && !(jsonErrorBody && text.startsWith('{'))) {
     throw new GoblinError(
       'BITCOIN_SOURCE_ERROR',

@@ -38,7 +38,7 @@ export async function createS3Client(settings: Omit<S3Settings, 'bucket' | 'pref
   })
 }
 
-/** Maps an SDK error to a GoblinError: unreachable endpoint exit 3, missing bucket / access exit 2. */
+/** Maps an SDK error to a GoblinError: unreachable endpoint exit 3; no credentials, refused access, missing bucket exit 2. */
 export function s3Error(error: unknown, where: string): GoblinError {
   if (error instanceof GoblinError) return error
   const e = error as {
@@ -49,6 +49,14 @@ export function s3Error(error: unknown, where: string): GoblinError {
   }
   const name = e.name ?? 'Error'
   const message = e.message ?? String(error)
+  // First: a credentials chain that gave up (its last try may have been a timed-out metadata service).
+  if (name === 'CredentialsProviderError') {
+    return usageError(
+      'S3_NO_CREDENTIALS',
+      `${where}: no AWS credentials were found`,
+      'Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role applies.',
+    )
+  }
   if (
     /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|socket hang up|TimeoutError/.test(
       `${name} ${e.code} ${message}`,
@@ -68,12 +76,7 @@ export function s3Error(error: unknown, where: string): GoblinError {
       'Create it with Object Lock enabled.',
     )
   }
-  if (
-    name === 'CredentialsProviderError' ||
-    name === 'AccessDenied' ||
-    name === 'InvalidAccessKeyId' ||
-    name === 'SignatureDoesNotMatch'
-  ) {
+  if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
     return usageError(
       'S3_ACCESS',
       `${where}: access denied (${name})`,

@@ -4,7 +4,7 @@ import { parseCheckpoint } from '../audit/checkpoint.js'
 import { ledgerPaths } from '../audit/ledger.js'
 import type { VerifyError } from '../audit/verify.js'
 import type { AnchorConfig } from '../core/config-schema.js'
-import { isGoblinError } from '../core/errors.js'
+import { ExitCode, isGoblinError } from '../core/errors.js'
 import { type BlockHeaderSource, blockHeaderSource } from './bitcoin-headers.js'
 import { verifyEthereumAnchor } from './ethereum.js'
 import { parseOts } from './ots-codec.js'
@@ -17,7 +17,7 @@ import { anchorPaths, parseReceipt, receiptContradictions } from './receipt.js'
  * its attestations, and its Ethereum calldata carries the root. Online (`online`): each Bitcoin attestation
  * is checked against the block's Merkle root and each Ethereum transaction is read back from the chain.
  * Problems come back as `VerifyError`s (kinds `anchor-*`), so they join the ledger's report; an
- * unreachable online source throws (exit 3).
+ * unreachable online source throws (exit 3), and so does one that refuses goblin's credentials (exit 2).
  */
 
 export interface AnchorCheck {
@@ -158,7 +158,11 @@ async function verifyOne(
           proven_by: result.provenBy,
         }
       } catch (error) {
-        if (!isGoblinError(error) || error.exit === 3) throw error
+        // Only what the proof itself shows is a finding; an unreachable source (3) or a source that is
+        // misconfigured or refuses our credentials (2) is the operator's to fix, and CI must not read
+        // it as tampering. A malformed .ots file is a finding, though it is bad input too.
+        if (!isGoblinError(error) || (error.exit !== ExitCode.notOk && error.code !== 'OTS_MALFORMED'))
+          throw error
         problem(error.code === 'OTS_MALFORMED' ? 'bad-ots' : 'anchor-ots-failed', error.message, proofPath)
         check.ots = { proof: proofPath, status: 'failed', attestations: [], proven_by: null }
       }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ExitCode, GoblinError, usageError } from '../core/errors.js'
+import { readTextFile } from '../core/fs-errors.js'
 import { writeFileDurably } from './durable-file.js'
 import { generateSeed } from './ed25519.js'
 import { acquireFileLock } from './file-lock.js'
@@ -109,7 +110,7 @@ export function parseKeyring(text: string, where: string): Keyring {
 export function loadKeyring(keysDir: string): Keyring {
   const path = join(keysDir, KEYRING_FILE)
   if (!existsSync(path)) return { version: 1, keys: [] }
-  return parseKeyring(readFileSync(path, 'utf8'), path)
+  return parseKeyring(readTextFile(path), path)
 }
 
 /** The verifier for each keyring record, keyed by kid. */

@@ -1,6 +1,7 @@
 import { Command, Errors, type Interfaces } from '@oclif/core'
 import { isDebugEnabled } from '../core/debug.js'
 import { ExitCode, GoblinError, isGoblinError } from '../core/errors.js'
+import { fileSystemError } from '../core/fs-errors.js'
 import { type TerminalFacts, terminalFacts } from '../core/terminal.js'
 import { renderError } from './render-error.js'
 
@@ -45,7 +46,10 @@ export abstract class GoblinCommand extends Command {
   }
 }
 
-/** Maps any thrown value to a GoblinError; oclif's own parse errors (unknown flag, missing arg) are usage errors. */
+/**
+ * Maps any thrown value to a GoblinError; oclif's own parse errors (unknown flag, missing arg) and file-system
+ * problems the user can fix (a directory where a file belongs) are usage errors.
+ */
 function toGoblinError(error: Error & { oclif?: { exit?: number } }): GoblinError {
   if (isGoblinError(error)) return error
   if (error instanceof Errors.CLIError && error.oclif?.exit === 2) {
@@ -55,6 +59,8 @@ function toGoblinError(error: Error & { oclif?: { exit?: number } }): GoblinErro
       cause: error,
     })
   }
+  const fsProblem = fileSystemError(error)
+  if (fsProblem) return fsProblem
   return new GoblinError('INTERNAL', `unexpected error: ${error.message}`, {
     hint: 'Run again with DEBUG=goblin* for the stack trace, and report it if it persists.',
     exit: ExitCode.notOk,

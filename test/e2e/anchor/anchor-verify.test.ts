@@ -95,6 +95,24 @@ describe('goblin audit anchor and verify, end to end', { timeout: 180_000 }, () 
     expect(online.stdout).toMatch(/anchor size 2: ots verified \(Bitcoin block 840000/)
   })
 
+  it('refused Bitcoin RPC credentials are exit 2 naming the source, never a failed anchor (exit 1)', async () => {
+    // BitcoinPeer is a test stand-in for Bitcoin Core's JSON-RPC: basic auth user:secret, 401 otherwise.
+    const rpc = (password: string) => `rpc+${bitcoin.url.replace('://', `://user:${password}@`)}/rpc`
+    const refused = await goblin('audit', 'verify', '--online', '--bitcoin-source', rpc('wrong'), '--json')
+    expect(refused.exitCode, refused.stdout).toBe(2)
+    expect(parseJson<{ error: { code: string; message: string } }>(refused).error).toMatchObject({
+      code: 'BITCOIN_AUTH',
+      message: `Bitcoin Core RPC ${bitcoin.url}/rpc: the credentials were refused (HTTP 401)`,
+    })
+    expect(refused.stdout + refused.stderr).not.toContain('wrong')
+    // The same proof against the same node with the right credentials verifies.
+    const right = parseJson<VerifyJson>(
+      await goblin('audit', 'verify', '--online', '--bitcoin-source', rpc('secret'), '--json'),
+    )
+    expect(right.ok).toBe(true)
+    expect(right.anchors[0]?.ots?.status).toBe('verified')
+  })
+
   it('anchors on Ethereum with the key from the environment and reads it back online', async () => {
     const anchored = await runGoblin(['audit', 'anchor', '--ethereum', '--json'], {
       cwd: project.path,

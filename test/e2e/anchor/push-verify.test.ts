@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseJson, runGoblin, tempDir } from '../../helpers/cli.js'
 import { S3RVER_ENV, S3TestServer } from '../../support/s3-server.js'
@@ -32,6 +33,31 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toContain('bucket plain has no Object Lock')
     expect(run.stderr).toContain('nothing was uploaded')
+    expect(server.objectPuts()).toHaveLength(0)
+  })
+
+  it('no AWS credentials at all: exit 2 saying so (it used to read as "access denied")', async () => {
+    const run = await runGoblin(
+      ['audit', 'push', '--bucket', 'locked', '--endpoint', server.endpoint, '--json'],
+      {
+        cwd: project.path,
+        env: {
+          GOBLIN_HOME: home.path,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_PROFILE: undefined,
+          AWS_SHARED_CREDENTIALS_FILE: join(project.path, 'no-credentials'),
+          AWS_CONFIG_FILE: join(project.path, 'no-config'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    )
+    expect(run.exitCode, run.stdout + run.stderr).toBe(2)
+    expect(parseJson<{ error: { code: string; message: string } }>(run).error).toMatchObject({
+      code: 'S3_NO_CREDENTIALS',
+      message: expect.stringContaining('no AWS credentials were found'),
+    })
     expect(server.objectPuts()).toHaveLength(0)
   })
 
