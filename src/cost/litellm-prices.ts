@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js'
-import { type ModelPrice, PRICE_TABLE_FORMAT, type PriceTable } from './price-table.js'
+import { type ModelPrice, PRICE_TABLE_FORMAT, PRICE_TABLE_VERSION, type PriceTable } from './price-table.js'
 
 /**
  * Reads LiteLLM's `model_prices_and_context_window.json`: an object keyed by model name whose entries carry
@@ -80,7 +80,13 @@ export function fromLiteLlm(
     )
   }
   return {
-    table: { format: PRICE_TABLE_FORMAT, version: 1, takenAt: meta.takenAt, source: meta.source, models },
+    table: {
+      format: PRICE_TABLE_FORMAT,
+      version: PRICE_TABLE_VERSION,
+      takenAt: meta.takenAt,
+      source: meta.source,
+      models,
+    },
     skipped,
   }
 }

@@ -1,3 +1,12 @@
+import { normalizeProvider } from '../llm/providers.js'
+import {
+  lastSegment,
+  otherClaudeSpelling,
+  REGION_PREFIX,
+  stripDate,
+  stripVersion,
+  VENDOR_PREFIX,
+} from './model-names.js'
 import type { ModelPrice, PriceOrigin, SourcedPrice } from './price-table.js'
 
 /** How a model name found its price: the name itself, or one of the usual aliases. */
@@ -16,39 +25,22 @@ export interface PriceLayer {
   models: ModelPrice[]
 }
 
-/** OpenTelemetry `gen_ai.provider.name` / `gen_ai.system` values and the prefix LiteLLM files them under. */
-const LITELLM_PREFIX: Record<string, string> = {
-  'aws.bedrock': 'bedrock',
-  'azure.ai.openai': 'azure',
-  'az.ai.openai': 'azure',
-  'azure.ai.inference': 'azure_ai',
-  'az.ai.inference': 'azure_ai',
-  'gcp.gemini': 'gemini',
-  'gcp.gen_ai': 'gemini',
-  'gcp.vertex_ai': 'vertex_ai',
-  vertex_ai: 'vertex_ai',
-  mistral_ai: 'mistral',
-  x_ai: 'xai',
-  'ibm.watsonx.ai': 'watsonx',
-}
-
-/** Cloud inference-profile prefixes (Bedrock's `us.anthropic…`) that do not change the model. */
-const REGION_PREFIX = /^(us|eu|apac|jp|au|ca|global|us-gov)\./
-/** Version tails the same model is published under. */
-const VERSION_SUFFIXES = [/-v\d+(:\d+)?$/, /:\d+$/]
-const DATE_SUFFIXES = [/-\d{4}-\d{2}-\d{2}$/, /-\d{8}$/, /@\d{8}$/, /-latest$/]
-
 /**
  * The price of every known model, resolvable by the names spans actually carry: provider prefixes
  * (`openai/gpt-4o`, `bedrock/…`), Bedrock region profiles (`us.anthropic.…-v2:0`), dated versions
- * (`gpt-4o-2024-08-06`, `claude-3-5-haiku@20241022`, `-latest`) and dots for dashes (`claude-3.5-sonnet`).
- * An unknown model resolves to null, never to a zero price.
+ * (`gpt-4o-2024-08-06`, `claude-3-5-haiku@20241022`, `-latest`), dots for dashes (`claude-3.5-sonnet`),
+ * Anthropic's two spellings (`claude-4-sonnet-…` / `claude-sonnet-4-…`), and a bare name that only one
+ * provider lists (`gemini-2.5-pro` → `gemini/gemini-2.5-pro`). An unknown model resolves to null, never to a
+ * zero price.
  */
 export class PriceBook {
   private readonly byKey = new Map<string, SourcedPrice>()
   /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
   private readonly byUndated = new Map<string, SourcedPrice>()
   private readonly byDotless = new Map<string, SourcedPrice>()
+  /** Last path segment (`gemini-2.5-pro` of `gemini/gemini-2.5-pro`) → the prices filed under it. */
+  private readonly byTail = new Map<string, SourcedPrice[]>()
+  private readonly thresholds: number[]
   private readonly cache = new Map<string, PriceMatch | null>()
 
   constructor(layers: PriceLayer[]) {
@@ -64,6 +56,27 @@ export class PriceBook {
       const dotless = key.replaceAll('.', '-')
       if (!this.byDotless.has(dotless)) this.byDotless.set(dotless, price)
     }
+    for (const key of [...this.byKey.keys()].sort()) {
+      const price = this.byKey.get(key) as SourcedPrice
+      const tail = lastSegment(key)
+      if (tail === key) continue
+      const filed = this.byTail.get(tail)
+      if (filed) filed.push(price)
+      else this.byTail.set(tail, [price])
+    }
+    const thresholds = new Set<number>()
+    for (const price of this.byKey.values())
+      for (const tier of price.tiers ?? []) thresholds.add(tier.aboveInputTokens)
+    this.thresholds = [...thresholds].sort((a, b) => a - b)
+  }
+
+  /**
+   * The distinct prompt sizes at which some model's price changes tier, ascending. Calls whose prompts fall
+   * between two neighbours pay one tier of every model, so a report can group calls by `input_tokens > t`
+   * and price each group's summed tokens exactly.
+   */
+  tierThresholds(): number[] {
+    return [...this.thresholds]
   }
 
   /** Every price, sorted by model name. */
@@ -80,7 +93,7 @@ export class PriceBook {
     const cacheKey = `${provider ?? ''}\u0000${model}`
     const cached = this.cache.get(cacheKey)
     if (cached !== undefined) return cached
-    const match = this.lookup(model, provider ?? null)
+    const match = this.lookup(model, normalizeProvider(provider ?? null))
     this.cache.set(cacheKey, match)
     return match
   }
@@ -101,17 +114,37 @@ export class PriceBook {
     const name = model.trim().toLowerCase()
     if (!name) return null
     const candidates = aliasCandidates(name, provider)
-    for (const [i, candidate] of candidates.entries()) {
+    for (const candidate of candidates) {
       const price = this.byKey.get(candidate)
-      if (price)
-        return { price, matchedBy: i === 0 && candidate === name ? 'exact' : 'alias', key: price.model }
+      if (price) return { price, matchedBy: candidate === name ? 'exact' : 'alias', key: price.model }
     }
     for (const candidate of candidates) {
       const price =
         this.byUndated.get(stripDate(candidate)) ?? this.byDotless.get(candidate.replaceAll('.', '-'))
       if (price) return { price, matchedBy: 'alias', key: price.model }
     }
+    for (const candidate of candidates) {
+      const price = this.onlyProviderListing(candidate, provider)
+      if (price) return { price, matchedBy: 'alias', key: price.model }
+    }
     return null
+  }
+
+  /**
+   * A bare name filed only under provider prefixes (`gemini/gemini-2.5-pro`): the given provider's entry,
+   * else the entry when a single provider lists the name. Several providers and no hint is ambiguous: null.
+   */
+  private onlyProviderListing(tail: string, provider: string | null): SourcedPrice | null {
+    const filed = this.byTail.get(tail)
+    if (!filed) return null
+    const byProvider = new Map<string, SourcedPrice>()
+    for (const price of filed) {
+      const name = normalizeProvider(price.provider) ?? price.provider
+      if (!byProvider.has(name)) byProvider.set(name, price)
+    }
+    const hinted = provider ? byProvider.get(provider) : undefined
+    if (hinted) return hinted
+    return byProvider.size === 1 ? ([...byProvider.values()][0] ?? null) : null
   }
 }
 
@@ -121,9 +154,8 @@ function aliasCandidates(name: string, provider: string | null): string[] {
   const add = (candidate: string) => {
     if (candidate && !out.includes(candidate)) out.push(candidate)
   }
-  const prefix = provider ? (LITELLM_PREFIX[provider.toLowerCase()] ?? provider.toLowerCase()) : null
   // A provider-specific price (azure/gpt-4o, groq/llama…) beats the first-party one.
-  if (prefix && !name.startsWith(`${prefix}/`)) add(`${prefix}/${name}`)
+  if (provider && !name.startsWith(`${provider}/`)) add(`${provider}/${name}`)
   add(name)
   const bases = [name]
   // openai/gpt-4o, openrouter/anthropic/claude-…: try each shorter tail.
@@ -136,30 +168,18 @@ function aliasCandidates(name: string, provider: string | null): string[] {
     add(base)
     const noRegion = base.replace(REGION_PREFIX, '')
     add(noRegion)
-    const noVendor = noRegion.replace(/^[a-z0-9-]+\.(?=[a-z])/, '') // anthropic.claude-… → claude-…
+    const noVendor = noRegion.replace(VENDOR_PREFIX, '')
     add(noVendor)
     add(stripVersion(noRegion))
     const bare = stripVersion(noVendor)
     add(bare.replace(/@(\d{8})$/, '-$1'))
     add(bare)
     add(stripDate(bare))
+    const respelled = otherClaudeSpelling(bare)
+    if (respelled) {
+      add(respelled)
+      add(stripDate(respelled))
+    }
   }
   return out
-}
-
-function stripVersion(name: string): string {
-  let out = name
-  for (const suffix of VERSION_SUFFIXES) out = out.replace(suffix, '')
-  return out
-}
-
-function stripDate(name: string): string {
-  let out = name
-  for (const suffix of DATE_SUFFIXES) out = out.replace(suffix, '')
-  return out
-}
-
-function lastSegment(name: string): string {
-  const slash = name.lastIndexOf('/')
-  return slash >= 0 ? name.slice(slash + 1) : name
 }

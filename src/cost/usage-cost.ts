@@ -1,5 +1,7 @@
+import { noTokens } from '../llm/llm-call.js'
 import type { LlmUsage } from './llm-usage.js'
 import type { PriceBook } from './price-book.js'
+import { costOfTokens, roundUsd } from './price-call.js'
 import type { ModelPrice } from './price-table.js'
 
 /** Token counts of one call or of many summed; `input` includes the cache-read and cache-creation tokens. */
@@ -10,26 +12,21 @@ export interface TokenCounts {
   cacheCreation: number
 }
 
-/**
- * USD for token counts at a model's price. Cache-read and cache-creation tokens are part of `input` and are
- * priced once, at their own rates (the input rate when the table has none); the rest of `input` at the input rate.
- */
+/** USD for token counts at a model's price, through the one rate computation in price-call.ts. */
 export function priceTokens(tokens: TokenCounts, price: ModelPrice): number {
-  const cached = Math.min(tokens.cacheRead, tokens.input)
-  const creation = Math.min(tokens.cacheCreation, tokens.input - cached)
-  const plain = tokens.input - cached - creation
-  return (
-    plain * price.inputPerToken +
-    cached * (price.cachedInputPerToken ?? price.inputPerToken) +
-    creation * (price.cacheCreationInputPerToken ?? price.inputPerToken) +
-    tokens.output * price.outputPerToken
+  return costOfTokens(
+    {
+      ...noTokens(),
+      input: tokens.input,
+      output: tokens.output,
+      cacheRead: tokens.cacheRead,
+      cacheWrite5m: tokens.cacheCreation,
+    },
+    price,
   )
 }
 
-/** Rounds USD to a nano-dollar, so sums of many float products compare exactly against a budget. */
-export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9
-}
+export { roundUsd }
 
 /**
  * The cost of one LLM span: its `llm.cost` when set (it wins), else its tokens x the model's price;

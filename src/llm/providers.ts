@@ -3,7 +3,8 @@
  * (`aws.bedrock`, `gcp.gemini`), the older `gen_ai.system`, the Vercel AI SDK's `<provider>.<api>` ids
  * (`openai.chat`, `openai.responses`, `anthropic.messages`, `google.generative-ai`), OpenInference's
  * `llm.provider` / `llm.system`, and langsmith's `ls_provider`. The names are LiteLLM's provider prefixes,
- * which the price book files prices under.
+ * which the price book files prices under; LiteLLM's own `litellm_provider` values for one provider's
+ * sub-catalogues (`bedrock_converse`, `vertex_ai-anthropic_models`) normalize to that provider too.
  */
 const ALIASES: Record<string, string> = {
   'aws.bedrock': 'bedrock',
@@ -28,7 +29,17 @@ const ALIASES: Record<string, string> = {
   mistralai: 'mistral',
   x_ai: 'xai',
   'ibm.watsonx.ai': 'watsonx',
+  bedrock_converse: 'bedrock',
+  bedrock_mantle: 'bedrock',
+  azure_text: 'azure',
+  cohere_chat: 'cohere',
+  'text-completion-openai': 'openai',
+  'text-completion-codestral': 'codestral',
+  'text-completion-inception': 'inception',
 }
+
+/** LiteLLM's `<provider>-<kind>_models` / `<provider>-embedding-models` catalogues of one provider. */
+const LITELLM_CATALOGUE = /^([a-z0-9_]+)-[a-z0-9_-]*models$/
 
 /** The normalized provider for a name as a sender wrote it; null for an empty name. */
 export function normalizeProvider(name: string | null): string | null {
@@ -37,6 +48,8 @@ export function normalizeProvider(name: string | null): string | null {
   if (!lower) return null
   const known = ALIASES[lower]
   if (known) return known
+  const catalogue = LITELLM_CATALOGUE.exec(lower)
+  if (catalogue?.[1]) return catalogue[1]
   // `openai.chat`, `anthropic.messages`, `google.vertex.chat`: the provider, then the API it used.
   for (let dot = lower.lastIndexOf('.'); dot > 0; dot = lower.lastIndexOf('.', dot - 1)) {
     const head = lower.slice(0, dot)

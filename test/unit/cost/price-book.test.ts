@@ -67,6 +67,42 @@ describe('PriceBook.resolve', () => {
     expect(layered.resolve('o3')?.price.origin).toBe('bundled')
   })
 
+  it('resolves a bare name that only one provider lists, whichever provider the span named', () => {
+    const prefixed = new PriceBook([
+      {
+        origin: 'bundled',
+        models: [
+          price('gemini/gemini-2.5-pro', 'gemini', 1.25e-6),
+          price('openrouter/google/gemini-2.5-flash', 'openrouter', 3e-7),
+          price('gemini/gemini-2.5-flash', 'gemini', 3e-7),
+          price('vertex_ai/gemini-2.5-flash', 'vertex_ai-language-models', 3.5e-7),
+        ],
+      },
+    ])
+    for (const provider of [null, 'gemini', 'gcp.gemini', 'vertex_ai'])
+      expect(prefixed.resolve('gemini-2.5-pro', provider)?.key).toBe('gemini/gemini-2.5-pro')
+    // Three providers list gemini-2.5-flash: the span's provider picks one, no provider is ambiguous.
+    expect(prefixed.resolve('gemini-2.5-flash', 'gemini')?.key).toBe('gemini/gemini-2.5-flash')
+    expect(prefixed.resolve('gemini-2.5-flash', 'gcp.vertex_ai')?.key).toBe('vertex_ai/gemini-2.5-flash')
+    expect(prefixed.resolve('gemini-2.5-flash', null)).toBeNull()
+  })
+
+  it("resolves Anthropic's version-first and family-first spellings of one model", () => {
+    const claude = new PriceBook([
+      {
+        origin: 'bundled',
+        models: [
+          price('claude-4-sonnet-20250514', 'anthropic', 3e-6),
+          price('claude-opus-4-1', 'anthropic', 1.5e-5),
+        ],
+      },
+    ])
+    expect(claude.resolve('claude-sonnet-4-20250514')?.key).toBe('claude-4-sonnet-20250514')
+    expect(claude.resolve('claude-sonnet-4')?.key).toBe('claude-4-sonnet-20250514')
+    expect(claude.resolve('claude-5-sonnet')).toBeNull()
+    expect(claude.resolve('claude-opus-4-1-20250805')?.key).toBe('claude-opus-4-1')
+  })
+
   it('suggests look-alike names', () => {
     expect(book.suggest('gpt-4o-turbo-9000')).toContain('gpt-4o')
   })

@@ -19,6 +19,11 @@ describe('normalizeProvider', () => {
     ['mistral_ai', 'mistral'],
     ['x_ai', 'xai'],
     ['ibm.watsonx.ai', 'watsonx'],
+    ['bedrock_converse', 'bedrock'],
+    ['vertex_ai-language-models', 'vertex_ai'],
+    ['vertex_ai-anthropic_models', 'vertex_ai'],
+    ['fireworks_ai-embedding-models', 'fireworks_ai'],
+    ['text-completion-openai', 'openai'],
   ])('%s → %s', (name, provider) => {
     expect(normalizeProvider(name)).toBe(provider)
   })
