@@ -275,6 +275,17 @@ export class MetricStore {
     this.seriesIds.clear()
   }
 
+  /** The time below which `share` (0..1) of the stored points lie: where size-based retention cuts. */
+  timeAtShare(share: number): bigint | undefined {
+    const { points } = this.stats()
+    if (points === 0) return undefined
+    const offset = Math.max(0, Math.min(points - 1, Math.floor(points * share)))
+    const row = this.statement('SELECT time_ns FROM metric_points ORDER BY time_ns LIMIT 1 OFFSET ?').get(
+      offset,
+    ) as { time_ns: bigint } | undefined
+    return row?.time_ns
+  }
+
   /** Stored series and points. */
   stats(): { series: number; points: number } {
     if (!this.present) return { series: 0, points: 0 }
@@ -286,13 +297,16 @@ export class MetricStore {
   /** Metrics with points in the window, by name. */
   list(query: MetricListQuery): MetricSummary[] {
     if (!this.present) return []
-    const glob = query.nameGlob ? 'AND s.name GLOB ?' : ''
+    // Points are counted per series first (the primary key's order, no sort), then the few series grouped.
+    const glob = query.nameGlob ? 'AND series_id IN (SELECT id FROM metric_series WHERE name GLOB ?)' : ''
     const rows = this.statement(
-      `SELECT s.name, s.kind, s.monotonic, s.unit, max(s.description) AS description,
-         group_concat(DISTINCT s.temporality) AS temporalities, count(DISTINCT s.id) AS series,
-         count(*) AS points, min(p.time_ns) AS first_ns, max(p.time_ns) AS last_ns
-       FROM metric_series s JOIN metric_points p ON p.series_id = s.id
-       WHERE p.time_ns >= ? AND p.time_ns <= ? ${glob}
+      `WITH per_series AS (
+         SELECT series_id, count(*) AS points, min(time_ns) AS first_ns, max(time_ns) AS last_ns
+         FROM metric_points WHERE time_ns >= ? AND time_ns <= ? ${glob} GROUP BY series_id)
+       SELECT s.name, s.kind, s.monotonic, s.unit, max(s.description) AS description,
+         group_concat(DISTINCT s.temporality) AS temporalities, count(*) AS series,
+         sum(p.points) AS points, min(p.first_ns) AS first_ns, max(p.last_ns) AS last_ns
+       FROM per_series p JOIN metric_series s ON s.id = p.series_id
        GROUP BY s.name, s.kind, s.monotonic, s.unit ORDER BY s.name, s.kind`,
     ).all(
       query.window.startUnixNano,

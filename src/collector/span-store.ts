@@ -538,7 +538,8 @@ export class SpanStore {
 
   /**
    * Applies the retention policy: drops traces older than maxAgeHours, then, while the live data exceeds
-   * maxMegabytes, the oldest traces down to 90% of it. Freed pages are reused, so the file stops growing.
+   * maxMegabytes, the oldest traces (or, without traces, metric points) down to 90% of it. Freed pages are
+   * reused, so the file stops growing.
    */
   applyRetention(policy: RetentionPolicy, nowUnixNano: bigint = BigInt(Date.now()) * 1_000_000n): number {
     let deleted = this.pruneBefore(
@@ -547,14 +548,16 @@ export class SpanStore {
     const limit = policy.maxMegabytes * 1024 * 1024
     for (let round = 0; round < 8; round++) {
       const { bytes, traces } = this.stats()
-      if (bytes <= limit || traces === 0) break
+      if (bytes <= limit) break
       const share = Math.min(1, 1 - (0.9 * limit) / bytes)
       const offset = Math.max(0, Math.min(traces - 1, Math.floor(traces * share)))
       const row = this.statement('SELECT end_ns FROM traces ORDER BY end_ns LIMIT 1 OFFSET ?', true).get(
         offset,
       ) as { end_ns: bigint } | undefined
-      if (!row) break
-      deleted += this.pruneBefore(row.end_ns + 1n)
+      // A store holding metrics but no traces is cut at its points' times instead.
+      const cutoff = traces > 0 ? row?.end_ns : this.metrics.timeAtShare(share)
+      if (cutoff === undefined) break
+      deleted += this.pruneBefore(cutoff + 1n)
     }
     return deleted
   }

@@ -266,6 +266,26 @@ describe('metric store', () => {
     expect(store.metrics.metricIncrease('old', ALL, [])[0]?.increase).toBe(5)
   })
 
+  it('size-based retention cuts a store of metrics alone at its oldest points', () => {
+    const s = stream('requests', 'sum', 'delta')
+    for (let batch = 0; batch < 20; batch++)
+      store.ingest(
+        [],
+        [],
+        Array.from({ length: 500 }, (_, i) => point(s, 0, batch * 500 + i, 1, { route: `/r${i % 50}` })),
+      )
+    const before = store.stats().bytes
+    // Half the live size, and no age limit that could explain the deletions.
+    store.applyRetention({ maxAgeHours: 1e6, maxMegabytes: before / 2 / 1024 / 1024 }, BigInt(ns(20_000)))
+    expect(store.stats().bytes).toBeLessThanOrEqual(before / 2)
+    const left = store.metrics.list({ window: ALL })[0]
+    expect(left?.points).toBeLessThan(10_000)
+    expect(left?.points).toBeGreaterThan(0)
+    // The newest points stay; the oldest went.
+    expect(left?.lastTimeUnixNano).toBe(ns(9_999))
+    expect(BigInt(left?.firstTimeUnixNano ?? 0)).toBeGreaterThan(BigInt(ns(0)))
+  })
+
   it('writes points in the ingest transaction: a failed ingest stores none of them, and the next one works', () => {
     const s = stream('requests', 'sum', 'delta')
     const blocker = new DatabaseSync(join(dir.path, SPAN_DB_FILE))
