@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ALL_TIME } from '../collector/metric-params.js'
+import {
+  ALL_TIME,
+  metricListParams,
+  metricViewParams,
+  parseMetricListParams,
+  parseMetricViewParams,
+} from '../collector/metric-params.js'
 import type { MetricStore, MetricSummary, MetricView, MetricWindow } from '../collector/metric-store.js'
 import { openSpanStore, SPAN_DB_FILE } from '../collector/span-store.js'
 import type { ProjectConfig } from '../core/config-schema.js'
@@ -46,7 +52,10 @@ export interface ShownMetric {
 /** `goblin metrics list`: the metrics with points in the window, optionally those whose name matches a glob. */
 export async function listMetrics(options: MetricReadOptions & { nameGlob?: string }): Promise<MetricList> {
   const { window, readWindow } = windowOf(options)
-  const query = { window, ...(options.nameGlob ? { nameGlob: options.nameGlob } : {}) }
+  // Through the read API's own parser, so the store-file path refuses what the collector would.
+  const query = parseMetricListParams(
+    metricListParams({ window, ...(options.nameGlob ? { nameGlob: options.nameGlob } : {}) }),
+  )
   const { source, result } = await readMetrics(
     options,
     (client) => client.list(query),
@@ -64,7 +73,7 @@ export async function showMetric(
 ): Promise<ShownMetric> {
   const { window, readWindow } = windowOf(options)
   const by = options.by ?? []
-  const query = { name: options.name, window, ...(by.length > 0 ? { by } : {}) }
+  const query = parseMetricViewParams(options.name, metricViewParams({ name: options.name, window, by }))
   const { source, result } = await readMetrics(
     options,
     (client) => client.view(query),

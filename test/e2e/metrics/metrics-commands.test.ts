@@ -204,6 +204,15 @@ describe('goblin metrics', { timeout: 120_000 }, () => {
     expect(since.exitCode).toBe(2)
     expect(since.stderr).toMatch(/--since "last tuesday": not a duration/)
     expect(since.stdout).toBe('')
+    // Checked before anything connects: the collector named here is not even asked.
+    const glob = await runGoblin(
+      ['metrics', 'list', '--name', 'x'.repeat(300), '--endpoint', 'http://127.0.0.1:9/'],
+      {
+        env,
+      },
+    )
+    expect(glob.exitCode).toBe(2)
+    expect(glob.stderr).toMatch(/name must be 1 to 255 characters, got 300/)
     const endpoint = await runGoblin(['metrics', 'list', '--endpoint', 'ftp://127.0.0.1/'], { env })
     expect(endpoint.exitCode).toBe(2)
     expect(endpoint.stderr).toMatch(/--endpoint: "ftp:\/\/127.0.0.1\/" is not an http\(s\) URL/)
