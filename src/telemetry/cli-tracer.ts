@@ -65,7 +65,7 @@ export function startCliTracer(options: CliTracerOptions): CliTracer {
     spanProcessors: [new GoblinAttributesProcessor(), collect],
   })
   // A CLI run must not hang on a dead collector: give up (and say so) after 3 s unless the env sets a timeout.
-  const exporter = createTraceExporter(tracesUrl(options.endpoint), options.env, 3_000)
+  const exporter = createTraceExporter(tracesUrl(options.endpoint), options.env, { defaultTimeoutMs: 3_000 })
   return {
     tracer: provider.getTracer('goblin'),
     inheritedContext: contextFromEnv(options.env),

@@ -25,6 +25,15 @@ export function tracesUrl(endpoint: string | undefined): string | undefined {
   return trimmed.endsWith('/v1/traces') ? trimmed : `${trimmed}/v1/traces`
 }
 
+/** Where the exporter sends spans, as its own configuration resolves it (for messages). */
+export function exportTarget(url: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (url) return url
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
+  if (traces) return traces
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces'
+}
+
 /**
  * ParentBased(TraceIdRatio(ratio)), or undefined when OTEL_TRACES_SAMPLER is set: the SDK then builds
  * the sampler the environment names, as the OpenTelemetry spec asks.
@@ -38,18 +47,20 @@ export function samplerFor(ratio: number | undefined, env: NodeJS.ProcessEnv): S
 /**
  * The OTLP/HTTP span exporter: protobuf, or JSON when OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL is
  * `http/json`. Headers, timeout and compression come from the standard OTEL_* variables;
- * `defaultTimeoutMs` replaces the exporter's 10 s default when OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT is unset.
+ * `defaultTimeoutMs` replaces the exporter's 10 s default when OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT is unset,
+ * and `timeoutMs` overrides even that (the bound on a process's last export as it exits).
  */
 export function createTraceExporter(
   url: string | undefined,
   env: NodeJS.ProcessEnv,
-  defaultTimeoutMs?: number,
+  timeouts: { defaultTimeoutMs?: number; timeoutMs?: number } = {},
 ): SpanExporter {
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim()
   const timeoutSet = Boolean(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT || env.OTEL_EXPORTER_OTLP_TIMEOUT)
+  const timeoutMillis = timeouts.timeoutMs ?? (timeoutSet ? undefined : timeouts.defaultTimeoutMs)
   const config = {
     ...(url ? { url } : {}),
-    ...(defaultTimeoutMs && !timeoutSet ? { timeoutMillis: defaultTimeoutMs } : {}),
+    ...(timeoutMillis ? { timeoutMillis } : {}),
   }
   return protocol === 'http/json' ? new OtlpJsonExporter(config) : new OtlpProtoExporter(config)
 }

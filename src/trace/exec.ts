@@ -14,7 +14,10 @@ export interface ExecOptions {
   attributes: Record<string, string>
   env: NodeJS.ProcessEnv
   serviceName: string
-  /** OTLP/HTTP base URL; undefined leaves it to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT. */
+  /**
+   * OTLP/HTTP base URL goblin resolved (the running collector, else the configured one); undefined when the
+   * user set OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, which then goes to the exporter and to the command as set.
+   */
   endpoint?: string
   /** Send the command's stdout to goblin's stderr, for callers whose stdout holds a JSON document. */
   stdoutToStderr?: boolean
@@ -32,7 +35,7 @@ export interface ExecResult {
 
 /**
  * `goblin trace exec`: runs the command inside a span (a child of TRACEPARENT when set), with
- * TRACEPARENT, TRACESTATE and BAGGAGE in its environment and stdio passed through; records its exit
+ * TRACEPARENT, TRACESTATE, BAGGAGE and the OTLP endpoint in its environment and stdio passed through; records its exit
  * code (error status when non-zero) and exports the span before returning the command's exit code.
  */
 export async function execTraced(options: ExecOptions): Promise<ExecResult> {
@@ -67,6 +70,9 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
   delete childEnv.TRACESTATE
   delete childEnv.BAGGAGE
   Object.assign(childEnv, envFromContext(ctx))
+  // The command's own SDK must export where goblin's span went: left alone it would pick localhost:4318,
+  // losing its spans when the collector listens elsewhere (and handing them to whatever holds 4318).
+  if (options.endpoint) childEnv.OTEL_EXPORTER_OTLP_ENDPOINT = options.endpoint
 
   let exitCode: number
   let startError: string | undefined

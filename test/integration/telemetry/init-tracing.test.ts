@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -83,4 +84,53 @@ describe('initTracing in a service process', { timeout: 180_000 }, () => {
     expect((await run({ RATIO: '1', OTEL_SDK_DISABLED: 'true' })).exitCode).toBe(0)
     expect(tc.collector.store.stats().spans).toBe(before)
   })
+
+  it('exits within its bound when the collector accepts and never answers, and warns once', async () => {
+    // The exporter's own timeout is set to ten minutes: only initTracing's exit bound (2 s) can let the
+    // process end within the test.
+    await withHangingCollector(async (url, connections) => {
+      const result = await run({ COLLECTOR_URL: url, RATIO: '1', OTEL_EXPORTER_OTLP_TIMEOUT: '600000' })
+      expect(result.exitCode).toBe(0)
+      expect(connections()).toBeGreaterThan(0)
+      expect(warnings(result.stderr)).toEqual([
+        `spans could not be exported to ${url}/v1/traces (Request timed out); further export failures are not reported`,
+      ])
+    })
+  })
+
+  it('three failed exports (two flushes and the exit) make one warning', async () => {
+    await withHangingCollector(async (url, connections) => {
+      const result = await run({
+        COLLECTOR_URL: url,
+        RATIO: '1',
+        MODE: 'flush-twice',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+      })
+      expect(result.exitCode).toBe(0)
+      expect(connections()).toBeGreaterThanOrEqual(3)
+      expect(warnings(result.stderr)).toHaveLength(1)
+    })
+  })
 })
+
+/** A collector that hangs: it takes every connection and never answers. */
+async function withHangingCollector(fn: (url: string, connections: () => number) => Promise<void>) {
+  const held: Socket[] = []
+  const server = createServer((socket) => held.push(socket))
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  )
+  try {
+    await fn(`http://127.0.0.1:${port}`, () => held.length)
+  } finally {
+    for (const socket of held) socket.destroy()
+    server.close()
+  }
+}
+
+/** The GoblinTelemetryWarning messages a process printed (Node's `(node:PID) [CODE] Type: message` lines). */
+function warnings(stderr: string): string[] {
+  return [...stderr.matchAll(/\[GOBLIN_OTLP_EXPORT_FAILED\] GoblinTelemetryWarning: (.*)/g)].map(
+    (m) => m[1] as string,
+  )
+}
