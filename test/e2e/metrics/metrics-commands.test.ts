@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { homePaths } from '../../../src/core/paths.js'
 import type { MetricList, ShownMetric } from '../../../src/metrics/metric-queries.js'
-import { parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
+import { GOBLIN_BIN, parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 import { closeServer, listenOnLoopback } from '../../helpers/loopback.js'
 import { startTestCollector, type TestCollector } from '../../integration/collector/collector-fixture.js'
 
@@ -249,6 +250,64 @@ describe('goblin metrics', { timeout: 120_000 }, () => {
         `1 metric from ${join(homePaths.spans(home.path), 'spans.db')} (collector not running)`,
       )
     } finally {
+      project.cleanup()
+    }
+  })
+})
+
+describe('goblin collector serve, for metrics', { timeout: 120_000 }, () => {
+  it('loses no acknowledged point when killed with SIGKILL', async () => {
+    const home = tempDir()
+    const project = tempDir()
+    const child = execa(process.execPath, [GOBLIN_BIN, 'collector', 'serve', '--port', '0', '--json'], {
+      env: { GOBLIN_HOME: home.path, NO_COLOR: '1', CI: 'true' },
+      reject: false,
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buffer = ''
+        child.stdout?.on('data', (d: Buffer) => {
+          buffer += d.toString()
+          const nl = buffer.indexOf('\n')
+          if (nl !== -1) resolve((JSON.parse(buffer.slice(0, nl)) as { url: string }).url)
+        })
+        child.on('exit', (code) => reject(new Error(`collector exited ${code} before listening`)))
+      })
+      // Ten requests at once (one group commit or several), each of 50 points a minute apart.
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, (_, r) =>
+          fetch(`${url}/v1/metrics`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: recentCounter(
+              'e2e.crash.jobs',
+              Array.from({ length: 50 }, (_, i) => ({ msAgo: (r * 50 + i + 1) * 60_000, value: 1 })),
+            ),
+          }).then((res) => res.status),
+        ),
+      )
+      expect(statuses).toEqual(Array.from({ length: 10 }, () => 200))
+      child.kill('SIGKILL')
+      await child
+      // Nothing listens any more: the store file is read, and holds every acknowledged point.
+      const server = createServer()
+      const closed = await listenOnLoopback(server)
+      await closeServer(server)
+      writeFileSync(
+        join(project.path, 'goblin.config.json'),
+        JSON.stringify({ collector: { port: Number(new URL(closed).port) } }),
+      )
+      const run = await runGoblin(['metrics', 'show', 'e2e.crash.jobs', '--json'], {
+        env: { GOBLIN_HOME: home.path },
+        cwd: project.path,
+      })
+      expect(run.exitCode).toBe(0)
+      const shown = parseJson<ShownMetric>(run)
+      expect(shown.source.kind).toBe('store')
+      expect(shown.metric.groups[0]).toMatchObject({ increase: 500, points: 500 })
+    } finally {
+      child.kill('SIGKILL')
+      home.cleanup()
       project.cleanup()
     }
   })
