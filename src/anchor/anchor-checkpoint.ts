@@ -74,7 +74,7 @@ export async function anchorLatestCheckpoint(
   }
   const save = (next: AnchorReceipt) => {
     receipt = next
-    writeFileDurably(paths.receipt, formatReceipt(next), 0o644)
+    writeFileDurably(paths.receipt, formatReceipt(next))
   }
   const report: AnchorReport = {
     checkpoint: {
@@ -91,7 +91,7 @@ export async function anchorLatestCheckpoint(
       report.ots = { status: 'already-stamped', proof: paths.ots, calendars: [] }
     } else {
       const stamped = await stampRoot(checkpoint.root, options.config.ots.calendars, { fetch: options.fetch })
-      writeFileDurably(paths.ots, serializeOts(stamped.proof), 0o644)
+      writeFileDurably(paths.ots, serializeOts(stamped.proof))
       save({
         ...receipt,
         ots: {
@@ -179,11 +179,11 @@ async function upgradeAll(
       ),
     ].sort((a, b) => a - b)
     if (changed) {
-      writeFileDurably(paths.ots, serializeOts(proof), 0o644)
+      writeFileDurably(paths.ots, serializeOts(proof))
       const receipt = parseReceipt(readFileSync(paths.receipt, 'utf8'), paths.receipt)
       if (receipt.ots) {
         receipt.ots = { ...receipt.ots, upgraded_at: new Date().toISOString(), bitcoin_heights: heights }
-        writeFileDurably(paths.receipt, formatReceipt(receipt), 0o644)
+        writeFileDurably(paths.receipt, formatReceipt(receipt))
       }
     }
     out.push({ size: stored.size, proof: paths.ots, changed, bitcoin_heights: heights, outcomes })

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
+import { ensurePrivateDir } from '../core/private-state.js'
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
 import { writeFileDurably } from './durable-file.js'
 import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
@@ -101,8 +102,8 @@ export async function createCheckpoint(
   if (openNote(note, [signer]).verified.length !== 1)
     throw new Error('freshly signed checkpoint does not verify')
   const dir = ledgerPaths(ledgerDir).checkpoints
-  mkdirSync(dir, { recursive: true })
+  ensurePrivateDir(dir)
   const path = join(dir, `${leaves.count}.note`)
-  writeFileDurably(path, note, 0o644)
+  writeFileDurably(path, note)
   return { origin, size: leaves.count, root: root.toString('base64'), note, path }
 }

@@ -1,7 +1,8 @@
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, linkSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ExitCode, GoblinError } from '../core/errors.js'
+import { createExclusive } from '../core/private-state.js'
 
 /**
  * A cross-process lock: a lock file holding `pid@host`, created atomically (link(2), which fails when it exists). A lock whose process on this
@@ -40,7 +41,7 @@ function tryCreate(path: string, owner: string): FileLock | null {
   // Write the owner to a private file first and hard-link it into place: link() fails with EEXIST like
   // O_EXCL, and the lock file is never seen empty.
   const staging = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`
-  const fd = openSync(staging, 'wx', 0o644)
+  const fd = createExclusive(staging)
   try {
     writeSync(fd, owner)
   } finally {

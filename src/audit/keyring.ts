@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { readTextFile } from '../core/fs-errors.js'
+import { checkSecretFile, ensureSecretDir } from '../core/private-state.js'
 import { writeFileDurably } from './durable-file.js'
 import { generateSeed } from './ed25519.js'
 import { acquireFileLock } from './file-lock.js'
@@ -218,6 +219,7 @@ export function loadSigner(keysDir: string, name?: string): { signer: NoteSigner
       `the private key of ${current.kid} is missing: ${path}`,
       'Restore the key file, or rotate to a new key.',
     )
+  checkSecretFile(path, `the private key of ${current.kid}`)
   const signer = parseSignerKey(readFileSync(path, 'utf8'))
   if (signer.vkey !== current.vkey)
     throw usageError(
@@ -263,7 +265,7 @@ function addKey(keysDir: string, keyring: Keyring, name: string, now: Date): Gen
   const skey = formatSignerKey(name, generateSeed())
   const signer = parseSignerKey(skey)
   const path = privateKeyPath(keysDir, name)
-  writeFileDurably(path, `${skey}\n`, 0o600)
+  writeFileDurably(path, `${skey}\n`)
   const record: KeyRecord = {
     name,
     kid: keyLabel(name, signer.keyId),
@@ -286,11 +288,11 @@ function retireCurrent(keysDir: string, keyring: Keyring, name: string, now: Dat
 }
 
 function saveKeyring(keysDir: string, keyring: Keyring): void {
-  writeFileDurably(join(keysDir, KEYRING_FILE), `${JSON.stringify(keyring, null, 2)}\n`, 0o644)
+  writeFileDurably(join(keysDir, KEYRING_FILE), `${JSON.stringify(keyring, null, 2)}\n`)
 }
 
 async function withKeyringLock<T>(keysDir: string, fn: () => T | Promise<T>): Promise<T> {
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 })
+  ensureSecretDir(keysDir, 'the keys directory')
   const lock = await acquireFileLock(join(keysDir, '.lock'))
   try {
     return await fn()

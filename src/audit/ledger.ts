@@ -4,13 +4,13 @@ import {
   fstatSync,
   fsyncSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readSync,
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
 import { fsyncDirectory, writeFileDurably } from './durable-file.js'
 import { type AuditEvent, type Envelope, sealEntry } from './envelope.js'
 import { acquireFileLock } from './file-lock.js'
@@ -73,11 +73,11 @@ export async function appendEvents(
   const session: SigningSession =
     typeof signer === 'function' ? signer : async (seal) => seal(signer as NoteSigner)
   const paths = ledgerPaths(ledgerDir)
-  mkdirSync(ledgerDir, { recursive: true })
+  ensurePrivateDir(ledgerDir)
   const lock = await acquireFileLock(paths.lock)
   try {
     const created = !existsSync(paths.log)
-    const fd = openSync(paths.log, 'a+', 0o644)
+    const fd = openSync(paths.log, 'a+', PRIVATE_FILE_MODE)
     try {
       const nextSeq = readNextSeq(fd, paths.log)
       const now = options.now ?? (() => new Date())
@@ -120,12 +120,12 @@ export async function repairLedger(
       if (!torn) return { torn: null, savedTo: null }
       const partial = Buffer.alloc(torn.bytes)
       readSync(fd, partial, 0, torn.bytes, torn.offset)
-      mkdirSync(paths.torn, { recursive: true })
+      ensurePrivateDir(paths.torn)
       const savedTo = join(
         paths.torn,
         `line-${torn.line}-${new Date().toISOString().replaceAll(':', '')}.partial`,
       )
-      writeFileDurably(savedTo, partial, 0o644)
+      writeFileDurably(savedTo, partial)
       ftruncateSync(fd, torn.offset)
       fsyncSync(fd)
       return { torn, savedTo }

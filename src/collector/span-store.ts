@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { GoblinError } from '../core/errors.js'
@@ -112,13 +112,15 @@ export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStor
       exit: 1,
     })
   }
-  if (!options.readonly) mkdirSync(options.dir, { recursive: true })
+  // Private state (see core/private-state.ts): the directory 0700, the file 0600 (SQLite gives -wal, -shm its mode).
+  if (!options.readonly) mkdirSync(options.dir, { recursive: true, mode: 0o700 })
   let db: DatabaseSync
   try {
     db = new DatabaseSync(path, {
       readOnly: Boolean(options.readonly),
       timeout: options.busyTimeoutMs ?? (options.readonly ? 5_000 : 0),
     })
+    if (!options.readonly) chmodSync(path, 0o600)
   } catch (error) {
     throw new GoblinError(
       'SPAN_STORE_OPEN',

@@ -1,16 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { GoblinError } from '../core/errors.js'
 import { homePaths } from '../core/paths.js'
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
 import {
   type EmbeddedState,
   embeddedLogFile,
@@ -97,11 +89,11 @@ async function startCollector(
   emit: (event: StackUpEvent) => void,
 ): Promise<StackUpReport> {
   const { goblinHome, host, signal } = options
-  mkdirSync(homePaths.stack(goblinHome), { recursive: true })
+  ensurePrivateDir(homePaths.stack(goblinHome))
   const logFile = embeddedLogFile(goblinHome)
   const startOffset = existsSync(logFile) ? statSync(logFile).size : 0
   const args = [goblinBin(), 'collector', 'serve', '--host', host, '--port', String(options.port)]
-  const logFd = openSync(logFile, 'a')
+  const logFd = openSync(logFile, 'a', PRIVATE_FILE_MODE)
   let child: ChildProcess
   try {
     writeSync(

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { homePaths } from '../core/paths.js'
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
 
 /** What the embedded runtime records about the background collector it started. */
 export interface EmbeddedState {
@@ -40,9 +41,9 @@ export function readEmbeddedState(goblinHome: string): EmbeddedState | null {
 
 /** Records the state atomically enough for a pid file: write a temp file, then rename over. */
 export function writeEmbeddedState(goblinHome: string, state: EmbeddedState): void {
-  mkdirSync(homePaths.stack(goblinHome), { recursive: true })
+  ensurePrivateDir(homePaths.stack(goblinHome))
   const file = embeddedStateFile(goblinHome)
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`)
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: PRIVATE_FILE_MODE })
   // rename is atomic on one filesystem, so a reader never sees half a file.
   renameSync(`${file}.tmp`, file)
 }

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { GoblinError } from '../core/errors.js'
 import { homePaths } from '../core/paths.js'
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
 import { isProcessAlive } from './embedded-state.js'
 
 /**
@@ -10,11 +11,11 @@ import { isProcessAlive } from './embedded-state.js'
  */
 export async function withStackLock<T>(goblinHome: string, work: () => Promise<T>): Promise<T> {
   const dir = homePaths.stack(goblinHome)
-  mkdirSync(dir, { recursive: true })
+  ensurePrivateDir(dir)
   const file = join(dir, 'up.lock')
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(file, 'wx')
+      const fd = openSync(file, 'wx', PRIVATE_FILE_MODE)
       writeSync(fd, String(process.pid))
       closeSync(fd)
       break
