@@ -1,14 +1,18 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { trace } from '@opentelemetry/api'
 import type { JsonValue } from '../audit/canonical-json.js'
-import { type Envelope, sealEnvelope } from '../audit/envelope.js'
+import { type Envelope, sealEntry, validateEvent } from '../audit/envelope.js'
 import { parseSignerKey } from '../audit/signed-note.js'
+import { usageError } from '../core/errors.js'
+import { logsEndpoint, otlpHeaders, postLogs, type RetryOptions, retryPolicy } from './audit-transport.js'
 
 /**
  * `auditEmitter`: lets a service sign audit envelopes with its own Ed25519 key and send each to the
- * collector as an OTLP log record (event name `goblin.audit`, the envelope JSON as its body). The
+ * collector as an OTLP log record (event name `goblin.audit`, the envelope's ledger line as its body). The
  * collector started with `goblin collector serve --audit` verifies the signature and appends the event to
  * the ledger; a refused envelope makes `emit` reject, so a service learns at once that it is not trusted.
+ * Where it sends, with which headers and how it retries: ./audit-transport.ts. Python services have the
+ * same emitter, byte for byte: python/goblin_audit (docs/python.md).
  *
  *   const audit = auditEmitter({ goblinId: 'researcher', keyFile: '/run/secrets/researcher.key' })
  *   await audit.emit({ action: 'tool.call', decision: 'allow', attrs: { tool: 'search' } })
@@ -18,12 +22,19 @@ export interface AuditEmitterOptions {
   goblinId: string
   /** The private key file's content (`PRIVATE+KEY+<name>+<hash>+…`, from `goblin audit keygen`). */
   signerKey?: string
-  /** Or the path of that file. */
+  /** Or the path of that file (mode 0600 or stricter: a key file others can read is refused). */
   keyFile?: string
   /** OTLP/HTTP endpoint; default OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT + /v1/logs, else the local collector. */
   endpoint?: string
   serviceName?: string
+  /** Sent with every request, over OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_LOGS_HEADERS. */
   headers?: Record<string, string>
+  retry?: RetryOptions
+  /**
+   * The seq of the first envelope (default 0). The collector refuses a second, different envelope at a
+   * (kid, seq) it has seen, so a service that restarts with the same key continues its numbering.
+   */
+  firstSeq?: number
 }
 
 export interface AuditRecord {
@@ -35,18 +46,24 @@ export interface AuditRecord {
 }
 
 export interface AuditEmitter {
-  /** Signs the event as this service's next envelope and sends it; resolves once the collector accepted it. */
+  /**
+   * Signs the event as this service's next envelope and sends it; resolves once the collector accepted it.
+   * Rejects with a GoblinError: AUDIT_ENVELOPE_REFUSED (the collector said no), AUDIT_COLLECTOR_UNAVAILABLE
+   * (no answer, or only retry-later answers, within the retry budget).
+   */
   emit(record: AuditRecord): Promise<Envelope>
 }
 
 /** Creates an emitter; the key is read once, here, and never logged. */
 export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
-  const keyText = options.signerKey ?? (options.keyFile ? readFileSync(options.keyFile, 'utf8') : undefined)
-  if (!keyText) throw new Error('auditEmitter needs signerKey or keyFile')
-  const signer = parseSignerKey(keyText.trim())
+  const signer = parseSignerKey(signerKeyText(options).trim())
   const url = logsEndpoint(options.endpoint)
+  const headers = otlpHeaders(options.headers)
+  const retry = retryPolicy(options.retry)
   const serviceName = options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? options.goblinId
-  let seq = 0
+  let seq = options.firstSeq ?? 0
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw usageError('AUDIT_BAD_OPTION', `firstSeq ${seq}: give an integer from 0 to 2**53 - 1`)
   return {
     async emit(record) {
       const activeTrace = trace.getActiveSpan()?.spanContext().traceId
@@ -56,7 +73,8 @@ export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
           : activeTrace && !/^0+$/.test(activeTrace)
             ? activeTrace
             : null
-      const envelope = sealEnvelope(
+      // The collector's own checks, so an event it would refuse fails here, before a seq is spent.
+      const event = validateEvent(
         {
           goblin_id: options.goblinId,
           action: record.action,
@@ -64,11 +82,11 @@ export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
           trace_id: traceId,
           ...(record.attrs ? { attrs: record.attrs } : {}),
         },
-        seq++,
-        new Date(),
-        signer,
+        'envelope',
       )
-      const nanos = `${BigInt(Date.parse(envelope.ts)) * 1_000_000n}`
+      const ts = new Date()
+      const { envelope, bytes } = sealEntry(event, seq++, ts, signer)
+      const nanos = `${BigInt(ts.getTime()) * 1_000_000n}`
       const body = {
         resourceLogs: [
           {
@@ -88,7 +106,7 @@ export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
                     severityNumber: 9,
                     severityText: 'INFO',
                     eventName: 'goblin.audit',
-                    body: { stringValue: JSON.stringify(envelope) },
+                    body: { stringValue: bytes.toString('utf8') },
                     attributes: [{ key: 'event.name', value: { stringValue: 'goblin.audit' } }],
                     ...(traceId ? { traceId } : {}),
                   },
@@ -98,29 +116,37 @@ export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
           },
         ],
       }
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...options.headers },
-        body: JSON.stringify(body),
-      })
-      const answer = (await response.json().catch(() => ({}))) as {
-        partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string }
-      }
-      if (!response.ok) throw new Error(`the collector at ${url} answered HTTP ${response.status}`)
-      if (Number(answer.partialSuccess?.rejectedLogRecords ?? 0) > 0) {
-        throw new Error(
-          `the collector refused the envelope: ${answer.partialSuccess?.errorMessage ?? 'rejected'}`,
-        )
-      }
+      await postLogs(url, JSON.stringify(body), headers, retry)
       return envelope
     },
   }
 }
 
-function logsEndpoint(explicit: string | undefined): string {
-  if (explicit) return explicit.endsWith('/v1/logs') ? explicit : `${explicit.replace(/\/+$/, '')}/v1/logs`
-  const logs = process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT
-  if (logs) return logs
-  const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318'
-  return `${base.replace(/\/+$/, '')}/v1/logs`
+/** The signer key's text: given, or read from a key file only its owner can read. */
+function signerKeyText(options: AuditEmitterOptions): string {
+  if (options.signerKey !== undefined) return options.signerKey
+  const path = options.keyFile
+  if (!path)
+    throw usageError(
+      'AUDIT_NO_KEY',
+      'auditEmitter needs a key: give keyFile (or signerKey)',
+      'Create one with goblin audit keygen --name <service> and trust it in the collector.',
+    )
+  let mode: number
+  try {
+    mode = statSync(path).mode
+  } catch (error) {
+    throw usageError(
+      'AUDIT_KEY_UNREADABLE',
+      `cannot read the key file ${path} (${(error as NodeJS.ErrnoException).code})`,
+      'Give the path of the key file goblin audit keygen wrote (GOBLIN_HOME/keys/<name>.key).',
+    )
+  }
+  if ((mode & 0o077) !== 0)
+    throw usageError(
+      'AUDIT_KEY_MODE',
+      `the key file ${path} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; others can read it`,
+      `Run chmod 600 ${path} (and treat the key as exposed if others did read it).`,
+    )
+  return readFileSync(path, 'utf8')
 }

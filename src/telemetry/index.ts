@@ -13,6 +13,7 @@ export {
   type AuditRecord,
   auditEmitter,
 } from './audit-emitter.js'
+export type { RetryOptions as AuditRetryOptions } from './audit-transport.js'
 export { contextFromEnv, type EnvCarrier, envFromContext, withGoblinBaggage } from './env-carrier.js'
 export { GOBLIN_BAGGAGE_KEYS } from './goblin-attributes-processor.js'
 export { type InitTracingOptions, initTracing, type Tracing, withContext } from './init-tracing.js'

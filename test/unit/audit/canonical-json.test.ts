@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { canonicalJson } from '../../../src/audit/canonical-json.js'
+import { canonicalBytes, canonicalJson } from '../../../src/audit/canonical-json.js'
+import { REPO_ROOT } from '../../helpers/cli.js'
+
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/audit')
 
 // Examples from RFC 8785 (JSON Canonicalization Scheme).
 describe('canonicalJson (RFC 8785)', () => {
@@ -32,37 +37,28 @@ describe('canonicalJson (RFC 8785)', () => {
     ])
   })
 
-  // Appendix B: IEEE 754 bit patterns and the number text JCS requires.
-  const numbers: Array<[string, string]> = [
-    ['0000000000000000', '0'],
-    ['8000000000000000', '0'],
-    ['0000000000000001', '5e-324'],
-    ['8000000000000001', '-5e-324'],
-    ['7fefffffffffffff', '1.7976931348623157e+308'],
-    ['ffefffffffffffff', '-1.7976931348623157e+308'],
-    ['4340000000000000', '9007199254740992'],
-    ['c340000000000000', '-9007199254740992'],
-    ['4430000000000000', '295147905179352830000'],
-    ['44b52d02c7e14af5', '9.999999999999997e+22'],
-    ['44b52d02c7e14af6', '1e+23'],
-    ['44b52d02c7e14af7', '1.0000000000000001e+23'],
-    ['444b1ae4d6e2ef4e', '999999999999999700000'],
-    ['444b1ae4d6e2ef4f', '999999999999999900000'],
-    ['444b1ae4d6e2ef50', '1e+21'],
-    ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
-    ['3eb0c6f7a0b5ed8d', '0.000001'],
-    ['41b3de4355555553', '333333333.3333332'],
-    ['41b3de4355555554', '333333333.33333325'],
-    ['41b3de4355555555', '333333333.3333333'],
-    ['41b3de4355555556', '333333333.3333334'],
-    ['41b3de4355555557', '333333333.33333343'],
-    ['becbf647612f3696', '-0.0000033333333333333333'],
-    ['43143ff3c1cb0959', '1424953923781206.2'],
-  ]
-  it.each(numbers)('number with bits %s is %s', (bits, text) => {
-    const value = Buffer.from(bits, 'hex').readDoubleBE(0)
-    expect(canonicalJson(value)).toBe(text)
-  })
+  // Appendix B (IEEE 754 bit patterns and the number text JCS requires) and further edges, shared with the
+  // Python emitter's tests.
+  const { numbers } = JSON.parse(readFileSync(join(FIXTURES, 'jcs-vectors.json'), 'utf8')) as {
+    numbers: { appendixB: Array<[string, string]>; edges: Array<[string, string, string]> }
+  }
+  it.each([...numbers.appendixB, ...numbers.edges.map(([bits, text]) => [bits, text])])(
+    'number with bits %s is %s',
+    (bits, text) => {
+      const value = Buffer.from(bits as string, 'hex').readDoubleBE(0)
+      expect(canonicalJson(value)).toBe(text)
+    },
+  )
+
+  // The test data of the RFC's author's reference implementation (see the fixture's README).
+  it.each(['arrays', 'french', 'structures', 'unicode', 'values', 'weird'])(
+    'canonicalises the reference test file %s.json',
+    (name) => {
+      const input = readFileSync(join(FIXTURES, 'jcs-cyberphone', 'input', `${name}.json`), 'utf8')
+      const output = readFileSync(join(FIXTURES, 'jcs-cyberphone', 'output', `${name}.json`))
+      expect(canonicalBytes(JSON.parse(input))).toEqual(output)
+    },
+  )
 
   it('refuses what JSON cannot carry', () => {
     for (const bad of [
