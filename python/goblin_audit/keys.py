@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import os
 import re
@@ -104,31 +105,45 @@ def parse_signer_key(text: str) -> SignerKey:
 
 
 def load_signer_key(path: str | os.PathLike[str]) -> SignerKey:
-    """Reads a private key file, refusing one that others can read (its mode must be 0600 or stricter)."""
+    """Reads a private key file: a regular file (not a link) of this user's that nobody else can read.
+
+    The same rules as goblin's own key files (src/core/private-state.ts, checkSecretFile).
+    """
     where = os.fspath(path)
+
+    def unsafe(why: str, hint: str) -> KeyFileError:
+        return KeyFileError("UNSAFE_SECRET_FILE", f"the key file {where} {why}", hint)
+
     try:
-        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(where, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise unsafe(
+                "is a symbolic link: goblin reads secrets only from a file of its own",
+                "give the key file itself (mode 0600)",
+            ) from None
         raise KeyFileError(
             "AUDIT_KEY_UNREADABLE",
             f"cannot read the key file {where} ({error.strerror})",
-            "give the path of the key file goblin audit keygen wrote (GOBLIN_HOME/keys/<name>.key); "
-            "a symbolic link is not followed",
+            "give the path of the key file goblin audit keygen wrote (GOBLIN_HOME/keys/<name>.key)",
         ) from None
     try:
         # fstat on the open file: what was checked is what is read.
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(
-                "AUDIT_KEY_UNREADABLE",
-                f"the key file {where} is not a regular file",
+            raise unsafe(
+                "is not a regular file: goblin reads secrets only from a file of its own",
                 "give the key file itself",
             )
+        if info.st_uid != os.getuid():
+            raise unsafe(
+                f"belongs to user {info.st_uid}, not to you ({os.getuid()})",
+                "check who put it there; rotate to a new key if in doubt",
+            )
         if info.st_mode & 0o077:
-            raise KeyFileError(
-                "AUDIT_KEY_MODE",
-                f"the key file {where} has mode {stat.S_IMODE(info.st_mode):04o}; others can read it",
-                f"run chmod 600 {where} (and treat the key as exposed if others did read it)",
+            raise unsafe(
+                f"has mode {stat.S_IMODE(info.st_mode):04o}: others can read it",
+                f"run chmod 600 {where}; if others may have read it, rotate the key",
             )
         content = b""
         while len(content) <= _MAX_KEY_FILE_BYTES:

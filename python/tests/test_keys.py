@@ -34,8 +34,8 @@ def test_refuses_a_key_file_others_can_read(tmp_path: Path, jcs_vectors: dict[st
     path = write_key(tmp_path, skey + "\n", mode)
     with pytest.raises(KeyFileError) as refused:
         load_signer_key(path)
-    assert refused.value.code == "AUDIT_KEY_MODE"
-    assert f"has mode {mode:04o}; others can read it" in refused.value.message
+    assert refused.value.code == "UNSAFE_SECRET_FILE"
+    assert f"has mode {mode:04o}: others can read it" in refused.value.message
     assert f"chmod 600 {path}" in refused.value.hint
     assert skey.split("+")[-1] not in str(refused.value)
 
@@ -62,8 +62,19 @@ def test_refuses_a_missing_file_a_directory_and_a_symlink(
     os.symlink(target, link)
     with pytest.raises(KeyFileError) as refused:
         load_signer_key(link)
-    assert refused.value.code == "AUDIT_KEY_UNREADABLE"
-    assert "a symbolic link is not followed" in refused.value.hint
+    assert refused.value.code == "UNSAFE_SECRET_FILE"
+    assert "is a symbolic link" in refused.value.message
+
+
+def test_refuses_a_key_file_of_another_user(tmp_path: Path, jcs_vectors: dict[str, Any]) -> None:
+    # Giving a file away takes root, as CI runs (.ci/run installs with apt-get); as another user this fails.
+    assert os.geteuid() == 0, "this test gives a file to another user: run the suite as root"
+    path = write_key(tmp_path, jcs_vectors["signer"]["signerKey"])
+    os.chown(path, 65534, -1)
+    with pytest.raises(KeyFileError) as refused:
+        load_signer_key(path)
+    assert refused.value.code == "UNSAFE_SECRET_FILE"
+    assert "belongs to user 65534, not to you (0)" in refused.value.message
 
 
 def tamper(skey: str, part: int, replace: str) -> str:

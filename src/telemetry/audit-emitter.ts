@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { trace } from '@opentelemetry/api'
 import type { JsonValue } from '../audit/canonical-json.js'
 import { type Envelope, sealEntry, validateEvent } from '../audit/envelope.js'
 import { parseSignerKey } from '../audit/signed-note.js'
 import { usageError } from '../core/errors.js'
+import { checkSecretFile } from '../core/private-state.js'
 import { logsEndpoint, otlpHeaders, postLogs, type RetryOptions, retryPolicy } from './audit-transport.js'
 
 /**
@@ -22,7 +23,7 @@ export interface AuditEmitterOptions {
   goblinId: string
   /** The private key file's content (`PRIVATE+KEY+<name>+<hash>+…`, from `goblin audit keygen`). */
   signerKey?: string
-  /** Or the path of that file (mode 0600 or stricter: a key file others can read is refused). */
+  /** Or the path of that file: a regular file of this user's, mode 0600 (others' access is refused). */
   keyFile?: string
   /** OTLP/HTTP endpoint; default OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT + /v1/logs, else the local collector. */
   endpoint?: string
@@ -122,7 +123,7 @@ export function auditEmitter(options: AuditEmitterOptions): AuditEmitter {
   }
 }
 
-/** The signer key's text: given, or read from a key file only its owner can read. */
+/** The signer key's text: given, or read from a key file of this user's that nobody else can read. */
 function signerKeyText(options: AuditEmitterOptions): string {
   if (options.signerKey !== undefined) return options.signerKey
   const path = options.keyFile
@@ -132,21 +133,16 @@ function signerKeyText(options: AuditEmitterOptions): string {
       'auditEmitter needs a key: give keyFile (or signerKey)',
       'Create one with goblin audit keygen --name <service> and trust it in the collector.',
     )
-  let mode: number
   try {
-    mode = statSync(path).mode
+    checkSecretFile(path, 'the key file')
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'ENOTDIR') throw error
     throw usageError(
       'AUDIT_KEY_UNREADABLE',
-      `cannot read the key file ${path} (${(error as NodeJS.ErrnoException).code})`,
+      `cannot read the key file ${path} (${code})`,
       'Give the path of the key file goblin audit keygen wrote (GOBLIN_HOME/keys/<name>.key).',
     )
   }
-  if ((mode & 0o077) !== 0)
-    throw usageError(
-      'AUDIT_KEY_MODE',
-      `the key file ${path} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; others can read it`,
-      `Run chmod 600 ${path} (and treat the key as exposed if others did read it).`,
-    )
   return readFileSync(path, 'utf8')
 }

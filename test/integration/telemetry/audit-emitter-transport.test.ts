@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
@@ -185,8 +185,11 @@ describe('auditEmitter over OTLP/HTTP', () => {
       writeFileSync(path, `${SIGNER_KEY}\n`)
       chmodSync(path, 0o644)
       expect(() => auditEmitter({ goblinId: 'g', keyFile: path })).toThrow(
-        `the key file ${path} has mode 0644; others can read it`,
+        `the key file ${path} has mode 0644: others can read it`,
       )
+      const link = join(dir.path, 'link.key')
+      symlinkSync(path, link)
+      expect(() => auditEmitter({ goblinId: 'g', keyFile: link })).toThrow('is a symbolic link')
       chmodSync(path, 0o600)
       expect(() => auditEmitter({ goblinId: 'g', keyFile: path, retry: { attempts: 0 } })).toThrow(
         'retry.attempts 0: give 1 or more attempts',
