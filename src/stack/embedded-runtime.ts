@@ -1,21 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { GoblinError } from '../core/errors.js'
 import { homePaths } from '../core/paths.js'
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
+import { processIdentity } from '../core/process-identity.js'
 import {
   type EmbeddedState,
   embeddedLogFile,
   isProcessAlive,
+  isRecordedCollectorAlive,
+  isStackCollector,
   readEmbeddedState,
   readEmbeddedStateFile,
   removeEmbeddedState,
+  STACK_INSTANCE_ENV,
   writeEmbeddedState,
 } from './embedded-state.js'
 import { pause, probeHttp } from './http-probe.js'
 import { goblinBin } from './package-root.js'
 import { findPortConflicts, portConflictError } from './port-conflicts.js'
-import { processCommand } from './port-probe.js'
 import type { ServiceStatus, StackDownReport, StackUpEvent, StackUpReport, StackUrl } from './stack-report.js'
 import { uptimeSeconds } from './stack-report.js'
 
@@ -94,6 +99,8 @@ async function startCollector(
   const startOffset = existsSync(logFile) ? statSync(logFile).size : 0
   const args = [goblinBin(), 'collector', 'serve', '--host', host, '--port', String(options.port)]
   const logFd = openSync(logFile, 'a', PRIVATE_FILE_MODE)
+  const home = resolve(goblinHome)
+  const token = randomBytes(16).toString('hex')
   let child: ChildProcess
   try {
     writeSync(
@@ -105,7 +112,8 @@ async function startCollector(
     child = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', logFd, logFd],
-      env: { ...(options.env ?? process.env), GOBLIN_HOME: goblinHome },
+      // The token and the home in its environment are how `stack down` knows the process is this one.
+      env: { ...(options.env ?? process.env), GOBLIN_HOME: home, [STACK_INSTANCE_ENV]: token },
       cwd: options.cwd,
     })
   } finally {
@@ -126,7 +134,19 @@ async function startCollector(
       exit: 1,
     })
   }
-  let state: EmbeddedState = { pid, host, port: options.port, startedAt: new Date().toISOString(), logFile }
+  const { boot, pidns, start } = processIdentity(pid)
+  let state: EmbeddedState = {
+    pid,
+    host,
+    port: options.port,
+    startedAt: new Date().toISOString(),
+    logFile,
+    home,
+    boot,
+    pidns,
+    start,
+    token,
+  }
   writeEmbeddedState(goblinHome, state)
   emit({ type: 'phase', service: EMBEDDED_SERVICE, phase: 'waiting', detail: `pid ${pid}` })
 
@@ -182,7 +202,7 @@ async function startCollector(
 export async function embeddedStatus(goblinHome: string): Promise<ServiceStatus | null> {
   const recorded = readEmbeddedStateFile(goblinHome)
   if (!recorded) return null
-  const alive = isProcessAlive(recorded.pid)
+  const alive = isRecordedCollectorAlive(recorded)
   const healthy = alive && (await isCollectorHealthy(recorded))
   return {
     name: EMBEDDED_SERVICE,
@@ -199,7 +219,8 @@ export async function embeddedStatus(goblinHome: string): Promise<ServiceStatus 
 
 /**
  * Stops the embedded collector: SIGTERM (it flushes its store), SIGKILL after a grace period, then the state
- * file goes. A recorded pid that now belongs to another program is not signalled.
+ * file goes. Only the process `stack up` started for this GOBLIN_HOME is signalled (isStackCollector): not a
+ * reused pid, not another home's collector named by a copied pid file.
  */
 export async function embeddedDown(
   goblinHome: string,
@@ -209,12 +230,14 @@ export async function embeddedDown(
   const kept: string[] = []
   const recorded = readEmbeddedStateFile(goblinHome)
   if (recorded) {
-    if (isProcessAlive(recorded.pid) && isOurCollector(recorded.pid)) {
+    if (isStackCollector(recorded, goblinHome)) {
       const how = await stopProcess(recorded.pid)
       removed.push(`embedded collector (pid ${recorded.pid}, ${how})`)
       appendLog(recorded.logFile, `goblin: stopped the embedded collector (pid ${recorded.pid}, ${how})`)
     } else {
-      removed.push(`stale pid file of the embedded collector (pid ${recorded.pid} no longer runs it)`)
+      removed.push(
+        `stale pid file of the embedded collector (pid ${recorded.pid} is not the collector goblin started for this GOBLIN_HOME; nothing was signalled)`,
+      )
     }
     removeEmbeddedState(goblinHome)
   }
@@ -337,13 +360,6 @@ function displayHost(host: string): string {
 export function listeningPort(log: string): number | null {
   const match = /listening on https?:\/\/(?:\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(log)
   return match?.[1] ? Number(match[1]) : null
-}
-
-/** Whether a pid still runs `goblin collector serve` (a reused pid must never be signalled). */
-function isOurCollector(pid: number): boolean {
-  const command = processCommand(pid)
-  // Without /proc (not Linux) the command line is unknown: trust the pid file.
-  return command === `pid ${pid}` || /\bcollector\b.*\bserve\b/.test(command)
 }
 
 /** SIGTERM, then SIGKILL after the grace period; says which ended it. */

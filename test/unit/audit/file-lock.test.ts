@@ -3,6 +3,12 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { acquireFileLock } from '../../../src/audit/file-lock.js'
+import {
+  bootId,
+  pidNamespace,
+  processIdentity,
+  processStartTime,
+} from '../../../src/core/process-identity.js'
 import { tempDir } from '../../helpers/cli.js'
 
 const cleanups: Array<() => void> = []
@@ -16,29 +22,41 @@ function lockPath() {
 }
 
 describe('file lock', () => {
-  it('holds pid@host while taken and removes it on release', async () => {
+  it('holds a record of its owner and a live socket while taken, and removes both on release', async () => {
     const path = lockPath()
     const lock = await acquireFileLock(path)
-    expect(readFileSync(path, 'utf8')).toBe(`${process.pid}@${hostname()}`)
+    const owner = JSON.parse(readFileSync(path, 'utf8'))
+    expect(owner).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+      boot: bootId(),
+      pidns: pidNamespace(),
+      start: processStartTime(process.pid),
+    })
+    expect(existsSync(owner.socket)).toBe(true)
     lock.release()
     expect(existsSync(path)).toBe(false)
+    expect(existsSync(owner.socket)).toBe(false)
   })
 
-  it('breaks a lock whose process is gone', async () => {
+  it('breaks a lock whose process is gone, written in the record form or the older pid@host form', async () => {
     const path = lockPath()
+    writeFileSync(
+      path,
+      JSON.stringify({ ...processIdentity(), pid: 2147483646, host: hostname(), socket: null }),
+    )
+    ;(await acquireFileLock(path, 2_000)).release()
     writeFileSync(path, `2147483646@${hostname()}`)
-    const lock = await acquireFileLock(path, 2_000)
-    expect(readFileSync(path, 'utf8')).toBe(`${process.pid}@${hostname()}`)
-    lock.release()
+    ;(await acquireFileLock(path, 2_000)).release()
   })
 
-  it('waits for a live holder, and for one on another host, then says who holds it', async () => {
+  it('waits for a live holder, and for an older-form lock of another host, then says who holds it', async () => {
     const path = lockPath()
-    writeFileSync(path, `${process.ppid}@${hostname()}`)
+    writeFileSync(path, JSON.stringify({ ...processIdentity(process.ppid), host: hostname(), socket: null }))
     await expect(acquireFileLock(path, 100)).rejects.toMatchObject({ code: 'AUDIT_LOCKED', exit: 1 })
     writeFileSync(path, '1@another-host.example')
     await expect(acquireFileLock(path, 100)).rejects.toThrow(
-      /locked by another process \(1@another-host\.example\)/,
+      /locked by another process \(pid 1 on another-host\.example\)/,
     )
   })
 
