@@ -3,17 +3,34 @@ import { type ModelPrice, PRICE_TABLE_FORMAT, PRICE_TABLE_VERSION, type PriceTab
 
 /**
  * Reads LiteLLM's `model_prices_and_context_window.json`: an object keyed by model name whose entries carry
- * `input_cost_per_token`, `output_cost_per_token`, `cache_read_input_token_cost`,
- * `cache_creation_input_token_cost`, `litellm_provider` and `mode`. Entries priced otherwise (per image, per
- * second, per query, tiered) are skipped and counted; a malformed per-token price is an error naming the key.
+ * per-token prices (`input_cost_per_token`, `output_cost_per_token`, `output_cost_per_reasoning_token`),
+ * cache prices (`cache_read_input_token_cost`, `cache_creation_input_token_cost` for the 5-minute cache,
+ * `cache_creation_input_token_cost_above_1hr`), prompt-size tiers (`*_above_200k_tokens`, or a
+ * `tiered_pricing` list of prompt ranges), `litellm_provider` and `mode`. Entries priced otherwise (per image,
+ * second or query) are skipped and counted; top-level values that are not entries (a mirror's
+ * `last_updated`) are ignored; a malformed price is an error naming the key and field.
  */
 
 /** The documentation entry at the top of LiteLLM's file, not a model. */
 const SAMPLE_SPEC_KEY = 'sample_spec'
 
+/** A LiteLLM rate field and the goblin rate it fills, in a model's base rates and in each tier. */
+const RATE_FIELDS = [
+  ['input_cost_per_token', 'inputPerToken'],
+  ['output_cost_per_token', 'outputPerToken'],
+  ['cache_read_input_token_cost', 'cachedInputPerToken'],
+  ['cache_creation_input_token_cost', 'cacheCreationInputPerToken'],
+  ['cache_creation_input_token_cost_above_1hr', 'cacheWrite1hPerToken'],
+  ['output_cost_per_reasoning_token', 'reasoningPerToken'],
+] as const
+type Rate = (typeof RATE_FIELDS)[number][1]
+
+/** `<rate field>_above_<N>k_tokens`: the rate for a request whose prompt exceeds N thousand tokens. */
+const TIER_FIELD = /^(.+)_above_(\d+)k_tokens$/
+
 export interface LiteLlmConversion {
   table: PriceTable
-  /** Entries without per-token prices (images, audio seconds, search queries, tiered prices). */
+  /** Entries without per-token prices (images, audio seconds, search queries). */
   skipped: number
 }
 
@@ -44,33 +61,10 @@ export function fromLiteLlm(
   const models: ModelPrice[] = []
   let skipped = 0
   for (const [key, entry] of Object.entries(doc)) {
-    if (key === SAMPLE_SPEC_KEY) continue
-    if (!isPlainObject(entry)) {
-      throw malformed(where, key, 'the entry is not an object')
-    }
-    const input = tokenPrice(entry, 'input_cost_per_token', where, key)
-    const output = tokenPrice(entry, 'output_cost_per_token', where, key)
-    if (input === undefined && output === undefined) {
-      skipped++
-      continue
-    }
-    const cachedInput = tokenPrice(entry, 'cache_read_input_token_cost', where, key)
-    const cacheCreation = tokenPrice(entry, 'cache_creation_input_token_cost', where, key)
-    const provider = entry.litellm_provider
-    if (provider !== undefined && (typeof provider !== 'string' || provider === '')) {
-      throw malformed(where, key, 'litellm_provider is not a non-empty string')
-    }
-    const mode = typeof entry.mode === 'string' ? entry.mode : undefined
-    models.push({
-      model: key,
-      provider: provider ?? providerFromKey(key),
-      // LiteLLM itself prices a missing side at 0 (embeddings carry no output price).
-      inputPerToken: input ?? 0,
-      outputPerToken: output ?? 0,
-      ...(cachedInput === undefined ? {} : { cachedInputPerToken: cachedInput }),
-      ...(cacheCreation === undefined ? {} : { cacheCreationInputPerToken: cacheCreation }),
-      ...(mode ? { mode } : {}),
-    })
+    if (key === SAMPLE_SPEC_KEY || !isPlainObject(entry)) continue
+    const price = modelPrice(key, entry, where)
+    if (price) models.push(price)
+    else skipped++
   }
   if (models.length === 0) {
     throw usageError(
@@ -91,16 +85,100 @@ export function fromLiteLlm(
   }
 }
 
+/** One entry's prices, or null when it has no per-token price. */
+function modelPrice(key: string, entry: Record<string, unknown>, where: string): ModelPrice | null {
+  const ranges = priceRanges(key, entry, where)
+  const base = ranges?.[0]?.rates ?? rates(entry, (field) => field, where, key)
+  if (base.inputPerToken === undefined && base.outputPerToken === undefined) return null
+  const provider = entry.litellm_provider
+  if (provider !== undefined && (typeof provider !== 'string' || provider === '')) {
+    throw malformed(where, key, 'litellm_provider is not a non-empty string')
+  }
+  const tiers = ranges ? ranges.slice(1) : thresholdTiers(key, entry, where)
+  const mode = typeof entry.mode === 'string' ? entry.mode : undefined
+  return {
+    model: key,
+    provider: provider ?? providerFromKey(key),
+    ...base,
+    // LiteLLM itself prices a missing side at 0 (embeddings carry no output price).
+    inputPerToken: base.inputPerToken ?? 0,
+    outputPerToken: base.outputPerToken ?? 0,
+    ...(tiers.length > 0
+      ? { tiers: tiers.map((tier) => ({ aboveInputTokens: tier.above, ...tier.rates })) }
+      : {}),
+    ...(mode ? { mode } : {}),
+  }
+}
+
+interface Tier {
+  above: number
+  rates: Partial<Record<Rate, number>>
+}
+
+/** The rates an entry (or one of its tiers, through `field`) names; absent rates are left out. */
+function rates(
+  entry: Record<string, unknown>,
+  field: (name: string) => string,
+  where: string,
+  key: string,
+  path = '',
+): Partial<Record<Rate, number>> {
+  const out: Partial<Record<Rate, number>> = {}
+  for (const [name, rate] of RATE_FIELDS) {
+    const value = tokenPrice(entry, field(name), where, key, path)
+    if (value !== undefined) out[rate] = value
+  }
+  return out
+}
+
+/** Tiers from `*_above_<N>k_tokens` fields, ascending (`_priority`/`_flex` service-tier variants aside). */
+function thresholdTiers(key: string, entry: Record<string, unknown>, where: string): Tier[] {
+  const thresholds = new Set<number>()
+  for (const field of Object.keys(entry)) {
+    const tier = TIER_FIELD.exec(field)
+    if (tier && RATE_FIELDS.some(([name]) => name === tier[1])) thresholds.add(Number(tier[2]))
+  }
+  return [...thresholds]
+    .sort((a, b) => a - b)
+    .map((k) => ({
+      above: k * 1000,
+      rates: rates(entry, (name) => `${name}_above_${k}k_tokens`, where, key),
+    }))
+}
+
+/**
+ * LiteLLM's `tiered_pricing`: prompt-size ranges (`range: [from, to]`), each with its own rates; the range
+ * from 0 is the base and every later one a tier above its start. Null when the entry has no such list, or
+ * one of other ranges (search results priced per query carry `max_results_range` instead).
+ */
+function priceRanges(key: string, entry: Record<string, unknown>, where: string): Tier[] | null {
+  const list = entry.tiered_pricing
+  if (list === undefined) return null
+  if (!Array.isArray(list)) throw malformed(where, key, 'tiered_pricing is not a list of ranges')
+  if (!list.some((range) => isPlainObject(range) && 'range' in range)) return null
+  const tiers = list.map((range, i) => {
+    const from = isPlainObject(range) && Array.isArray(range.range) ? range.range[0] : undefined
+    if (!isPlainObject(range) || typeof from !== 'number' || !Number.isInteger(from) || from < 0) {
+      throw malformed(where, key, `tiered_pricing[${i}].range must start with a whole number of tokens`)
+    }
+    return { above: from, rates: rates(range, (name) => name, where, key, `tiered_pricing[${i}].`) }
+  })
+  tiers.sort((a, b) => a.above - b.above)
+  if (tiers[0]?.above !== 0) throw malformed(where, key, 'tiered_pricing has no range from 0 tokens')
+  return tiers
+}
+
 function tokenPrice(
   entry: Record<string, unknown>,
   field: string,
   where: string,
   key: string,
+  path = '',
 ): number | undefined {
   const value = entry[field]
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw malformed(where, key, `${field} must be a non-negative number, got ${JSON.stringify(value)}`)
+    throw malformed(where, key, `${path}${field} must be a non-negative number, got ${JSON.stringify(value)}`)
   }
   return value
 }

@@ -38,7 +38,7 @@ export class PriceBook {
   /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
   private readonly byUndated = new Map<string, SourcedPrice>()
   private readonly byDotless = new Map<string, SourcedPrice>()
-  /** Last path segment (`gemini-2.5-pro` of `gemini/gemini-2.5-pro`) → the prices filed under it. */
+  /** `gemini-2.5-pro` of `gemini/gemini-2.5-pro` → the prices filed as `<provider>/<that name>`. */
   private readonly byTail = new Map<string, SourcedPrice[]>()
   private readonly thresholds: number[]
   private readonly cache = new Map<string, PriceMatch | null>()
@@ -59,7 +59,8 @@ export class PriceBook {
     for (const key of [...this.byKey.keys()].sort()) {
       const price = this.byKey.get(key) as SourcedPrice
       const tail = lastSegment(key)
-      if (tail === key) continue
+      // Only `<provider>/<name>` listings compete: `openrouter/google/gemini-2.5-pro` is a router's resale.
+      if (key.split('/').length !== 2) continue
       const filed = this.byTail.get(tail)
       if (filed) filed.push(price)
       else this.byTail.set(tail, [price])
@@ -133,6 +134,7 @@ export class PriceBook {
   /**
    * A bare name filed only under provider prefixes (`gemini/gemini-2.5-pro`): the given provider's entry,
    * else the entry when a single provider lists the name. Several providers and no hint is ambiguous: null.
+   * Routers' listings (`openrouter/google/…`) do not count as providers of the name.
    */
   private onlyProviderListing(tail: string, provider: string | null): SourcedPrice | null {
     const filed = this.byTail.get(tail)

@@ -2,10 +2,11 @@ import { goblinHome } from '../core/paths.js'
 import { COST_PRICES_HOOK, costPricesAnswer } from '../plugins/contracts.js'
 import { collectHook, type HookRunner, type PluginProblem } from '../plugins/hook-runner.js'
 import { PriceBook, type PriceLayer } from './price-book.js'
-import { bundledPriceTable, readImportedPrices } from './price-store.js'
+import { readImportedPrices, shippedPriceTables } from './price-store.js'
+import type { PriceOrigin } from './price-table.js'
 
 export interface PriceTableInfo {
-  origin: 'bundled' | 'imported' | `plugin:${string}`
+  origin: PriceOrigin
   source: string
   takenAt?: string
   models: number
@@ -19,8 +20,9 @@ export interface LoadedPrices {
 }
 
 /**
- * The prices in force: the bundled snapshot, overridden by the imported table, overridden by plugin prices
- * (the `goblin:cost-prices` hook), each for the models it names.
+ * The prices in force: the tables that ship with goblin (genai-prices, LiteLLM's common models, goblin's
+ * overrides), overridden by the imported table, overridden by plugin prices (the `goblin:cost-prices` hook),
+ * each for the models it names.
  */
 export async function loadPrices(options: { home?: string; hooks?: HookRunner } = {}): Promise<LoadedPrices> {
   const { layers, tables } = tableLayers(options.home ?? goblinHome())
@@ -38,7 +40,7 @@ export async function loadPrices(options: { home?: string; hooks?: HookRunner } 
 }
 
 /**
- * The bundled and imported prices, read synchronously: what the collector prices spans with as they arrive
+ * The shipped and imported prices, read synchronously: what the collector prices spans with as they arrive
  * (plugin prices need the CLI's plugin runner, so only reports and checks apply them).
  */
 export function loadTablePrices(home: string = goblinHome()): PriceBook {
@@ -46,11 +48,14 @@ export function loadTablePrices(home: string = goblinHome()): PriceBook {
 }
 
 function tableLayers(home: string): { layers: PriceLayer[]; tables: PriceTableInfo[] } {
-  const bundled = bundledPriceTable()
-  const layers: PriceLayer[] = [{ origin: 'bundled', models: bundled.models }]
-  const tables: PriceTableInfo[] = [
-    { origin: 'bundled', source: bundled.source, takenAt: bundled.takenAt, models: bundled.models.length },
-  ]
+  const shipped = shippedPriceTables()
+  const layers: PriceLayer[] = shipped.map(({ origin, table }) => ({ origin, models: table.models }))
+  const tables: PriceTableInfo[] = shipped.map(({ origin, table }) => ({
+    origin,
+    source: table.source,
+    takenAt: table.takenAt,
+    models: table.models.length,
+  }))
   const imported = readImportedPrices(home)
   if (imported) {
     layers.push({ origin: 'imported', models: imported.models })

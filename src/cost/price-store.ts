@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { GoblinError, unreachableError, usageError } from '../core/errors.js'
+import { ExitCode, GoblinError, unreachableError, usageError } from '../core/errors.js'
 import { goblinHome, homePaths } from '../core/paths.js'
 import { type ParsedPriceFile, parsePriceFile } from './price-file.js'
 import { type PriceTable, priceTableSchema } from './price-table.js'
 
-/** The imported table lives here; the bundled snapshot ships in the package. */
+/** The imported table lives here; the bundled tables ship in the package. */
 export function importedPricesPath(home: string = goblinHome()): string {
   return join(homePaths.prices(home), 'prices.json')
 }
@@ -16,21 +16,68 @@ export const PRICE_FETCH_TIMEOUT_MS = 15_000
 /** LiteLLM's file is ~1.6 MB; anything far larger is not a price file. */
 const MAX_PRICE_FILE_BYTES = 64 * 1024 * 1024
 
+/** Generated at build by scripts/bundle-prices.js from @pydantic/genai-prices (not kept in git). */
+export const BUNDLED_PRICES_FILE = 'prices/genai-prices.json'
+
 /**
- * Referenced as a type so tsc copies the snapshot next to this module in dist; read with readFileSync so
- * that the collector's synchronous ingest path can price spans too.
+ * Referenced as types so tsc copies the hand-kept tables next to this module in dist; read with readFileSync
+ * so that the collector's synchronous ingest path can price spans too.
  */
 type SnapshotFile = typeof import('./prices/snapshot.json', { with: { type: 'json' }})
+type OverridesFile = typeof import('./prices/overrides.json', { with: { type: 'json' }})
 
-let bundled: PriceTable | undefined
+/** One of the tables that ship with goblin, lowest precedence first. */
+export interface ShippedTable {
+  origin: 'bundled' | 'override'
+  table: PriceTable
+}
 
-/** The price snapshot bundled with goblin (src/cost/prices/snapshot.json, copied to dist by tsc). */
-export function bundledPriceTable(): PriceTable {
-  if (!bundled) {
-    const text = readFileSync(new URL('./prices/snapshot.json', import.meta.url), 'utf8')
-    bundled = priceTableSchema.parse(JSON.parse(text) as SnapshotFile)
+let shipped: ShippedTable[] | undefined
+
+/**
+ * The tables that ship with goblin, lowest precedence first: the genai-prices database (every model it
+ * prices), LiteLLM's prices for the common models (src/cost/prices/snapshot.json, which they override), and
+ * goblin's overrides for models neither lists yet (src/cost/prices/overrides.json, each with its source).
+ */
+export function shippedPriceTables(): ShippedTable[] {
+  if (!shipped) {
+    shipped = [
+      // Written by goblin's own build and checked by its tests: parsed without a second validation, which
+      // would cost more than the parse itself on every command.
+      { origin: 'bundled', table: JSON.parse(readGeneratedTable()) as PriceTable },
+      {
+        origin: 'bundled',
+        table: priceTableSchema.parse(readShipped('./prices/snapshot.json') as SnapshotFile),
+      },
+      {
+        origin: 'override',
+        table: priceTableSchema.parse(readShipped('./prices/overrides.json') as OverridesFile),
+      },
+    ]
   }
-  return bundled
+  return shipped
+}
+
+function readShipped(path: string): unknown {
+  return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'))
+}
+
+/** The built table beside the compiled module; run from the sources (tests), the one the last build wrote. */
+function readGeneratedTable(): string {
+  for (const url of [
+    new URL(`./${BUNDLED_PRICES_FILE}`, import.meta.url),
+    new URL(`../../dist/src/cost/${BUNDLED_PRICES_FILE}`, import.meta.url),
+  ]) {
+    try {
+      return readFileSync(url, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
+  throw new GoblinError('PRICES_NOT_BUILT', `the bundled price table (${BUNDLED_PRICES_FILE}) is missing`, {
+    hint: 'This goblin was not built completely: run `npm run build` (it writes the table after tsc).',
+    exit: ExitCode.notOk,
+  })
 }
 
 /** The imported table, or null when none was imported. A damaged file is an error naming it. */

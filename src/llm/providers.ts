@@ -29,6 +29,14 @@ const ALIASES: Record<string, string> = {
   mistralai: 'mistral',
   x_ai: 'xai',
   'ibm.watsonx.ai': 'watsonx',
+  // genai-prices' provider ids
+  aws: 'bedrock',
+  'x-ai': 'xai',
+  together: 'together_ai',
+  fireworks: 'fireworks_ai',
+  moonshotai: 'moonshot',
+  'github-copilot': 'github_copilot',
+  // LiteLLM's litellm_provider values
   bedrock_converse: 'bedrock',
   bedrock_mantle: 'bedrock',
   azure_text: 'azure',

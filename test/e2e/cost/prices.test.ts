@@ -120,11 +120,11 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
   it('imports a LiteLLM file from disk and from a URL; imported prices override the snapshot', async () => {
     const fromFile = await runGoblin(['cost', 'prices', 'import', FIXTURE, '--json'], { env })
     expect(fromFile.exitCode, fromFile.stderr).toBe(0)
-    expect(parseJson(fromFile)).toMatchObject({ format: 'litellm', models: 11, skipped: 4 })
+    expect(parseJson(fromFile)).toMatchObject({ format: 'litellm', models: 12, skipped: 3 })
     const fromUrl = await runGoblin(['cost', 'prices', 'import', `${base}/prices.json`], { env })
     expect(fromUrl.exitCode, fromUrl.stderr).toBe(0)
     expect(fromUrl.stdout).toContain(
-      'imported 11 model prices (litellm format, 4 entries not priced per token skipped)',
+      'imported 12 model prices (litellm format, 3 entries not priced per token skipped)',
     )
     const show = await runGoblin(['cost', 'prices', 'show', 'gpt-4o', '--json'], { env })
     expect(parseJson(show)).toMatchObject({
@@ -135,7 +135,7 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
       tables: Array<{ origin: string }>
       models: Array<{ model: string; origin: string }>
     }>(await runGoblin(['cost', 'prices', 'list', '--search', 'gemini', '--json'], { env }))
-    expect(list.tables.map((t) => t.origin)).toEqual(['bundled', 'imported'])
+    expect(list.tables.map((t) => t.origin)).toEqual(['bundled', 'bundled', 'override', 'imported'])
     expect(list.models.find((m) => m.model === 'gemini/gemini-2.5-pro')?.origin).toBe('imported')
     const table = await runGoblin(['cost', 'prices', 'list', '--provider', 'deepseek'], { env })
     expect(table.stdout).toMatch(/deepseek-chat\s+deepseek\s+\$0\.28\s+\$0\.028\s+-\s+\$0\.42\s+imported/)

@@ -188,7 +188,12 @@ describe('plugin prices (goblin:cost-prices)', () => {
       expect(prices.book.resolve('acme-llm')?.price.origin).toBe('plugin:acme-prices')
       expect(prices.book.resolve('gpt-4o-mini')?.price.origin).toBe('bundled')
       expect(prices.problems.map((p) => p.plugin).sort()).toEqual(['broken', 'crashy'])
-      expect(prices.tables.map((t) => t.origin)).toEqual(['bundled', 'plugin:acme-prices'])
+      expect(prices.tables.map((t) => t.origin)).toEqual([
+        'bundled',
+        'bundled',
+        'override',
+        'plugin:acme-prices',
+      ])
     } finally {
       home.cleanup()
     }

@@ -24,6 +24,8 @@ describe('normalizeProvider', () => {
     ['vertex_ai-anthropic_models', 'vertex_ai'],
     ['fireworks_ai-embedding-models', 'fireworks_ai'],
     ['text-completion-openai', 'openai'],
+    ['aws', 'bedrock'],
+    ['x-ai', 'xai'],
   ])('%s → %s', (name, provider) => {
     expect(normalizeProvider(name)).toBe(provider)
   })
