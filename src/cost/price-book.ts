@@ -35,39 +35,19 @@ export interface PriceLayer {
  */
 export class PriceBook {
   private readonly byKey = new Map<string, SourcedPrice>()
-  /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
-  private readonly byUndated = new Map<string, SourcedPrice>()
-  private readonly byDotless = new Map<string, SourcedPrice>()
-  /** `gemini-2.5-pro` of `gemini/gemini-2.5-pro` → the prices filed as `<provider>/<that name>`. */
-  private readonly byTail = new Map<string, SourcedPrice[]>()
   private readonly thresholds: number[]
   private readonly cache = new Map<string, PriceMatch | null>()
+  /** Built on the first name that is not a key, so a command whose spans name models exactly never pays. */
+  private aliases: AliasIndexes | undefined
 
   constructor(layers: PriceLayer[]) {
-    for (const layer of layers) {
-      for (const model of layer.models)
-        this.byKey.set(model.model.toLowerCase(), { ...model, origin: layer.origin })
-    }
-    const newestFirst = [...this.byKey.keys()].sort().reverse()
-    for (const key of newestFirst) {
-      const price = this.byKey.get(key) as SourcedPrice
-      const undated = stripDate(key)
-      if (undated !== key && !this.byUndated.has(undated)) this.byUndated.set(undated, price)
-      const dotless = key.replaceAll('.', '-')
-      if (!this.byDotless.has(dotless)) this.byDotless.set(dotless, price)
-    }
-    for (const key of [...this.byKey.keys()].sort()) {
-      const price = this.byKey.get(key) as SourcedPrice
-      const tail = lastSegment(key)
-      // Only `<provider>/<name>` listings compete: `openrouter/google/gemini-2.5-pro` is a router's resale.
-      if (key.split('/').length !== 2) continue
-      const filed = this.byTail.get(tail)
-      if (filed) filed.push(price)
-      else this.byTail.set(tail, [price])
-    }
     const thresholds = new Set<number>()
-    for (const price of this.byKey.values())
-      for (const tier of price.tiers ?? []) thresholds.add(tier.aboveInputTokens)
+    for (const layer of layers) {
+      for (const model of layer.models) {
+        this.byKey.set(model.model.toLowerCase(), { ...model, origin: layer.origin })
+        for (const tier of model.tiers ?? []) thresholds.add(tier.aboveInputTokens)
+      }
+    }
     this.thresholds = [...thresholds].sort((a, b) => a - b)
   }
 
@@ -119,9 +99,9 @@ export class PriceBook {
       const price = this.byKey.get(candidate)
       if (price) return { price, matchedBy: candidate === name ? 'exact' : 'alias', key: price.model }
     }
+    const { byUndated, byDotless } = this.aliasIndexes()
     for (const candidate of candidates) {
-      const price =
-        this.byUndated.get(stripDate(candidate)) ?? this.byDotless.get(candidate.replaceAll('.', '-'))
+      const price = byUndated.get(stripDate(candidate)) ?? byDotless.get(candidate.replaceAll('.', '-'))
       if (price) return { price, matchedBy: 'alias', key: price.model }
     }
     for (const candidate of candidates) {
@@ -137,7 +117,7 @@ export class PriceBook {
    * Routers' listings (`openrouter/google/…`) do not count as providers of the name.
    */
   private onlyProviderListing(tail: string, provider: string | null): SourcedPrice | null {
-    const filed = this.byTail.get(tail)
+    const filed = this.aliasIndexes().byTail.get(tail)
     if (!filed) return null
     const byProvider = new Map<string, SourcedPrice>()
     for (const price of filed) {
@@ -148,6 +128,41 @@ export class PriceBook {
     if (hinted) return hinted
     return byProvider.size === 1 ? ([...byProvider.values()][0] ?? null) : null
   }
+
+  private aliasIndexes(): AliasIndexes {
+    if (!this.aliases) this.aliases = aliasIndexes(this.byKey)
+    return this.aliases
+  }
+}
+
+interface AliasIndexes {
+  /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
+  byUndated: Map<string, SourcedPrice>
+  byDotless: Map<string, SourcedPrice>
+  /** `gemini-2.5-pro` of `gemini/gemini-2.5-pro` → the prices filed as `<provider>/<that name>`. */
+  byTail: Map<string, SourcedPrice[]>
+}
+
+function aliasIndexes(byKey: Map<string, SourcedPrice>): AliasIndexes {
+  const indexes: AliasIndexes = { byUndated: new Map(), byDotless: new Map(), byTail: new Map() }
+  const newestFirst = [...byKey.keys()].sort().reverse()
+  for (const key of newestFirst) {
+    const price = byKey.get(key) as SourcedPrice
+    const undated = stripDate(key)
+    if (undated !== key && !indexes.byUndated.has(undated)) indexes.byUndated.set(undated, price)
+    const dotless = key.replaceAll('.', '-')
+    if (!indexes.byDotless.has(dotless)) indexes.byDotless.set(dotless, price)
+  }
+  // Ascending, so the first listing of a provider is its shortest key.
+  for (const key of newestFirst.reverse()) {
+    // Only `<provider>/<name>` listings compete: `openrouter/google/gemini-2.5-pro` is a router's resale.
+    if (key.split('/').length !== 2) continue
+    const tail = lastSegment(key)
+    const filed = indexes.byTail.get(tail)
+    if (filed) filed.push(byKey.get(key) as SourcedPrice)
+    else indexes.byTail.set(tail, [byKey.get(key) as SourcedPrice])
+  }
+  return indexes
 }
 
 /** The names to try for a model, most specific first. */

@@ -11,6 +11,10 @@ export function importedPricesPath(home: string = goblinHome()): string {
   return join(homePaths.prices(home), 'prices.json')
 }
 
+/** LiteLLM's price file, which `cost prices refresh` fetches. */
+export const LITELLM_PRICES_URL =
+  'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'
+
 /** How long an import waits for a price URL. */
 export const PRICE_FETCH_TIMEOUT_MS = 15_000
 /** LiteLLM's file is ~1.6 MB; anything far larger is not a price file. */

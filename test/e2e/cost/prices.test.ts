@@ -165,6 +165,42 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
     expect(readFileSync(pricesFile, 'utf8')).toBe(before)
   })
 
+  it("refreshes from LiteLLM's file at a URL; unreachable is exit 3, a bad URL exit 2, the table kept", async () => {
+    const refreshed = await runGoblin(
+      ['cost', 'prices', 'refresh', '--url', `${base}/prices.json`, '--json'],
+      { env },
+    )
+    expect(refreshed.exitCode, refreshed.stderr).toBe(0)
+    expect(parseJson(refreshed)).toMatchObject({
+      format: 'litellm',
+      models: 12,
+      source: `${base}/prices.json`,
+    })
+    const before = readFileSync(join(home.path, 'prices/prices.json'), 'utf8')
+    const down = await runGoblin(['cost', 'prices', 'refresh', '--url', 'http://127.0.0.1:9/prices.json'], {
+      env,
+    })
+    expect(down.exitCode).toBe(3)
+    expect(down.stderr).toContain('cannot fetch http://127.0.0.1:9/prices.json')
+    expect(down.stderr).toContain('download the file and import it from disk')
+    const notUrl = await runGoblin(['cost', 'prices', 'refresh', '--url', 'ftp://example.com/prices.json'], {
+      env,
+    })
+    expect(notUrl.exitCode).toBe(2)
+    expect(notUrl.stderr).toContain('--url')
+    expect(readFileSync(join(home.path, 'prices/prices.json'), 'utf8')).toBe(before)
+  })
+
+  it('shows every dimension of a tiered price', async () => {
+    await runGoblin(['cost', 'prices', 'import', FIXTURE], { env })
+    const shown = await runGoblin(['cost', 'prices', 'show', 'claude-sonnet-4-5-20250929'], { env })
+    expect(shown.exitCode, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain('cache writes   $3.75 / 1M tokens (5 minutes), $6 (1 hour)')
+    expect(shown.stdout).toContain('prompts over 200,000 tokens (every token of the request):')
+    expect(shown.stdout).toContain('    input          $6 / 1M tokens')
+    expect(shown.stdout).toContain('    cache writes   $7.5 / 1M tokens (5 minutes), $12 (1 hour)')
+  })
+
   it('rejects bad report flags with exit 2', async () => {
     const by = await runGoblin(['cost', 'report', '--by', 'colour'], { env })
     expect(by.exitCode).toBe(2)
