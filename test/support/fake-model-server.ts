@@ -95,6 +95,16 @@ export interface FakeModelServerOptions {
   servedModel?: (requested: string, api: ModelApi) => string
 }
 
+/** The usage every response carries unless a test sets its own. */
+export function defaultUsage(): FakeUsage {
+  return {
+    'openai-chat': chatUsage(),
+    'openai-responses': responsesUsage(),
+    anthropic: anthropicUsage(),
+    gemini: geminiUsage(),
+  }
+}
+
 export const DEFAULT_REPLY: Reply = { text: 'Hello from the fake model server.' }
 
 export class FakeModelServer {
@@ -109,13 +119,7 @@ export class FakeModelServer {
   private ids = 0
 
   private constructor(private readonly options: FakeModelServerOptions) {
-    this.usage = {
-      'openai-chat': chatUsage(),
-      'openai-responses': responsesUsage(),
-      anthropic: anthropicUsage(),
-      gemini: geminiUsage(),
-      ...options.usage,
-    }
+    this.usage = { ...defaultUsage(), ...options.usage }
   }
 
   /** Starts a server on an ephemeral port of 127.0.0.1. */
