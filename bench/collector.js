@@ -7,7 +7,17 @@
 // The metrics section does the same for OTLP metric points on /v1/metrics: BENCH_METRIC_POINTS (default 500,000);
 // BENCH_SECTION=metrics runs only that section.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -26,11 +36,14 @@ else if (process.argv[2] === '--open-readonly') await openReadonly(process.argv[
 else if (process.argv[2] === '--load-metrics')
   await loadMetricsProcess(process.argv[3], Number(process.argv[4]))
 else {
-  if (process.env.BENCH_SECTION !== 'metrics') {
+  // BENCH_SECTION=metrics or =durability runs that section alone.
+  const only = process.env.BENCH_SECTION
+  if (!only) {
     await compareStores()
     await main()
   }
-  await metricsSection()
+  if (!only || only === 'metrics') await metricsSection()
+  if (!only || only === 'durability') await durabilitySection()
 }
 
 /**
@@ -691,10 +704,80 @@ async function metricsSection() {
   )
 }
 
-/** `goblin collector serve --json` in its own process; resolves with its URL from the `listening` line. */
-async function startCollectorProcess(env) {
+/**
+ * `collector.durability`, measured: the same span load (BENCH_SYNC_SPANS, default 200,000, in 512-span
+ * requests) into `goblin collector serve` with `process-crash` (SQLite synchronous=NORMAL, the baseline)
+ * and `power-loss` (synchronous=FULL: an fsync of the WAL per group commit), alternated twice each so a
+ * shared machine's drift falls on both; plus this disk's bare write+fsync rate, the unit FULL pays per commit.
+ */
+async function durabilitySection() {
+  const spans = Number(process.env.BENCH_SYNC_SPANS ?? 200_000)
+  console.log('')
+  console.log(`durability: ${f(spans)} spans per run in requests of ${BATCH}, ${concurrency} in flight`)
+  const results = { 'process-crash': [], 'power-loss': [] }
+  for (const durability of ['process-crash', 'power-loss', 'process-crash', 'power-loss']) {
+    const home = mkdtempSync(join(tmpdir(), 'goblin-bench-durability-'))
+    writeFileSync(join(home, 'goblin.config.json'), JSON.stringify({ collector: { durability } }))
+    const env = { ...process.env, GOBLIN_HOME: home, NO_COLOR: '1', CI: 'true' }
+    const { collector, url } = await startCollectorProcess(env, home)
+    const load = spawnSync(
+      process.execPath,
+      [new URL(import.meta.url).pathname, '--load', url, String(spans)],
+      {
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    if (load.status !== 0) throw new Error(`load process exited ${load.status}`)
+    results[durability].push(JSON.parse(load.stdout.trim()))
+    collector.kill('SIGTERM')
+    await new Promise((r) => collector.on('exit', r))
+    rmSync(home, { recursive: true, force: true })
+  }
+  const fsyncRate = bareFsyncRate()
+  const summary = (runs) => ({
+    rate: runs.reduce((sum, r) => sum + r.spans, 0) / runs.reduce((sum, r) => sum + r.seconds, 0),
+    p50: median(runs.map((r) => r.p50)),
+    p95: median(runs.map((r) => r.p95)),
+  })
+  const normal = summary(results['process-crash'])
+  const full = summary(results['power-loss'])
+  row('baseline: write 4 KiB + fsync, bare loop', f(fsyncRate), 'fsync/s', 'this disk')
+  row('durability process-crash (synchronous=NORMAL)', f(normal.rate), 'spans/s', '= 1.00x')
+  row(
+    'durability power-loss (synchronous=FULL)',
+    f(full.rate),
+    'spans/s',
+    `= ${(full.rate / normal.rate).toFixed(2)}x process-crash`,
+  )
+  row('  ingest-to-queryable p50 / p95, process-crash', `${f(normal.p50)} / ${f(normal.p95)}`, 'ms')
+  row('  ingest-to-queryable p50 / p95, power-loss', `${f(full.p50)} / ${f(full.p95)}`, 'ms')
+}
+
+/** How many 4 KiB write+fsync rounds a second this disk does, for 2 s, in the temp directory. */
+function bareFsyncRate() {
+  const dir = mkdtempSync(join(tmpdir(), 'goblin-bench-fsync-'))
+  const fd = openSync(join(dir, 'f'), 'w')
+  const block = Buffer.alloc(4096, 1)
+  let n = 0
+  const start = performance.now()
+  while (performance.now() - start < 2_000) {
+    writeSync(fd, block)
+    fsyncSync(fd)
+    n++
+  }
+  const seconds = (performance.now() - start) / 1000
+  closeSync(fd)
+  rmSync(dir, { recursive: true, force: true })
+  return n / seconds
+}
+
+/** `goblin collector serve --json` in its own process (in `cwd`, whose goblin.config.json it reads); resolves with its URL. */
+async function startCollectorProcess(env, cwd) {
   const collector = spawn(process.execPath, [bin, 'collector', 'serve', '--port', '0', '--json'], {
     env,
+    cwd,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await new Promise((resolve, reject) => {

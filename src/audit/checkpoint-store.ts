@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
-import { ensurePrivateDir } from '../core/private-state.js'
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
-import { writeFileDurably } from './durable-file.js'
+import { makeDirDurably, writeFileDurably } from './durable-file.js'
 import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
 import { type LeafHashes, leafHash, rootHash } from './merkle.js'
 import { type NoteSigner, openNote, signNote } from './signed-note.js'
@@ -102,7 +101,7 @@ export async function createCheckpoint(
   if (openNote(note, [signer]).verified.length !== 1)
     throw new Error('freshly signed checkpoint does not verify')
   const dir = ledgerPaths(ledgerDir).checkpoints
-  ensurePrivateDir(dir)
+  makeDirDurably(dir)
   const path = join(dir, `${leaves.count}.note`)
   writeFileDurably(path, note)
   return { origin, size: leaves.count, root: root.toString('base64'), note, path }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { createExclusive, PRIVATE_FILE_MODE } from '../core/private-state.js'
+import { createExclusive, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-state.js'
 
 /**
  * Writes `path` atomically and durably: a new temp file (O_EXCL|O_NOFOLLOW, an unguessable name: never
@@ -23,6 +23,20 @@ export function writeFileDurably(
   }
   renameSync(temp, path)
   fsyncDirectory(dirname(path))
+}
+
+/**
+ * Creates `dir` (0700, parents too) so that its existence survives a power loss: each directory created
+ * is synced into its parent, as a new file is into its directory. An existing `dir` costs one mkdir.
+ */
+export function makeDirDurably(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+  if (first === undefined) return
+  // Every directory from the first one created down to `dir` is new: sync each into its parent.
+  for (let created = dir; ; created = dirname(created)) {
+    fsyncDirectory(dirname(created))
+    if (created === first) break
+  }
 }
 
 /** fsyncs a directory so a file created or renamed in it survives a crash. */

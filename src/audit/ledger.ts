@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
-import { fsyncDirectory, writeFileDurably } from './durable-file.js'
+import { fsyncDirectory, makeDirDurably, writeFileDurably } from './durable-file.js'
 import { type AuditEvent, type Envelope, sealEntry } from './envelope.js'
 import { acquireFileLock } from './file-lock.js'
 import { leafHash } from './merkle.js'
@@ -73,7 +73,7 @@ export async function appendEvents(
   const session: SigningSession =
     typeof signer === 'function' ? signer : async (seal) => seal(signer as NoteSigner)
   const paths = ledgerPaths(ledgerDir)
-  ensurePrivateDir(ledgerDir)
+  makeDirDurably(ledgerDir)
   const lock = await acquireFileLock(paths.lock)
   try {
     const created = !existsSync(paths.log)

@@ -28,7 +28,12 @@ export interface CollectorOptions {
   maxBodyBytes?: number
   /** Appends `goblin.audit` log records to the audit ledger. */
   audit?: AuditAggregator
+  /** What an answered 200 survives: also `power-loss` (the default: an fsync per commit), or `process-crash` only. */
+  durability?: Durability
 }
+
+/** `collector.durability`: see the README's "The store" and bench:collector's durability section. */
+export type Durability = 'process-crash' | 'power-loss'
 
 export interface RunningCollector {
   /** `http://host:port` as bound. */
@@ -57,7 +62,11 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
  */
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const metrics = options.metrics ?? processMetrics
-  const store = await openSpanStore({ dir: options.dir, indexes: options.indexes })
+  const store = await openSpanStore({
+    dir: options.dir,
+    indexes: options.indexes,
+    synchronous: options.durability === 'process-crash' ? 'NORMAL' : 'FULL',
+  })
   const types = await loadOtlpTypes()
   const queue = new IngestQueue(store, {
     capacity: options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,

@@ -35,6 +35,7 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
       maxMegabytes: settings.retention.max_megabytes,
     },
     queueCapacity: options.queueCapacity,
+    durability: settings.durability,
     audit: options.audit ? await auditAggregator(options.audit) : undefined,
   })
 }

@@ -36,6 +36,13 @@ export interface SpanStoreOptions {
   indexes?: IngestIndex[]
   /** Milliseconds a reader waits on a lock. Writers never wait: the ingest queue retries instead. */
   busyTimeoutMs?: number
+  /**
+   * SQLite's `synchronous` in WAL mode: FULL fsyncs the WAL at every commit, so a commit survives an OS
+   * crash or power loss; NORMAL (the default here, for stores nobody is promised anything about) survives a
+   * process crash, and an OS crash or power loss can lose the last commits before a checkpoint. The
+   * collector passes FULL unless `collector.durability` is `process-crash`.
+   */
+  synchronous?: 'NORMAL' | 'FULL'
 }
 
 /** One row of a trace search: the shape of Tempo's search results plus goblin's own columns. */
@@ -132,7 +139,7 @@ export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStor
       },
     )
   }
-  return new SpanStore(db, path, Boolean(options.readonly), options.indexes ?? [])
+  return new SpanStore(db, path, Boolean(options.readonly), options.indexes ?? [], options.synchronous)
 }
 
 const SCHEMA = `
@@ -241,16 +248,23 @@ export class SpanStore {
   private readonly resourceIds = new Map<string, number>()
   private readonly statements = new Map<string, StatementSync>()
 
-  constructor(db: DatabaseSync, path: string, readonly: boolean, indexes: IngestIndex[]) {
+  constructor(
+    db: DatabaseSync,
+    path: string,
+    readonly: boolean,
+    indexes: IngestIndex[],
+    synchronous: 'NORMAL' | 'FULL' = 'NORMAL',
+  ) {
     this.db = db
     this.path = path
     this.readonly = readonly
     this.indexes = indexes
     if (!readonly) {
-      // WAL: readers beside the writer. NORMAL: a commit survives a process crash (fsync at checkpoints).
+      // WAL: readers beside the writer. NORMAL: a commit survives a process crash (fsync at checkpoints);
+      // FULL: an OS crash or power loss too (fsync at every commit). See SpanStoreOptions.synchronous.
       // Checkpoints every ~40 MB of WAL rather than 4 MB, and a 64 MB page cache, keep ingest off the disk.
       db.exec(
-        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -65536;',
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -65536;`,
       )
       const version = Number(
         (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,

@@ -84,6 +84,12 @@ export const projectConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(4318),
+      /**
+       * What a span answered 200 survives: `power-loss` (SQLite synchronous=FULL: an fsync of the WAL per
+       * group commit, so also an OS crash or power loss) or only `process-crash` (synchronous=NORMAL, which
+       * can lose the last commits to an OS crash or power loss). bench:collector measures the difference.
+       */
+      durability: z.enum(['power-loss', 'process-crash']).default('power-loss'),
       retention: z
         .strictObject({
           max_age_hours: z.number().positive().default(168),
@@ -91,7 +97,12 @@ export const projectConfigSchema = z.strictObject({
         })
         .default({ max_age_hours: 168, max_megabytes: 1024 }),
     })
-    .default({ host: '127.0.0.1', port: 4318, retention: { max_age_hours: 168, max_megabytes: 1024 } }),
+    .default({
+      host: '127.0.0.1',
+      port: 4318,
+      durability: 'power-loss',
+      retention: { max_age_hours: 168, max_megabytes: 1024 },
+    }),
   trace: z
     .strictObject({
       backend: z.enum(['auto', 'embedded', 'tempo']).default('auto'),

@@ -25,6 +25,7 @@ describe('goblin.config.json', () => {
     expect(config.collector).toEqual({
       host: '127.0.0.1',
       port: 4318,
+      durability: 'power-loss',
       retention: { max_age_hours: 168, max_megabytes: 1024 },
     })
     expect(config.stack.runtime).toBe('auto')
