@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -84,6 +85,15 @@ function readGeneratedTable(): string {
   })
 }
 
+/**
+ * The SHA-256 of the imported table as `importPrices` wrote it, beside it: a table whose bytes still match was
+ * validated when imported and is read without validating again (zod over LiteLLM's 2,500 entries costs a
+ * command about 150 ms); an edited, replaced or half-written one does not match and is validated in full.
+ */
+function importedDigestPath(home: string): string {
+  return `${importedPricesPath(home)}.sha256`
+}
+
 /** The imported table, or null when none was imported. A damaged file is an error naming it. */
 export function readImportedPrices(home: string = goblinHome()): PriceTable | null {
   const path = importedPricesPath(home)
@@ -94,7 +104,21 @@ export function readImportedPrices(home: string = goblinHome()): PriceTable | nu
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
+  if (readDigest(importedDigestPath(home)) === sha256(text)) return JSON.parse(text) as PriceTable
   return parsePriceFile(text, path, { takenAt: '1970-01-01', source: path }).table
+}
+
+function readDigest(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }
 
 export interface PriceImportResult {
@@ -125,7 +149,11 @@ export async function importPrices(options: {
   const today = (options.now ?? new Date()).toISOString().slice(0, 10)
   const parsed = parsePriceFile(text, options.source, { takenAt: today, source })
   const path = importedPricesPath(home)
-  writeAtomically(path, `${JSON.stringify(parsed.table, null, 1)}\n`)
+  const content = `${JSON.stringify(parsed.table, null, 1)}\n`
+  // The digest first: a crash between the two renames leaves a digest that matches no table, so the old
+  // table is validated on read rather than trusted.
+  writeAtomically(importedDigestPath(home), `${sha256(content)}\n`)
+  writeAtomically(path, content)
   return {
     source,
     format: parsed.format,

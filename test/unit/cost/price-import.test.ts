@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GoblinError } from '../../../src/core/errors.js'
@@ -229,6 +229,23 @@ describe('importPrices', () => {
     await expect(importPrices({ source: broken, home: home.path })).rejects.toMatchObject({ exit: 2 })
     expect(readFileSync(importedPricesPath(home.path), 'utf8')).toBe(before)
     expect(readImportedPrices(home.path)?.models).toHaveLength(12)
+  })
+
+  it('trusts the stored table only while its bytes are the ones it imported', async () => {
+    await importPrices({ source: FIXTURE, home: home.path })
+    const path = importedPricesPath(home.path)
+    const stored = readImportedPrices(home.path)
+    expect(stored?.models).toHaveLength(12)
+    // Edited by hand into a table that parses but holds a negative price: validated, so refused.
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace('"inputPerToken": 0.000003,', '"inputPerToken": -3,'),
+    )
+    expect(() => readImportedPrices(home.path)).toThrow(/models\.\d+\.inputPerToken/)
+    // A table without its digest (written by an older goblin, or the digest lost) is validated too.
+    await importPrices({ source: FIXTURE, home: home.path })
+    rmSync(`${path}.sha256`)
+    expect(readImportedPrices(home.path)).toEqual(stored)
   })
 
   it('is a usage error for a missing file', async () => {
