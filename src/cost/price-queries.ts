@@ -1,4 +1,5 @@
 import { usageError } from '../core/errors.js'
+import { normalizeProvider } from '../llm/providers.js'
 import type { HookRunner, PluginProblem } from '../plugins/hook-runner.js'
 import type { MatchKind } from './price-book.js'
 import { loadPrices, type PriceTableInfo } from './price-sources.js'
@@ -16,12 +17,13 @@ export async function listPrices(
 ): Promise<PriceList> {
   const prices = await loadPrices({ home: options.home, hooks: options.hooks })
   const search = options.search?.toLowerCase()
-  const provider = options.provider?.toLowerCase()
+  // One provider whatever each table calls it (LiteLLM's `bedrock_converse`, genai-prices' `aws`: `bedrock`).
+  const provider = normalizeProvider(options.provider ?? null)
   const models = prices.book
     .list()
     .filter(
       (p) =>
-        (!provider || p.provider.toLowerCase() === provider) &&
+        (!provider || normalizeProvider(p.provider) === provider) &&
         (!search || p.model.toLowerCase().includes(search)),
     )
   return { tables: prices.tables, models, problems: prices.problems }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fromGenaiPrices, type GenaiProvider, loadGenaiPriceTable } from '../../../src/cost/genai-prices.js'
 import { priceCall } from '../../../src/cost/price-call.js'
+import { listPrices } from '../../../src/cost/price-queries.js'
 import { loadTablePrices } from '../../../src/cost/price-sources.js'
 import { shippedPriceTables } from '../../../src/cost/price-store.js'
 import { priceTableSchema } from '../../../src/cost/price-table.js'
@@ -65,6 +66,21 @@ describe('the tables goblin ships', () => {
         ownCostUsd: null,
       }
       expect(priceCall(call, book)).toMatchObject({ status: 'priced', usd: input + output })
+    } finally {
+      home.cleanup()
+    }
+  })
+})
+
+describe('listPrices --provider', () => {
+  it("lists one provider's prices whatever each table calls it", async () => {
+    const home = tempDir()
+    try {
+      const list = await listPrices({ provider: 'aws.bedrock', home: home.path })
+      const named = new Set(list.models.map((m) => m.provider))
+      // genai-prices files Bedrock as `aws`, LiteLLM as `bedrock` and `bedrock_converse`: all normalized.
+      expect([...named].sort()).toEqual(['bedrock', 'bedrock_converse'])
+      expect(list.models.length).toBeGreaterThan(50)
     } finally {
       home.cleanup()
     }
