@@ -1,7 +1,7 @@
-// Price-table benchmark: what loading the price tables costs a command, and how much of LiteLLM's table the
-// bundled genai-prices database covers. Run with `npm run bench:prices` (builds first).
-// Environment: BENCH_RUNS (default 15); LITELLM_PRICES, a path to LiteLLM's model_prices_and_context_window.json
-// (goblin does not ship that file): with it, the coverage figures and the full-table start-up are measured too.
+// Price-table benchmark: what loading the price tables costs a command, and how much of each other's models
+// genai-prices and LiteLLM's whole table cover. Run with `npm run bench:prices` (builds first).
+// Environment: BENCH_RUNS (default 15); LITELLM_PRICES, a path to a LiteLLM model_prices_and_context_window.json
+// (default: the copy vendored in vendor/litellm, which goblin ships converted).
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,9 @@ const { loadTablePrices } = await import('../dist/src/cost/price-sources.js')
 const { shippedPriceTables } = await import('../dist/src/cost/price-store.js')
 
 const runs = Number(process.env.BENCH_RUNS ?? 15)
-const litellmPath = process.env.LITELLM_PRICES
+const litellmPath =
+  process.env.LITELLM_PRICES ??
+  new URL('../vendor/litellm/model_prices_and_context_window.json', import.meta.url).pathname
 const bin = new URL('../bin/run.js', import.meta.url).pathname
 const home = mkdtempSync(join(tmpdir(), 'goblin-bench-prices-'))
 
@@ -48,16 +50,15 @@ const rows = [
     spawnMs([bin, 'cost', 'report', '--json'], { GOBLIN_HOME: shippedHome }),
   ],
 ]
-let litellm
-if (litellmPath) {
-  litellm = JSON.parse(readFileSync(litellmPath, 'utf8'))
+const litellm = JSON.parse(readFileSync(litellmPath, 'utf8'))
+{
   const importedHome = join(home, 'imported')
   const imported = spawnSync(process.execPath, [bin, 'cost', 'prices', 'import', litellmPath], {
     env: { ...process.env, GOBLIN_HOME: importedHome },
   })
   if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`)
   rows.push([
-    'cost report --json, + full LiteLLM imported',
+    'cost report --json, + LiteLLM imported too',
     spawnMs([bin, 'cost', 'report', '--json'], { GOBLIN_HOME: importedHome }),
   ])
 }
@@ -69,8 +70,8 @@ for (const [name, ms] of rows)
   )
 
 // 2. What loading the tables adds to a fresh process: modules imported alone, then the book built from the
-// 73-model LiteLLM snapshot goblin bundled before (the "before"), from every shipped table (now), and with the
-// full LiteLLM table imported (read and validated from GOBLIN_HOME).
+// generated genai-prices table alone (what goblin shipped before LiteLLM's whole table), from every shipped
+// table (now), and with a LiteLLM table imported as well (read and validated from GOBLIN_HOME).
 const dist = new URL('../dist/src/cost/', import.meta.url).href
 const script = (body) => [
   '--input-type=module',
@@ -78,31 +79,26 @@ const script = (body) => [
   `const s = await import('${dist}price-sources.js'); const b = await import('${dist}price-book.js'); ` +
     `const { readFileSync } = await import('node:fs'); ${body}`,
 ]
-const snapshotOnly = `new b.PriceBook([{ origin: 'bundled', models: JSON.parse(readFileSync(new URL('${dist}prices/snapshot.json'), 'utf8')).models }])`
+const genaiOnly = `new b.PriceBook([{ origin: 'bundled', models: JSON.parse(readFileSync(new URL('${dist}prices/genai-prices.json'), 'utf8')).models }])`
 const loads = [
   ['modules only', spawnMs(script(''), {})],
-  ['+ book of the old 73-model snapshot (before)', spawnMs(script(snapshotOnly), {})],
+  ['+ book of genai-prices alone (before)', spawnMs(script(genaiOnly), {})],
   ['+ book of every shipped table (now)', spawnMs(script(`s.loadTablePrices('${shippedHome}')`), {})],
+  ['+ a LiteLLM table imported too', spawnMs(script(`s.loadTablePrices('${join(home, 'imported')}')`), {})],
 ]
-if (litellm)
-  loads.push([
-    '+ full LiteLLM imported too',
-    spawnMs(script(`s.loadTablePrices('${join(home, 'imported')}')`), {}),
-  ])
 console.log(`price tables in a fresh process, median of ${runs} runs`)
 for (const [name, ms] of loads)
   console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms   +${(ms - loads[0][1]).toFixed(1)} ms`)
 
-// 3. In one process: the generated table's parse, against converting LiteLLM's raw file at every load.
-const generatedText = readFileSync(
-  new URL('../dist/src/cost/prices/genai-prices.json', import.meta.url),
-  'utf8',
-)
+// 3. In one process: the generated tables' parse, against converting LiteLLM's raw file at every load.
 console.log(`in-process, median of ${runs}`)
-console.log(
-  `  parse the generated genai-prices table (${(generatedText.length / 1024).toFixed(0)} KiB)   ${median(() => JSON.parse(generatedText)).toFixed(1)} ms`,
-)
-if (litellm) {
+for (const file of ['genai-prices', 'litellm-prices']) {
+  const text = readFileSync(new URL(`../dist/src/cost/prices/${file}.json`, import.meta.url), 'utf8')
+  console.log(
+    `  parse the generated ${file} table (${(text.length / 1024).toFixed(0)} KiB)   ${median(() => JSON.parse(text)).toFixed(1)} ms`,
+  )
+}
+{
   const rawText = readFileSync(litellmPath, 'utf8')
   const meta = { takenAt: '1970-01-01', source: litellmPath }
   const convertedText = JSON.stringify(fromLiteLlm(JSON.parse(rawText), litellmPath, meta).table)
@@ -116,9 +112,11 @@ if (litellm) {
   )
 }
 
-// 4. Coverage, resolved through goblin's own price book (the rules every report uses).
-if (litellm) {
-  const genai = new PriceBook([{ origin: 'bundled', models: shippedPriceTables()[0].table.models }])
+// 4. Coverage, resolved through goblin's own price book (the rules every report uses): of LiteLLM's chat
+// entries, of genai-prices' models (each table measured on the other's ground), and of the test clients' models.
+{
+  const genaiModels = shippedPriceTables()[0].table.models
+  const genai = new PriceBook([{ origin: 'bundled', models: genaiModels }])
   const litellmBook = new PriceBook([
     { origin: 'imported', models: fromLiteLlm(litellm, 'x', { takenAt: '', source: '' }).table.models },
   ])
@@ -131,12 +129,15 @@ if (litellm) {
       (v.input_cost_per_token ?? v.output_cost_per_token) !== undefined,
   )
   const covered = (book) => chat.filter(([key, v]) => book.resolve(key, v.litellm_provider)).length
-  const pct = (n) => `${n} of ${chat.length} (${((100 * n) / chat.length).toFixed(1)}%)`
-  console.log("coverage of LiteLLM's chat entries priced per token")
-  console.log(`  genai-prices alone   ${pct(covered(genai))}`)
-  console.log(
-    `  goblin's shipped tables (genai-prices + LiteLLM common models + overrides)   ${pct(covered(shipped))}`,
-  )
+  const pct = (n, of) => `${n} of ${of} (${((100 * n) / of).toFixed(1)}%)`
+  console.log(`coverage of LiteLLM's chat entries priced per token (${litellmPath})`)
+  console.log(`  genai-prices alone   ${pct(covered(genai), chat.length)}`)
+  console.log(`  LiteLLM alone        ${pct(covered(litellmBook), chat.length)}`)
+  console.log(`  goblin's shipped tables   ${pct(covered(shipped), chat.length)}`)
+  const genaiCovered = (book) => genaiModels.filter((m) => book.resolve(m.model, m.provider)).length
+  console.log(`coverage of genai-prices' ${genaiModels.length} model keys`)
+  console.log(`  LiteLLM alone        ${pct(genaiCovered(litellmBook), genaiModels.length)}`)
+  console.log(`  goblin's shipped tables   ${pct(genaiCovered(shipped), genaiModels.length)}`)
   const clients = [
     ['gpt-4o-mini', null],
     ['gpt-4o-mini-2024-07-18', 'openai'],
@@ -168,7 +169,5 @@ if (litellm) {
       `  ${name.padEnd(13)} ${clients.length - gone.length} of ${clients.length}${gone.length ? ` (missing ${gone.join(', ')})` : ''}`,
     )
   }
-} else {
-  console.log('coverage: set LITELLM_PRICES=<path to model_prices_and_context_window.json> to measure it')
 }
 rmSync(home, { recursive: true, force: true })

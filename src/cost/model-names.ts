@@ -1,4 +1,5 @@
 import type { PriceBook } from './price-book.js'
+import type { ModelPrice } from './price-table.js'
 
 /**
  * How model names vary while naming one model, and the one name a report row shows for them. The price
@@ -35,7 +36,7 @@ export function modelDisplayName(model: string, book: PriceBook): string {
   if (undated === named || !undated) return named
   const dated = book.resolve(named)
   const plain = book.resolve(undated)
-  if (dated && plain && !sameRates(dated.price, plain.price)) return named
+  if (dated && plain && !sameBaseRates(dated.price, plain.price)) return named
   return undated
 }
 
@@ -64,13 +65,11 @@ export function lastSegment(name: string): string {
   return slash >= 0 ? name.slice(slash + 1) : name
 }
 
-/** True when two prices bill every kind of token alike (their names, origins and modes aside). */
-function sameRates(a: object, b: object): boolean {
-  const rates = (p: object) =>
-    JSON.stringify(
-      Object.entries(p)
-        .filter(([key]) => key !== 'model' && key !== 'origin' && key !== 'mode' && key !== 'provider')
-        .sort(([x], [y]) => x.localeCompare(y)),
-    )
-  return rates(a) === rates(b)
+/**
+ * True when two prices bill input and output alike. Only the base rates decide: a snapshot billed as another
+ * model differs there (`gpt-4o-2024-05-13`), while the shipped tables often disagree on one model's tiers or
+ * cache rates (genai-prices' `claude-sonnet-4` has no 200k tier, LiteLLM's `claude-sonnet-4-20250514` has).
+ */
+function sameBaseRates(a: ModelPrice, b: ModelPrice): boolean {
+  return a.inputPerToken === b.inputPerToken && a.outputPerToken === b.outputPerToken
 }

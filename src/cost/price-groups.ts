@@ -1,3 +1,4 @@
+import { modelDisplayName } from './model-names.js'
 import type { PriceBook } from './price-book.js'
 import { priceTokens, roundUsd, type TokenCounts } from './usage-cost.js'
 import type { GroupKey, UsageGroup } from './usage-groups.js'
@@ -15,6 +16,11 @@ export interface CostRow {
   unknownModelCalls: number
   /** Calls that reported no token counts and no cost of their own: counted, flagged, priced at nothing known. */
   unmeteredCalls: number
+  /**
+   * With `--by model`: the name a human report shows for `key.model` (`modelDisplayName`), which the dated and
+   * undated names of one model share; `key.model` keeps the name the spans used.
+   */
+  modelName?: string
 }
 
 export interface UnknownModel {
@@ -68,6 +74,12 @@ export function priceGroups(groups: UsageGroup[], book: PriceBook, by: readonly 
   }
   const rows = [...merged.values()]
   for (const row of [...rows, total]) row.usd = roundUsd(row.usd)
+  if (by.includes('model')) {
+    for (const row of rows) {
+      const model = row.key.model
+      if (model && model !== NONE) row.modelName = modelDisplayName(model, book)
+    }
+  }
   rows.sort((a, b) => b.usd - a.usd || (b.calls ?? 0) - (a.calls ?? 0))
   return { rows, total, unknownModels: [...unknown.values()].sort((a, b) => b.calls - a.calls) }
 }

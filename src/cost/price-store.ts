@@ -23,12 +23,13 @@ const MAX_PRICE_FILE_BYTES = 64 * 1024 * 1024
 
 /** Generated at build by scripts/bundle-prices.js from @pydantic/genai-prices (not kept in git). */
 export const BUNDLED_PRICES_FILE = 'prices/genai-prices.json'
+/** Generated at build by scripts/bundle-prices.js from LiteLLM's whole table in vendor/litellm (not kept in git). */
+export const LITELLM_PRICES_FILE = 'prices/litellm-prices.json'
 
 /**
- * Referenced as types so tsc copies the hand-kept tables next to this module in dist; read with readFileSync
+ * Referenced as a type so tsc copies the hand-kept table next to this module in dist; read with readFileSync
  * so that the collector's synchronous ingest path can price spans too.
  */
-type SnapshotFile = typeof import('./prices/snapshot.json', { with: { type: 'json' }})
 type OverridesFile = typeof import('./prices/overrides.json', { with: { type: 'json' }})
 
 /** One of the tables that ship with goblin, lowest precedence first. */
@@ -41,19 +42,16 @@ let shipped: ShippedTable[] | undefined
 
 /**
  * The tables that ship with goblin, lowest precedence first: the genai-prices database (every model it
- * prices), LiteLLM's prices for the common models (src/cost/prices/snapshot.json, which they override), and
- * goblin's overrides for models neither lists yet (src/cost/prices/overrides.json, each with its source).
+ * prices), LiteLLM's whole table (which overrides it for the names both list), and goblin's overrides for
+ * models neither lists yet (src/cost/prices/overrides.json, each with its source).
  */
 export function shippedPriceTables(): ShippedTable[] {
   if (!shipped) {
     shipped = [
       // Written by goblin's own build and checked by its tests: parsed without a second validation, which
       // would cost more than the parse itself on every command.
-      { origin: 'bundled', table: JSON.parse(readGeneratedTable()) as PriceTable },
-      {
-        origin: 'bundled',
-        table: priceTableSchema.parse(readShipped('./prices/snapshot.json') as SnapshotFile),
-      },
+      { origin: 'bundled', table: JSON.parse(readGeneratedTable(BUNDLED_PRICES_FILE)) as PriceTable },
+      { origin: 'bundled', table: JSON.parse(readGeneratedTable(LITELLM_PRICES_FILE)) as PriceTable },
       {
         origin: 'override',
         table: priceTableSchema.parse(readShipped('./prices/overrides.json') as OverridesFile),
@@ -67,11 +65,11 @@ function readShipped(path: string): unknown {
   return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'))
 }
 
-/** The built table beside the compiled module; run from the sources (tests), the one the last build wrote. */
-function readGeneratedTable(): string {
+/** A built table beside the compiled module; run from the sources (tests), the one the last build wrote. */
+function readGeneratedTable(file: string): string {
   for (const url of [
-    new URL(`./${BUNDLED_PRICES_FILE}`, import.meta.url),
-    new URL(`../../dist/src/cost/${BUNDLED_PRICES_FILE}`, import.meta.url),
+    new URL(`./${file}`, import.meta.url),
+    new URL(`../../dist/src/cost/${file}`, import.meta.url),
   ]) {
     try {
       return readFileSync(url, 'utf8')
@@ -79,7 +77,7 @@ function readGeneratedTable(): string {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
   }
-  throw new GoblinError('PRICES_NOT_BUILT', `the bundled price table (${BUNDLED_PRICES_FILE}) is missing`, {
+  throw new GoblinError('PRICES_NOT_BUILT', `the bundled price table (${file}) is missing`, {
     hint: 'This goblin was not built completely: run `npm run build` (it writes the table after tsc).',
     exit: ExitCode.notOk,
   })

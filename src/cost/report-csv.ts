@@ -1,6 +1,10 @@
 import type { CostReport } from './cost-report.js'
+import { rowsByModelName } from './report-rows.js'
 
-/** RFC 4180 CSV of a cost report's rows (one header line; no total row, so spreadsheets can sum). */
+/**
+ * RFC 4180 CSV of a cost report's rows as a person reads them (the names of one model in one row), one header
+ * line, no total row, so spreadsheets can sum.
+ */
 export function costReportCsv(report: CostReport): string {
   const header = [
     ...report.by,
@@ -12,7 +16,7 @@ export function costReportCsv(report: CostReport): string {
     'unknown_model_calls',
   ]
   const lines = [header.join(',')]
-  for (const row of report.rows) {
+  for (const row of rowsByModelName(report.rows, report.by)) {
     lines.push(
       [
         ...report.by.map((k) => row.key[k] ?? ''),

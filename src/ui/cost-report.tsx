@@ -1,6 +1,7 @@
 import { Box, renderToString, Text } from 'ink'
 import type { CostReport } from '../cost/cost-report.js'
 import type { CostRow } from '../cost/price-groups.js'
+import { rowsByModelName } from '../cost/report-rows.js'
 import { formatCount, formatUsd } from './cost-format.js'
 import { type Column, Table } from './table.js'
 
@@ -13,9 +14,13 @@ function bar(value: number, max: number): string {
   return '█'.repeat(cells)
 }
 
-/** `goblin cost report`'s human output: one row per group with a bar, a total line, unknown models and notes. */
+/**
+ * `goblin cost report`'s human output: one row per group (the names of one model in one row) with a bar, a
+ * total line, unknown models and notes.
+ */
 export function renderCostReport(report: CostReport, options: { color: boolean; columns: number }): string {
-  const max = Math.max(0, ...report.rows.map((r) => r.usd))
+  const rows = rowsByModelName(report.rows, report.by)
+  const max = Math.max(0, ...rows.map((r) => r.usd))
   const tokens = report.backend === 'embedded'
   const columns: Column<CostRow>[] = [
     ...report.by.map((k) => ({ header: k.toUpperCase(), value: (r: CostRow) => r.key[k] ?? '' })),
@@ -47,10 +52,10 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
       <Text dimColor>
         {`LLM cost ${report.since} → ${report.until} (${report.backend}), by ${report.by.join(', ')}`}
       </Text>
-      {report.rows.length === 0 ? (
+      {rows.length === 0 ? (
         <Text>No LLM calls in this period.</Text>
       ) : (
-        <Table rows={report.rows} columns={columns} />
+        <Table rows={rows} columns={columns} />
       )}
       <Box marginTop={1}>
         <Text bold>

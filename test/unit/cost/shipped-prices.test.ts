@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { fromGenaiPrices, type GenaiProvider, loadGenaiPriceTable } from '../../../src/cost/genai-prices.js'
+import { LITELLM_SNAPSHOT_PATH, loadLiteLlmSnapshot } from '../../../src/cost/litellm-snapshot.js'
 import { priceCall } from '../../../src/cost/price-call.js'
 import { listPrices } from '../../../src/cost/price-queries.js'
 import { loadTablePrices } from '../../../src/cost/price-sources.js'
@@ -8,10 +10,12 @@ import { priceTableSchema } from '../../../src/cost/price-table.js'
 import { noTokens } from '../../../src/llm/llm-call.js'
 import { tempDir } from '../../helpers/cli.js'
 
+const repoRoot = new URL('../../../', import.meta.url)
+
 describe('the tables goblin ships', () => {
   const shipped = shippedPriceTables()
 
-  it('are valid tables, the generated one included (which is read without validation)', () => {
+  it('are valid tables, the generated ones included (which are read without validation)', () => {
     expect(shipped.map((t) => [t.origin, t.table.source.split(' ')[0]])).toEqual([
       ['bundled', '@pydantic/genai-prices'],
       ['bundled', 'LiteLLM'],
@@ -27,6 +31,19 @@ describe('the tables goblin ships', () => {
     expect(fresh).toEqual(generated)
   })
 
+  it("hold LiteLLM's whole vendored table, dated by its snapshot, not a trim", () => {
+    const generated = shipped[1]?.table
+    expect(loadLiteLlmSnapshot(repoRoot)).toEqual(generated)
+    expect(generated?.takenAt).toBe('2026-07-24')
+    const raw = JSON.parse(readFileSync(new URL(LITELLM_SNAPSHOT_PATH, repoRoot), 'utf8')) as object
+    const entries = Object.entries(raw).filter(([key, v]) => key !== 'sample_spec' && typeof v === 'object')
+    const perToken = entries.filter(([, v]) => 'input_cost_per_token' in v || 'output_cost_per_token' in v)
+    // Every entry with a per-token price is shipped (tiered_pricing-only entries are converted too).
+    expect(generated?.models.length).toBeGreaterThanOrEqual(perToken.length)
+    expect(generated?.models.length).toBeLessThanOrEqual(entries.length)
+    expect(perToken.length).toBeGreaterThan(2000)
+  })
+
   it('name a source for every override, and override no model the other tables list', () => {
     const [database, snapshot, overrides] = shipped.map((t) => t.table)
     expect(overrides?.source).toContain('https://')
@@ -34,7 +51,8 @@ describe('the tables goblin ships', () => {
     for (const model of overrides?.models ?? []) expect(listed.has(model.model)).toBe(false)
   })
 
-  // The models the coding agents and instrumentation libraries of goblin's tests call (docs/prices.md).
+  // The models the coding agents and instrumentation libraries of goblin's tests call (docs/prices.md), at a
+  // prompt below every tier threshold.
   it.each([
     ['gpt-4o-mini', null, 0.15, 0.6],
     ['gpt-4o-mini-2024-07-18', 'openai', 0.15, 0.6],
@@ -55,17 +73,19 @@ describe('the tables goblin ships', () => {
     ['gemini-2.5-flash', null, 0.3, 2.5],
     ['gemini-3-pro-preview', 'gemini', 2, 12],
   ])('price %s (provider %s) at $%s in / $%s out per million', (model, provider, input, output) => {
+    const tokens = 100_000
     const home = tempDir()
     try {
       const book = loadTablePrices(home.path)
       const call = {
         model,
         provider,
-        tokens: { ...noTokens(), input: 1e6, output: 1e6 },
+        tokens: { ...noTokens(), input: tokens, output: tokens },
         metered: true,
         ownCostUsd: null,
       }
-      expect(priceCall(call, book)).toMatchObject({ status: 'priced', usd: input + output })
+      expect(priceCall(call, book).status).toBe('priced')
+      expect(priceCall(call, book).usd).toBeCloseTo(((input + output) * tokens) / 1e6, 9)
     } finally {
       home.cleanup()
     }
@@ -78,8 +98,9 @@ describe('listPrices --provider', () => {
     try {
       const list = await listPrices({ provider: 'aws.bedrock', home: home.path })
       const named = new Set(list.models.map((m) => m.provider))
-      // genai-prices files Bedrock as `aws`, LiteLLM as `bedrock` and `bedrock_converse`: all normalized.
-      expect([...named].sort()).toEqual(['bedrock', 'bedrock_converse'])
+      // genai-prices files Bedrock as `aws`, LiteLLM as `bedrock`, `bedrock_converse` and `bedrock_mantle`:
+      // all normalized.
+      expect([...named].sort()).toEqual(['bedrock', 'bedrock_converse', 'bedrock_mantle'])
       expect(list.models.length).toBeGreaterThan(50)
     } finally {
       home.cleanup()
