@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core'
-import { resolveAuditLocations } from '../../src/audit/locations.js'
+import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
+import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 
 export default class AuditAnchor extends GoblinCommand {
   static override summary = "Anchor the latest checkpoint's root on Bitcoin (OpenTimestamps) and/or Ethereum"
   static override description =
-    'Stamps the root on the OpenTimestamps calendars (anchor.ots.calendars) and stores the standard .ots proof as checkpoints/<size>.ots; sends an Ethereum transaction carrying the root (anchor.ethereum; signer key from GOBLIN_ETH_PRIVATE_KEY or a 0600 key file). Records both in checkpoints/<size>.anchor.json. --upgrade fetches completed Bitcoin attestations for every pending proof. With no flag, --ots. Re-running never anchors the same checkpoint twice.'
+    'Stamps the root on the OpenTimestamps calendars (anchor.ots.calendars) and stores the standard .ots proof as checkpoints/<size>.ots; sends an Ethereum transaction carrying the root (anchor.ethereum; signer key from GOBLIN_ETH_PRIVATE_KEY or a 0600 key file). Records both in checkpoints/<size>.anchor.json. --upgrade fetches completed Bitcoin attestations for every pending proof. With no flag, --ots. Re-running never anchors the same checkpoint twice. The checkpoint is verified first (signed by a trusted key, of the log origin, its root that of the first <size> entries of the log): one that does not verify is refused, exit 1, and nothing is anchored.'
   static override examples = [
     '<%= config.bin %> audit anchor',
     '<%= config.bin %> audit anchor --ots --ethereum --json',
@@ -17,15 +18,27 @@ export default class AuditAnchor extends GoblinCommand {
     ethereum: Flags.boolean({ description: 'send an Ethereum transaction carrying the root' }),
     upgrade: Flags.boolean({ description: 'fetch completed Bitcoin attestations for pending .ots proofs' }),
     ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    origin: Flags.string({
+      description:
+        "the log's checkpoint origin (default: audit.origin, else goblin/<key name> of a trusted key)",
+    }),
+    key: Flags.string({
+      description: 'trust this verifier key for the checkpoint, instead of the local keyring (repeatable)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
   }
 
   async run() {
     const { flags } = await this.parse(AuditAnchor)
-    const where = resolveAuditLocations({ ledger: flags.ledger })
+    const where = resolveAuditLocations({ ledger: flags.ledger, origin: flags.origin })
+    const trusted = resolveTrustedKeys({ vkeys: flags.key, keysDir: where.keysDir })
     const { config } = loadProjectConfig()
     const { anchorLatestCheckpoint } = await import('../../src/anchor/anchor-checkpoint.js')
     const nothingAsked = !flags.ots && !flags.ethereum && !flags.upgrade
     const report = await anchorLatestCheckpoint(where.ledgerDir, {
+      verifiers: trusted.map((t) => t.verifier),
+      origins: where.origin ? [where.origin] : trusted.map((t) => defaultOrigin(t.verifier.name)),
       ots: flags.ots || nothingAsked,
       ethereum: flags.ethereum,
       upgrade: flags.upgrade,

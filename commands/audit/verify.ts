@@ -1,14 +1,16 @@
+import { readFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
-import { resolveAuditLocations } from '../../src/audit/locations.js'
+import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
-import { ExitCode } from '../../src/core/errors.js'
+import { ExitCode, usageError } from '../../src/core/errors.js'
+import { homePaths } from '../../src/core/paths.js'
 
 export default class AuditVerify extends GoblinCommand {
   static override summary = 'Verify the whole audit log'
   static override description =
-    "Checks every entry's signature under the key valid at its time, seq continuity, the Merkle tree, every stored checkpoint (signature, size, root) and consistency between successive checkpoints. Reports every problem with its seq, line and kind; exits 1 on any. Uses all cores for large logs."
+    "Checks every entry's signature under the key valid at its time, seq continuity, the Merkle tree, and every stored checkpoint (signature, origin, size, root). Remembers the largest checkpoint it verified per origin under GOBLIN_HOME/verified, and reports a later log cut back below it (log-rolled-back), that checkpoint deleted (checkpoint-vanished), or a current checkpoint that does not extend it (checkpoint-inconsistent, a fork). Streams the log: memory stays flat however long it is. Reports every problem with its seq, line and kind; exits 1 on any. Uses all cores for large logs."
   static override examples = [
     '<%= config.bin %> audit verify',
     '<%= config.bin %> audit verify --ledger ./audit --keyring keyring.json --json',
@@ -16,6 +18,13 @@ export default class AuditVerify extends GoblinCommand {
   ]
   static override flags = {
     ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    origin: Flags.string({
+      description:
+        "the log's checkpoint origin; checkpoints of any other are refused (default: audit.origin, else goblin/<key name> of a trusted key)",
+    }),
+    'since-checkpoint': Flags.string({
+      description: 'a signed checkpoint seen before (a file): the current checkpoint must extend it',
+    }),
     key: Flags.string({
       description: 'trust this verifier key, without a validity window (repeatable)',
       multiple: true,
@@ -41,7 +50,7 @@ export default class AuditVerify extends GoblinCommand {
 
   async run(): Promise<VerifyReport> {
     const { flags } = await this.parse(AuditVerify)
-    const where = resolveAuditLocations({ ledger: flags.ledger })
+    const where = resolveAuditLocations({ ledger: flags.ledger, origin: flags.origin })
     const { describeAnchor, openLedgerSource, withAnchorChecks } = await import(
       '../../src/anchor/verify-hook.js'
     )
@@ -53,7 +62,16 @@ export default class AuditVerify extends GoblinCommand {
         keyringFile: flags.keyring,
         keysDir: where.keysDir,
       })
-      const ledgerReport = await verifyLedger(where.ledgerDir, trusted, { threads: flags.threads })
+      const origins = where.origin
+        ? [where.origin]
+        : [...new Set(trusted.map((t) => defaultOrigin(t.verifier.name)))]
+      const sinceFile = flags['since-checkpoint']
+      const ledgerReport = await verifyLedger(where.ledgerDir, trusted, {
+        threads: flags.threads,
+        origins,
+        stateDir: homePaths.verified(),
+        since: sinceFile ? { note: readSince(sinceFile), file: sinceFile } : undefined,
+      })
       const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
         online: flags.online,
         bitcoinSource: flags['bitcoin-source'],
@@ -69,10 +87,25 @@ export default class AuditVerify extends GoblinCommand {
           ? `ok: ${report.entries} entries, ${report.checkpoints} checkpoint(s), root ${report.root}`
           : `FAILED: ${report.errors.length} problem(s) in ${report.entries} entries, ${report.checkpoints} checkpoint(s)`,
       )
+      if (report.since) this.note(`extends checkpoint ${report.since.size} (${report.since.from})`)
+      if (report.remembered)
+        this.note(`remembered checkpoint ${report.remembered.size} of ${report.remembered.origin}`)
       if (!report.ok) process.exitCode = ExitCode.notOk
       return report
     } finally {
       bucket?.cleanup()
     }
+  }
+}
+
+function readSince(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    throw usageError(
+      'AUDIT_NO_SINCE_CHECKPOINT',
+      `cannot read --since-checkpoint ${file}`,
+      'Give a checkpoint note file kept from an earlier verify (checkpoints/<size>.note).',
+    )
   }
 }

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { latestCheckpoint, listCheckpoints } from '../audit/checkpoint-store.js'
+import { openCheckpoint } from '../audit/checkpoint.js'
+import { latestCheckpoint, listCheckpoints, prefixRoot } from '../audit/checkpoint-store.js'
 import { writeFileDurably } from '../audit/durable-file.js'
+import type { NoteVerifier } from '../audit/signed-note.js'
 import type { AnchorConfig } from '../core/config-schema.js'
-import { usageError } from '../core/errors.js'
+import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { anchorOnEthereum, rpcOrigin } from './ethereum.js'
 import { loadEthereumKey } from './ethereum-key.js'
 import { parseOts, serializeOts } from './ots-codec.js'
@@ -18,6 +20,9 @@ import { type AnchorReceipt, anchorPaths, formatReceipt, newReceipt, parseReceip
  */
 
 export interface AnchorOptions {
+  /** The keys the checkpoint must be signed by, and the origins it may name: checked before anchoring. */
+  verifiers: NoteVerifier[]
+  origins: string[]
   ots: boolean
   ethereum: boolean
   upgrade: boolean
@@ -61,6 +66,7 @@ export async function anchorLatestCheckpoint(
     )
   }
   const { checkpoint, note } = latest
+  await requireVerifiedCheckpoint(ledgerDir, latest.path, note, options)
   const paths = anchorPaths(ledgerDir, checkpoint.size)
   let receipt = existsSync(paths.receipt)
     ? parseReceipt(readFileSync(paths.receipt, 'utf8'), paths.receipt)
@@ -189,4 +195,30 @@ async function upgradeAll(
     out.push({ size: stored.size, proof: paths.ots, changed, bitcoin_heights: heights, outcomes })
   }
   return out
+}
+
+/**
+ * Anchoring commits a root forever, so it must be a root the log vouches for: the checkpoint's signature
+ * by a trusted key and its origin are checked, and its root against the log's first `size` entries.
+ */
+async function requireVerifiedCheckpoint(
+  ledgerDir: string,
+  path: string,
+  note: string,
+  options: AnchorOptions,
+): Promise<void> {
+  const refuse = (why: string) =>
+    new GoblinError('ANCHOR_CHECKPOINT_UNVERIFIED', `${path}: not anchored: ${why}`, {
+      hint: 'Run goblin audit verify to see what is wrong; anchor only a checkpoint that verifies.',
+      exit: ExitCode.notOk,
+    })
+  const opened = openCheckpoint(note, options.verifiers, options.origins, `checkpoint ${path}`)
+  if (!opened.ok) throw refuse(`${opened.kind}: ${opened.message}`)
+  const { size, root } = opened.checkpoint
+  const computed = await prefixRoot(ledgerDir, size)
+  if (computed === null) throw refuse(`truncated-log: it vouches for ${size} entries, more than the log has`)
+  if (!computed.equals(root))
+    throw refuse(
+      `checkpoint-mismatch: its root ${root.toString('hex')} is not the root of the log's first ${size} entries (${computed.toString('hex')})`,
+    )
 }

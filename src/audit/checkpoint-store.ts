@@ -4,7 +4,8 @@ import { ExitCode, GoblinError } from '../core/errors.js'
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
 import { makeDirDurably, writeFileDurably } from './durable-file.js'
 import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
-import { type LeafHashes, leafHash, rootHash } from './merkle.js'
+import { ledgerSnapshotSize, readLedgerLines } from './ledger-reader.js'
+import { type LeafHashes, leafHash, rootHash, TreeBuilder } from './merkle.js'
 import { type NoteSigner, openNote, signNote } from './signed-note.js'
 
 /**
@@ -50,6 +51,18 @@ export async function ledgerLeafHashes(
     packed.set(leafHash(bytes.subarray(lines.starts[i], lines.ends[i])), i * 32)
   }
   return { leaves: { bytes: packed, count: lines.count }, tornLine: lines.torn?.line ?? null }
+}
+
+/** The root of the ledger's first `size` entries, streamed; null when the log has fewer. */
+export async function prefixRoot(ledgerDir: string, size: number): Promise<Buffer | null> {
+  const tree = new TreeBuilder()
+  if (size === 0) return tree.root()
+  for await (const chunk of readLedgerLines(ledgerDir, await ledgerSnapshotSize(ledgerDir))) {
+    for (let j = 0; j < chunk.count && tree.count < size; j++)
+      tree.push(leafHash(chunk.bytes.subarray(chunk.starts[j], chunk.ends[j])))
+    if (tree.count === size) return tree.root()
+  }
+  return null
 }
 
 export interface CreatedCheckpoint {

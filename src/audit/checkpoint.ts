@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js'
 import { HASH_BYTES } from './merkle.js'
-import { decodeBase64Strict } from './signed-note.js'
+import { decodeBase64Strict, type NoteVerifier, openNote } from './signed-note.js'
 
 /**
  * C2SP tlog-checkpoint bodies (https://c2sp.org/tlog-checkpoint): `<origin>\n<size>\n<base64 root>\n`,
@@ -49,4 +49,55 @@ export function parseCheckpoint(text: string, where = 'checkpoint'): Checkpoint 
   const extensions = lines.slice(3)
   if (extensions.some((line) => line === '')) throw bad(4, 'an extension line is empty')
   return { origin, size: Number(sizeText), root, extensions }
+}
+
+/** Why a signed checkpoint was not accepted: its kind (as `goblin audit verify` names it) and the words. */
+export interface CheckpointProblem {
+  kind: 'checkpoint-signature' | 'bad-checkpoint' | 'checkpoint-origin'
+  message: string
+}
+
+/**
+ * Opens a signed checkpoint the way transparency-dev's verifier does: the signatures first (one trusted
+ * key must verify, none may fail), and only then is the body parsed and its origin compared with the
+ * origins expected (any, when `origins` is undefined).
+ */
+export function openCheckpoint(
+  note: string,
+  verifiers: NoteVerifier[],
+  origins: string[] | undefined,
+  where: string,
+): { ok: true; checkpoint: Checkpoint; signers: string[] } | ({ ok: false } & CheckpointProblem) {
+  let opened: ReturnType<typeof openNote>
+  try {
+    opened = openNote(note, verifiers)
+  } catch (error) {
+    return { ok: false, kind: 'bad-checkpoint', message: `${where}: ${(error as Error).message}` }
+  }
+  if (opened.failed.length > 0)
+    return {
+      ok: false,
+      kind: 'checkpoint-signature',
+      message: `${where}: the signature of ${opened.failed.map((s) => s.label).join(', ')} does not verify`,
+    }
+  if (opened.verified.length === 0)
+    return {
+      ok: false,
+      kind: 'checkpoint-signature',
+      message: `${where}: no trusted key signed it (signed by ${opened.unknown.map((s) => s.label).join(', ') || 'nobody'})`,
+    }
+  // It is now safe to parse.
+  let checkpoint: Checkpoint
+  try {
+    checkpoint = parseCheckpoint(opened.text, where)
+  } catch (error) {
+    return { ok: false, kind: 'bad-checkpoint', message: (error as Error).message }
+  }
+  if (origins && !origins.includes(checkpoint.origin))
+    return {
+      ok: false,
+      kind: 'checkpoint-origin',
+      message: `${where}: origin "${checkpoint.origin}" is not the log's (${origins.map((o) => `"${o}"`).join(' or ')}): a checkpoint of another log`,
+    }
+  return { ok: true, checkpoint, signers: opened.verified.map((s) => s.label) }
 }

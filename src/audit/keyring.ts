@@ -26,7 +26,8 @@ import {
 
 export const KEYRING_FILE = 'keyring.json'
 /** Names goblin gives its own keys: they become file names, so no '/' or spaces. */
-const LOCAL_KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+// A key may be named as its log's origin (`example.com/audit`), as C2SP tlog-policy wants a log's key named.
+const LOCAL_KEY_NAME = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/
 export const DEFAULT_KEY_NAME = 'goblin'
 
 const keyRecordSchema = z.strictObject({
@@ -252,7 +253,12 @@ export function keyringSigningSession(keysDir: string, name?: string): SigningSe
 
 /** The private key file of the current key named `name`. */
 export function privateKeyPath(keysDir: string, name: string): string {
-  return join(keysDir, `${name}.key`)
+  return join(keysDir, `${fileStem(name)}.key`)
+}
+
+/** A key name as one file name: an origin's '/' becomes '~', which no key name contains. */
+function fileStem(name: string): string {
+  return name.replaceAll('/', '~')
 }
 
 /** Finds the current key named `nameOrKid`, or the key with that exact `name+hash`. */
@@ -283,7 +289,8 @@ function retireCurrent(keysDir: string, keyring: Keyring, name: string, now: Dat
   const record = findKey(keyring, name)
   const path = privateKeyPath(keysDir, name)
   if (record && record.valid_until === null) record.valid_until = now.toISOString()
-  if (existsSync(path)) renameSync(path, join(keysDir, `${record?.kid ?? `${name}+unknown`}.retired.key`))
+  if (existsSync(path))
+    renameSync(path, join(keysDir, `${fileStem(record?.kid ?? `${name}+unknown`)}.retired.key`))
   return record ?? null
 }
 
@@ -306,7 +313,7 @@ function assertLocalKeyName(name: string): void {
     throw usageError(
       'AUDIT_BAD_KEY_NAME',
       `invalid key name "${name}"`,
-      'Use letters, digits, ".", "_" and "-" (up to 64), e.g. ci or release-2026.',
+      'Use letters, digits, ".", "_" and "-", optionally an origin with "/" (up to 128), e.g. ci, release-2026 or example.com/audit.',
     )
 }
 

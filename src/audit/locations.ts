@@ -28,7 +28,10 @@ export function resolveAuditLocations(
   }
 }
 
-/** The default checkpoint origin for a key. */
+/**
+ * The default checkpoint origin for a key: a key named like an origin (`example.com/audit`) is its log's
+ * origin, as C2SP tlog-policy names a log's key (witnesses find a log by it); otherwise `goblin/<name>`.
+ */
 export function defaultOrigin(keyName: string = DEFAULT_KEY_NAME): string {
-  return `goblin/${keyName}`
+  return keyName.includes('/') ? keyName : `goblin/${keyName}`
 }

@@ -95,110 +95,85 @@ export function rootHash(leaves: LeafHashes, start = 0, end = leaves.count): Buf
   return subtreeHash(leaves, start, end)
 }
 
-function subtreeHash(leaves: LeafHashes | MerkleCache, start: number, end: number): Buffer {
-  if (leaves instanceof MerkleCache) return leaves.subtree(start, end)
+function subtreeHash(leaves: LeafHashes, start: number, end: number): Buffer {
   const n = end - start
   if (n === 1) return Buffer.from(leafAt(leaves, start))
   const k = largestPowerOfTwoBelow(n)
   return nodeHash(subtreeHash(leaves, start, start + k), subtreeHash(leaves, start + k, end))
 }
 
-/**
- * Every complete, aligned subtree's hash (level h holds MTH of leaves [i*2^h, (i+1)*2^h)), built in one
- * pass of n-1 node hashes. Any RFC 6962 subtree, prefix root or proof then costs O(log n) lookups and
- * hashes, so verify can prove consistency between any number of checkpoints of a large log.
- */
-export class MerkleCache {
-  private readonly levels: Uint8Array[] = []
-  readonly count: number
-
-  constructor(leaves: LeafHashes) {
-    this.count = leaves.count
-    let level = leaves.bytes.subarray(0, leaves.count * HASH_BYTES)
-    this.levels.push(level)
-    while (level.length >= 2 * HASH_BYTES) {
-      const pairs = Math.floor(level.length / (2 * HASH_BYTES))
-      const next = Buffer.allocUnsafe(pairs * HASH_BYTES)
-      for (let i = 0; i < pairs; i++) {
-        const at = i * 2 * HASH_BYTES
-        next.set(
-          nodeHash(level.subarray(at, at + HASH_BYTES), level.subarray(at + HASH_BYTES, at + 2 * HASH_BYTES)),
-          i * HASH_BYTES,
-        )
-      }
-      this.levels.push(next)
-      level = next
-    }
-  }
-
-  /** MTH(D[start:end]). */
-  subtree(start: number, end: number): Buffer {
-    const n = end - start
-    if (n <= 0) return Buffer.from(EMPTY_ROOT)
-    if (isPowerOfTwo(n) && start % n === 0) {
-      const height = Math.log2(n)
-      const level = this.levels[height] as Uint8Array
-      const at = (start / n) * HASH_BYTES
-      return Buffer.from(level.subarray(at, at + HASH_BYTES))
-    }
-    const k = largestPowerOfTwoBelow(n)
-    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end))
-  }
-}
-
 /** The largest power of two strictly less than n (n >= 2). */
-function largestPowerOfTwoBelow(n: number): number {
+export function largestPowerOfTwoBelow(n: number): number {
   let k = 1
   while (k * 2 < n) k *= 2
   return k
 }
 
-/** RFC 9162 §2.1.3.1 inclusion proof for leaf `index` in the tree of the first `size` leaves. */
-export function inclusionProof(leaves: LeafHashes | MerkleCache, index: number, size: number): Buffer[] {
+/** A half-open range of leaves [start, end) whose subtree hash MTH(D[start:end]) is one proof element. */
+export type LeafRange = readonly [start: number, end: number]
+
+/**
+ * The ranges whose subtree hashes make the RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree
+ * of `size` leaves, leaf's sibling first. Pure arithmetic: whoever holds the hashes (packed leaves, a
+ * stream, tiles) turns each range into its hash. The ranges are disjoint.
+ */
+export function inclusionProofRanges(index: number, size: number): LeafRange[] {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
     throw new RangeError(`no leaf ${index} in a tree of size ${size}`)
-  if (size > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${size}`)
-  const path: Buffer[] = []
+  const ranges: LeafRange[] = []
   const walk = (m: number, start: number, end: number): void => {
     const n = end - start
     if (n === 1) return
     const k = largestPowerOfTwoBelow(n)
     if (m < k) {
       walk(m, start, start + k)
-      path.push(subtreeHash(leaves, start + k, end))
+      ranges.push([start + k, end])
     } else {
       walk(m - k, start + k, end)
-      path.push(subtreeHash(leaves, start, start + k))
+      ranges.push([start, start + k])
     }
   }
   walk(index, 0, size)
-  return path
+  return ranges
 }
 
-/** RFC 9162 §2.1.4.1 consistency proof between the trees of the first `from` and `to` leaves. */
-export function consistencyProof(leaves: LeafHashes | MerkleCache, from: number, to: number): Buffer[] {
+/** The ranges of the RFC 9162 §2.1.4.1 consistency proof between the trees of `from` and `to` leaves. */
+export function consistencyProofRanges(from: number, to: number): LeafRange[] {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to)
     throw new RangeError(`no consistency proof from size ${from} to size ${to}`)
-  if (to > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${to}`)
-  const path: Buffer[] = []
-  if (from === 0 || from === to) return path
+  const ranges: LeafRange[] = []
+  if (from === 0 || from === to) return ranges
   const walk = (m: number, start: number, end: number, whole: boolean): void => {
     const n = end - start
     if (m === n) {
-      if (!whole) path.push(subtreeHash(leaves, start, end))
+      if (!whole) ranges.push([start, end])
       return
     }
     const k = largestPowerOfTwoBelow(n)
     if (m <= k) {
       walk(m, start, start + k, whole)
-      path.push(subtreeHash(leaves, start + k, end))
+      ranges.push([start + k, end])
     } else {
       walk(m - k, start + k, end, false)
-      path.push(subtreeHash(leaves, start, start + k))
+      ranges.push([start, start + k])
     }
   }
   walk(from, 0, to, true)
-  return path
+  return ranges
+}
+
+/** RFC 9162 §2.1.3.1 inclusion proof for leaf `index` in the tree of the first `size` leaves. */
+export function inclusionProof(leaves: LeafHashes, index: number, size: number): Buffer[] {
+  const ranges = inclusionProofRanges(index, size)
+  if (size > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${size}`)
+  return ranges.map(([start, end]) => subtreeHash(leaves, start, end))
+}
+
+/** RFC 9162 §2.1.4.1 consistency proof between the trees of the first `from` and `to` leaves. */
+export function consistencyProof(leaves: LeafHashes, from: number, to: number): Buffer[] {
+  const ranges = consistencyProofRanges(from, to)
+  if (to > leaves.count) throw new RangeError(`the log has ${leaves.count} entries, not ${to}`)
+  return ranges.map(([start, end]) => subtreeHash(leaves, start, end))
 }
 
 const isOdd = (x: number) => x % 2 === 1
@@ -207,6 +182,25 @@ const isPowerOfTwo = (x: number) => {
   let n = x
   while (n > 1 && n % 2 === 0) n /= 2
   return n === 1
+}
+
+/**
+ * The outcome of checking a proof: ok, or why not, in words, with the expected and computed roots when
+ * the proof was well-formed but led elsewhere (as transparency-dev/merkle's RootMismatchError does).
+ */
+export type ProofCheck = { ok: true } | { ok: false; reason: string; expected?: string; computed?: string }
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+const mismatch = (what: string, expected: Uint8Array, computed: Uint8Array): ProofCheck => ({
+  ok: false,
+  reason: `${what}: the proof leads to root ${hex(computed)}, not ${hex(expected)}`,
+  expected: hex(expected),
+  computed: hex(computed),
+})
+
+/** The number of hashes an RFC 9162 inclusion proof of `index` in a tree of `size` has. */
+function inclusionProofLength(index: number, size: number): number {
+  return inclusionProofRanges(index, size).length
 }
 
 /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null when the proof cannot be valid. */
@@ -239,31 +233,62 @@ export function rootFromInclusionProof(
   return sn === 0 ? r : null
 }
 
-/** True when `proof` shows leaf `leaf` at `index` in the tree of `size` leaves with root `root`. */
+/** Whether `proof` shows leaf `leaf` at `index` in the tree of `size` leaves with root `root`, and why not. */
 export function verifyInclusion(
   index: number,
   size: number,
   leaf: Uint8Array,
   proof: Uint8Array[],
   root: Uint8Array,
-): boolean {
-  const computed = rootFromInclusionProof(index, size, leaf, proof)
-  return computed !== null && root.length === HASH_BYTES && computed.equals(root)
+): ProofCheck {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
+    return { ok: false, reason: `index ${index} is not in a tree of size ${size}` }
+  if (leaf.length !== HASH_BYTES)
+    return { ok: false, reason: `the leaf hash is ${leaf.length} bytes, not 32` }
+  if (root.length !== HASH_BYTES) return { ok: false, reason: `the root is ${root.length} bytes, not 32` }
+  const bad = proof.findIndex((p) => p.length !== HASH_BYTES)
+  if (bad >= 0) return { ok: false, reason: `proof hash ${bad} is ${proof[bad]?.length} bytes, not 32` }
+  const want = inclusionProofLength(index, size)
+  if (proof.length !== want)
+    return {
+      ok: false,
+      reason: `wrong proof size ${proof.length}, want ${want} for index ${index} of ${size}`,
+    }
+  const computed = rootFromInclusionProof(index, size, leaf, proof) as Buffer
+  return computed.equals(root) ? { ok: true } : mismatch(`inclusion of ${index} in ${size}`, root, computed)
 }
 
-/** RFC 9162 §2.1.4.2: true when `proof` shows the tree (size2, root2) extends the tree (size1, root1). */
+/**
+ * RFC 9162 §2.1.4.2: whether `proof` shows the tree (size2, root2) extends the tree (size1, root1), and
+ * why not.
+ */
 export function verifyConsistency(
   size1: number,
   size2: number,
   proof: Uint8Array[],
   root1: Uint8Array,
   root2: Uint8Array,
-): boolean {
-  if (size1 < 0 || size2 < size1) return false
-  if (size1 === size2) return proof.length === 0 && Buffer.from(root1).equals(root2)
-  if (size1 === 0) return proof.length === 0
-  if (proof.length === 0 || root1.length !== HASH_BYTES || root2.length !== HASH_BYTES) return false
-  if (proof.some((p) => p.length !== HASH_BYTES)) return false
+): ProofCheck {
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1)
+    return { ok: false, reason: `size ${size2} is below size ${size1}: a log never shrinks` }
+  if (size1 === size2) {
+    if (proof.length !== 0)
+      return { ok: false, reason: `wrong proof size ${proof.length}, want 0 for equal sizes` }
+    return Buffer.from(root1).equals(root2)
+      ? { ok: true }
+      : mismatch(`two roots for size ${size1}`, root1, root2)
+  }
+  if (size1 === 0)
+    return proof.length === 0
+      ? { ok: true }
+      : { ok: false, reason: `wrong proof size ${proof.length}, want 0 from the empty tree` }
+  if (root1.length !== HASH_BYTES || root2.length !== HASH_BYTES)
+    return { ok: false, reason: 'a root is not 32 bytes' }
+  const bad = proof.findIndex((p) => p.length !== HASH_BYTES)
+  if (bad >= 0) return { ok: false, reason: `proof hash ${bad} is ${proof[bad]?.length} bytes, not 32` }
+  const want = consistencyProofRanges(size1, size2).length
+  if (proof.length !== want)
+    return { ok: false, reason: `wrong proof size ${proof.length}, want ${want} from ${size1} to ${size2}` }
   // When size1 is a power of two, the old root is itself a node of the new tree and starts the path.
   const path = isPowerOfTwo(size1) ? [root1, ...proof] : proof
   let fn = size1 - 1
@@ -275,7 +300,6 @@ export function verifyConsistency(
   let fr: Buffer = Buffer.from(path[0] as Uint8Array)
   let sr: Buffer = Buffer.from(path[0] as Uint8Array)
   for (const c of path.slice(1)) {
-    if (sn === 0) return false
     if (isOdd(fn) || fn === sn) {
       fr = nodeHash(c, fr)
       sr = nodeHash(c, sr)
@@ -289,5 +313,7 @@ export function verifyConsistency(
     fn = half(fn)
     sn = half(sn)
   }
-  return sn === 0 && fr.equals(root1) && sr.equals(root2)
+  if (!fr.equals(root1)) return mismatch(`the old tree of size ${size1}`, root1, fr)
+  if (!sr.equals(root2)) return mismatch(`the new tree of size ${size2}`, root2, sr)
+  return { ok: true }
 }

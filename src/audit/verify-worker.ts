@@ -1,8 +1,9 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import { checkRange, type EntryResults, type KeyTable } from './entry-check.js'
 
-/** A worker thread of `verifyLedger`: checks one slice of lines into shared memory, posts the details. */
-const job = workerData as {
+/** A worker thread of `verifyLedger`: checks each slice of lines it is sent into shared memory, answers the details. */
+interface Job {
+  id: number
   bytes: Uint8Array
   starts: Float64Array
   ends: Float64Array
@@ -11,4 +12,7 @@ const job = workerData as {
   table: KeyTable
   out: EntryResults
 }
-parentPort?.postMessage(checkRange(job.bytes, job.starts, job.ends, job.from, job.to, job.table, job.out))
+parentPort?.on('message', (job: Job) => {
+  const details = checkRange(job.bytes, job.starts, job.ends, job.from, job.to, job.table, job.out)
+  parentPort?.postMessage({ id: job.id, details })
+})

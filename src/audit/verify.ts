@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { usageError } from '../core/errors.js'
-import { parseCheckpoint } from './checkpoint.js'
+import { type Checkpoint, openCheckpoint } from './checkpoint.js'
 import { listCheckpoints } from './checkpoint-store.js'
 import {
   allocateEntryResults,
@@ -14,9 +14,18 @@ import {
   type KeyTable,
 } from './entry-check.js'
 import { type KeyRecord, keyWindowProblem } from './keyring.js'
-import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
-import { consistencyProof, type LeafHashes, MerkleCache, verifyConsistency } from './merkle.js'
-import { type NoteVerifier, openNote } from './signed-note.js'
+import { ledgerPaths, type TornTail } from './ledger.js'
+import { type LineChunk, ledgerSnapshotSize, readLedgerLines } from './ledger-reader.js'
+import {
+  consistencyProofRanges,
+  EMPTY_ROOT,
+  HASH_BYTES,
+  type LeafRange,
+  TreeBuilder,
+  verifyConsistency,
+} from './merkle.js'
+import type { NoteVerifier } from './signed-note.js'
+import { loadRemembered, remember } from './verifier-state.js'
 
 /** The kinds of problem `goblin audit verify` reports; other modules (anchors) add their own kinds. */
 export type VerifyErrorKind =
@@ -30,8 +39,11 @@ export type VerifyErrorKind =
   | 'duplicate'
   | 'torn-line'
   | 'truncated-log'
+  | 'log-rolled-back'
+  | 'checkpoint-vanished'
   | 'checkpoint-mismatch'
   | 'checkpoint-signature'
+  | 'checkpoint-origin'
   | 'checkpoint-inconsistent'
   | 'bad-checkpoint'
 
@@ -50,6 +62,10 @@ export interface VerifyReport {
   checkpoints: number
   /** Hex root of the tree over every complete line. */
   root: string
+  /** The checkpoint this verification extends from (remembered, or --since-checkpoint), if any. */
+  since: { size: number; root: string; from: string } | null
+  /** The checkpoint now remembered for the log's origin (when state is kept and everything verified). */
+  remembered: { origin: string; size: number } | null
   errors: VerifyError[]
 }
 
@@ -59,19 +75,53 @@ export interface TrustedKey {
   record: KeyRecord | null
 }
 
-/** Below this many entries a single thread is faster than starting workers. */
-export const PARALLEL_THRESHOLD = 4096
+/** Below this many bytes of log a single thread is faster than starting workers. */
+export const PARALLEL_THRESHOLD_BYTES = 1024 * 1024
+
+export interface VerifyOptions {
+  /** Worker threads for signature checks (default: all cores). */
+  threads?: number
+  /** The origins a checkpoint may name (`--origin`, `audit.origin`); any other is refused. Default: any. */
+  origins?: string[]
+  /**
+   * Where verified checkpoints are remembered (GOBLIN_HOME/verified): the log must extend the one
+   * remembered for its origin, and the largest checkpoint verified now is remembered. Needs `origins`.
+   */
+  stateDir?: string
+  /** A checkpoint seen before (`--since-checkpoint FILE`): the current checkpoint must extend it. */
+  since?: { note: string; file: string }
+  /** Bytes of log read at a time (tests make it small to cross chunk boundaries). */
+  chunkBytes?: number
+}
+
+/** A checkpoint that passed its signature and origin checks. */
+interface GoodCheckpoint {
+  checkpoint: Checkpoint
+  file: string
+  note: string
+}
+
+/** A checkpoint the log must extend, and where it came from (the state file, or --since-checkpoint). */
+interface Reference {
+  checkpoint: Checkpoint
+  from: string
+  file: string
+  /** From this machine's state (its checkpoint must still be stored), not --since-checkpoint. */
+  remembered: boolean
+}
 
 /**
- * Checks the whole ledger: every entry's form and signature under the key valid at its time, seq
- * continuity, the Merkle tree, every stored checkpoint (signature, size, root) and consistency between
- * successive checkpoints. Reports every problem, not just the first. Signature checks of large logs run
- * on `threads` worker threads (default: all cores).
+ * Checks the whole ledger, streaming it in chunks so memory stays flat however long the log: every
+ * entry's form and signature under the key valid at its time, seq continuity, the Merkle tree, every
+ * stored checkpoint (signature, origin, size, root), and, against what was verified before (state, or
+ * `since`), that the log was not cut back, that no remembered checkpoint vanished, and that the current
+ * checkpoint is consistent with it (RFC 9162 consistency proof). Reports every problem, not just the
+ * first. Signature checks of large logs run on `threads` worker threads (default: all cores).
  */
 export async function verifyLedger(
   ledgerDir: string,
   trusted: TrustedKey[],
-  options: { threads?: number } = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   // A mistyped --ledger must not pass as "an empty log verifies".
   // Checkpoints are read before the log: each covers entries already durable, so a checkpoint written
@@ -83,249 +133,416 @@ export async function verifyLedger(
       `no audit log in ${ledgerDir}`,
       'Check --ledger (or audit.ledger in goblin.config.json); goblin audit sign creates the log.',
     )
-  const bytes = await readLedgerSnapshot(ledgerDir)
-  const lines = splitLedgerLines(bytes)
-  const n = lines.count
+  const verifiers = trusted.map((t) => t.verifier)
+  const errors: VerifyError[] = []
+  const fileError = (kind: VerifyErrorKind, message: string, file: string) =>
+    errors.push({ seq: null, line: null, kind, message, file })
+
+  const good: GoodCheckpoint[] = []
+  for (const c of stored) {
+    const opened = openCheckpoint(c.note, verifiers, options.origins, `checkpoint ${c.size}`)
+    if (!opened.ok) fileError(opened.kind, opened.message, c.path)
+    else if (opened.checkpoint.size !== c.size)
+      fileError(
+        'checkpoint-mismatch',
+        `checkpoint file ${c.size}.note says size ${opened.checkpoint.size}`,
+        c.path,
+      )
+    else good.push({ checkpoint: opened.checkpoint, file: c.path, note: c.note })
+  }
+  const references = loadReferences(options, verifiers, fileError)
+
+  // Sizes whose prefix root the stream must record, and the consistency proofs it must build.
+  const wanted = new Set<number>([...good, ...references].map((c) => c.checkpoint.size))
+  const proofs = references.map((r) => {
+    const target = latestFor(good, r.checkpoint.origin)
+    const ranges =
+      target && target.checkpoint.size >= r.checkpoint.size
+        ? consistencyProofRanges(r.checkpoint.size, target.checkpoint.size)
+        : []
+    return { reference: r, target, ranges }
+  })
+  const hashers = new RangeHashers(proofs.flatMap((p) => p.ranges))
+
+  const tree = new TreeBuilder()
+  const roots = new Map<number, Buffer>([[0, Buffer.from(EMPTY_ROOT)]])
+  const seqs = new SeqTracker()
+  const fold = (chunk: LineChunk, results: EntryResults, details: EntryDetail[]) => {
+    const byIndex = new Map(details.map((d) => [d.index, d.message]))
+    for (let j = 0; j < chunk.count; j++) {
+      const line = chunk.first + j + 1
+      const leaf = results.leaves.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES)
+      hashers.push(chunk.first + j, leaf)
+      tree.push(leaf)
+      if (wanted.has(tree.count)) roots.set(tree.count, tree.root())
+      const seq = results.seq[j] as number
+      const at = { seq: Number.isNaN(seq) ? null : seq, line }
+      const status = results.status[j] as number
+      if (status !== EntryStatus.ok) {
+        errors.push({ ...at, kind: STATUS_KINDS[status] ?? 'modified-entry', message: byIndex.get(j) ?? '' })
+      } else {
+        const record = trusted[results.kidIndex[j] as number]?.record
+        const problem = record && keyWindowProblem(record, new Date(results.tsMs[j] as number).toISOString())
+        if (problem) errors.push({ ...at, ...problem })
+      }
+      if (!Number.isNaN(seq)) {
+        const problem = seqs.see(seq, line)
+        if (problem) errors.push(problem)
+      }
+    }
+  }
+
+  const size = await ledgerSnapshotSize(ledgerDir)
   const table: KeyTable = {
     kids: trusted.map((t) => keyId(t.verifier)),
-    publicKeys: trusted.map((t) => t.verifier.publicKey),
+    publicKeys: verifiers.map((v) => v.publicKey),
   }
-  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(n / 1024)))
+  const threads = Math.max(1, options.threads ?? availableParallelism())
   const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url))
   // Running from TypeScript sources (tests) there is no compiled worker: the same checks run in-process.
-  const parallel = threads > 1 && n >= PARALLEL_THRESHOLD && existsSync(workerFile)
-  const results = allocateEntryResults(n, parallel)
-  const details = parallel
-    ? await checkInWorkers(workerFile, bytes, lines.starts, lines.ends, n, threads, table, results)
-    : checkRange(bytes, lines.starts, lines.ends, 0, n, table, results)
-
-  const errors: VerifyError[] = []
-  const at = (i: number) => ({
-    seq: Number.isNaN(results.seq[i] as number) ? null : (results.seq[i] as number),
-    line: i + 1,
-  })
-  const kinds: Record<number, VerifyErrorKind> = {
-    [EntryStatus.modified]: 'modified-entry',
-    [EntryStatus.unknownKey]: 'unknown-key',
-    [EntryStatus.badSignature]: 'bad-signature',
+  const pool =
+    threads > 1 && size >= PARALLEL_THRESHOLD_BYTES && existsSync(workerFile)
+      ? new CheckPool(workerFile, threads)
+      : null
+  let torn: TornTail | null = null
+  try {
+    const lines = readLedgerLines(ledgerDir, size, options.chunkBytes)
+    // With workers, chunk k+1 is being checked while chunk k is folded into the tree.
+    let inFlight: Promise<() => void> | null = null
+    for (;;) {
+      const next = await lines.next()
+      if (next.done) {
+        torn = next.value
+        break
+      }
+      const chunk = next.value
+      const checked: Promise<() => void> = pool
+        ? pool.check(chunk, table).then(
+            ({ results, details }) =>
+              () =>
+                fold(chunk, results, details),
+          )
+        : Promise.resolve(checkInProcess(chunk, table, fold))
+      if (inFlight) (await inFlight)()
+      inFlight = checked
+    }
+    if (inFlight) (await inFlight)()
+  } finally {
+    pool?.close()
   }
-  for (const d of details)
-    errors.push({
-      ...at(d.index),
-      kind: kinds[results.status[d.index] as number] ?? 'modified-entry',
-      message: d.message,
-    })
-  errors.push(...keyWindowErrors(results, trusted, at))
-  errors.push(...sequenceErrors(results.seq, n))
-  if (lines.torn)
+  const n = tree.count
+  errors.push(...seqs.finish())
+  const tornTail = torn as TornTail | null
+  if (tornTail)
     errors.push({
       seq: null,
-      line: lines.torn.line,
+      line: tornTail.line,
       kind: 'torn-line',
-      message: `the last line is incomplete (${lines.torn.bytes} bytes without a newline: a crash mid-append); goblin audit repair sets it aside`,
+      message: `the last line is incomplete (${tornTail.bytes} bytes without a newline: a crash mid-append); goblin audit repair sets it aside`,
     })
 
-  const leaves: LeafHashes = { bytes: results.leaves, count: n }
-  const tree = new MerkleCache(leaves)
-  errors.push(...checkpointErrors(stored, trusted, tree))
+  for (const g of good) {
+    const { size: s, root } = g.checkpoint
+    const computed = roots.get(s)
+    if (!computed)
+      fileError(
+        'truncated-log',
+        `checkpoint ${s} vouches for ${s} entries but the log has ${n}: entries were removed from the end`,
+        g.file,
+      )
+    else if (!computed.equals(root))
+      fileError(
+        'checkpoint-mismatch',
+        `checkpoint ${s}: its root ${root.toString('hex')} does not match the log's first ${s} entries (${computed.toString('hex')}): an entry at or before seq ${s - 1} changed`,
+        g.file,
+      )
+  }
+  for (const { reference, target, ranges } of proofs)
+    errors.push(...referenceErrors(reference, target, ranges, hashers, roots, good, n))
   errors.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
-  return {
-    ok: errors.length === 0,
+
+  const ok = errors.length === 0
+  const first = references[0]
+  const report: VerifyReport = {
+    ok,
     entries: n,
     checkpoints: stored.length,
-    root: tree.subtree(0, n).toString('hex'),
+    root: tree.root().toString('hex'),
+    since: first
+      ? { size: first.checkpoint.size, root: first.checkpoint.root.toString('hex'), from: first.from }
+      : null,
+    remembered: null,
     errors,
   }
+  if (ok && options.stateDir && options.origins) {
+    for (const origin of options.origins) {
+      const latest = latestFor(good, origin)
+      if (!latest) continue
+      const known = references.find((r) => r.remembered && r.checkpoint.origin === origin)
+      remember(options.stateDir, origin, latest.note, latest.checkpoint.size, known?.checkpoint.size ?? -1)
+      report.remembered = { origin, size: Math.max(latest.checkpoint.size, known?.checkpoint.size ?? 0) }
+    }
+  }
+  return report
+}
+
+const STATUS_KINDS: Record<number, VerifyErrorKind> = {
+  [EntryStatus.modified]: 'modified-entry',
+  [EntryStatus.unknownKey]: 'unknown-key',
+  [EntryStatus.badSignature]: 'bad-signature',
 }
 
 function keyId(verifier: NoteVerifier): string {
   return `${verifier.name}+${verifier.keyId.toString(16).padStart(8, '0')}`
 }
 
-async function checkInWorkers(
-  workerFile: string,
-  bytes: Buffer,
-  starts: Float64Array,
-  ends: Float64Array,
-  n: number,
-  threads: number,
-  table: KeyTable,
-  out: EntryResults,
-): Promise<EntryDetail[]> {
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length))
-  shared.set(bytes)
-  const sharedStarts = new Float64Array(new SharedArrayBuffer(starts.byteLength))
-  sharedStarts.set(starts)
-  const sharedEnds = new Float64Array(new SharedArrayBuffer(ends.byteLength))
-  sharedEnds.set(ends)
-  const per = Math.ceil(n / threads)
-  const jobs: Promise<EntryDetail[]>[] = []
-  for (let from = 0; from < n; from += per) {
-    const workerData = {
-      bytes: shared,
-      starts: sharedStarts,
-      ends: sharedEnds,
-      from,
-      to: Math.min(n, from + per),
-      table,
-      out,
-    }
-    jobs.push(
-      new Promise((resolve, reject) => {
-        const worker = new Worker(workerFile, { workerData })
-        worker.once('message', (details: EntryDetail[]) => {
-          resolve(details)
-          void worker.terminate()
-        })
-        worker.once('error', reject)
-        worker.once('exit', (code) => {
-          if (code !== 0) reject(new Error(`verify worker exited with code ${code}`))
-        })
-      }),
-    )
-  }
-  return (await Promise.all(jobs)).flat()
+function latestFor(good: GoodCheckpoint[], origin: string): GoodCheckpoint | undefined {
+  return good.filter((g) => g.checkpoint.origin === origin).at(-1)
 }
 
-function keyWindowErrors(
-  results: EntryResults,
-  trusted: TrustedKey[],
-  at: (i: number) => { seq: number | null; line: number },
+/** The remembered checkpoint of each expected origin, and --since-checkpoint, each verified again. */
+function loadReferences(
+  options: VerifyOptions,
+  verifiers: NoteVerifier[],
+  fileError: (kind: VerifyErrorKind, message: string, file: string) => void,
+): Reference[] {
+  const references: Reference[] = []
+  if (options.stateDir && options.origins) {
+    for (const origin of options.origins) {
+      const remembered = loadRemembered(options.stateDir, origin, verifiers)
+      if (!remembered) continue
+      if ('problem' in remembered)
+        fileError('checkpoint-signature', `the remembered ${remembered.problem}`, remembered.path)
+      else
+        references.push({
+          checkpoint: remembered.checkpoint,
+          from: `verified on ${remembered.since}`,
+          file: remembered.path,
+          remembered: true,
+        })
+    }
+  }
+  if (options.since) {
+    const opened = openCheckpoint(options.since.note, verifiers, options.origins, options.since.file)
+    if (!opened.ok) fileError(opened.kind, opened.message, options.since.file)
+    else
+      references.push({
+        checkpoint: opened.checkpoint,
+        from: options.since.file,
+        file: options.since.file,
+        remembered: false,
+      })
+  }
+  return references
+}
+
+/**
+ * What a checkpoint seen before says about the log now: a log shorter than it was cut back; its
+ * checkpoint file gone (goblin never deletes one) vanished; and the current checkpoint must extend it,
+ * by an RFC 9162 consistency proof built from this log and checked against the two signed roots (the
+ * old one kept outside the ledger directory, so rewriting both log and checkpoints cannot hide it).
+ */
+function referenceErrors(
+  reference: Reference,
+  target: GoodCheckpoint | undefined,
+  ranges: LeafRange[],
+  hashers: RangeHashers,
+  roots: Map<number, Buffer>,
+  good: GoodCheckpoint[],
+  n: number,
 ): VerifyError[] {
+  const { size, root, origin } = reference.checkpoint
   const errors: VerifyError[] = []
-  for (let i = 0; i < results.status.length; i++) {
-    if (results.status[i] !== EntryStatus.ok) continue
-    const record = trusted[results.kidIndex[i] as number]?.record
-    if (!record) continue
-    const problem = keyWindowProblem(record, new Date(results.tsMs[i] as number).toISOString())
-    if (problem) errors.push({ ...at(i), ...problem })
+  const err = (kind: VerifyErrorKind, message: string, file = reference.file) =>
+    errors.push({ seq: null, line: null, kind, message, file })
+  const seen = `checkpoint ${size} of ${origin} (${reference.from})`
+  if (n < size)
+    err('log-rolled-back', `the log has ${n} entries but ${seen} vouched for ${size}: the log was cut back`)
+  if (reference.remembered) {
+    const same = good.find((g) => g.checkpoint.origin === origin && g.checkpoint.size === size)
+    if (!same && size > 0)
+      err(
+        'checkpoint-vanished',
+        `${seen} is no longer in checkpoints/ (goblin never deletes one): it was removed`,
+      )
+  }
+  if (target && target.checkpoint.size >= size) {
+    const proof = ranges.map((r) => hashers.hash(r))
+    const check = verifyConsistency(size, target.checkpoint.size, proof, root, target.checkpoint.root)
+    if (!check.ok)
+      err(
+        'checkpoint-inconsistent',
+        `checkpoint ${target.checkpoint.size} does not extend ${seen}: ${check.reason} (a fork: history before seq ${size} differs from what was verified)`,
+        target.file,
+      )
+  } else if (n >= size) {
+    const computed = roots.get(size) as Buffer
+    if (!computed.equals(root))
+      err(
+        'checkpoint-inconsistent',
+        `the log's first ${size} entries hash to ${computed.toString('hex')}, not the root ${root.toString('hex')} of ${seen} (a fork)`,
+      )
   }
   return errors
 }
 
 /**
- * Seq continuity. Each entry should carry the seq after the highest seen so far: an earlier seq seen
- * before is a duplicate; a lower one not seen is late (reorder); a higher one is early (reorder) when the
- * seq it skipped appears later, and otherwise a gap (entries deleted).
+ * Subtree hashes of leaf ranges, computed as the leaves stream past: each range is folded by its own
+ * TreeBuilder, so a consistency proof costs one extra hash per leaf it covers and no stored tree.
  */
-function sequenceErrors(seqs: Float64Array, n: number): VerifyError[] {
-  const errors: VerifyError[] = []
-  const remaining = new Map<number, number>()
-  for (let i = 0; i < n; i++) {
-    const s = seqs[i] as number
-    if (!Number.isNaN(s)) remaining.set(s, (remaining.get(s) ?? 0) + 1)
+class RangeHashers {
+  private readonly pending: Array<{ range: LeafRange; builder: TreeBuilder }>
+  private readonly done = new Map<string, Buffer>()
+  private active: Array<{ range: LeafRange; builder: TreeBuilder }> = []
+
+  constructor(ranges: LeafRange[]) {
+    this.pending = ranges
+      .map((range) => ({ range, builder: new TreeBuilder() }))
+      .sort((a, b) => b.range[0] - a.range[0])
   }
-  const seen = new Set<number>()
-  let max = -1
-  for (let i = 0; i < n; i++) {
-    const s = seqs[i] as number
-    if (Number.isNaN(s)) continue
-    remaining.set(s, (remaining.get(s) ?? 1) - 1)
-    const where = { seq: s, line: i + 1 }
-    if (seen.has(s)) {
-      errors.push({
-        ...where,
-        kind: 'duplicate',
-        message: `seq ${s} appears again (first seen earlier in the log)`,
-      })
-      continue
-    }
-    seen.add(s)
-    if (s === max + 1) {
-      max = s
-    } else if (s < max) {
-      errors.push({ ...where, kind: 'reorder', message: `seq ${s} comes after seq ${max}` })
-    } else {
-      const expected = max + 1
-      if ((remaining.get(expected) ?? 0) > 0) {
-        errors.push({ ...where, kind: 'reorder', message: `seq ${s} comes before seq ${expected}` })
-      } else {
-        const missing = s - expected
-        errors.push({
-          ...where,
-          kind: 'gap',
-          message: `${missing} entr${missing === 1 ? 'y' : 'ies'} missing before seq ${s} (expected seq ${expected})`,
-        })
-      }
-      max = s
-    }
+
+  push(index: number, leaf: Uint8Array): void {
+    while (this.pending.length > 0 && (this.pending.at(-1) as { range: LeafRange }).range[0] === index)
+      this.active.push(this.pending.pop() as { range: LeafRange; builder: TreeBuilder })
+    if (this.active.length === 0) return
+    for (const a of this.active) a.builder.push(Buffer.from(leaf))
+    this.active = this.active.filter((a) => {
+      if (index + 1 < a.range[1]) return true
+      this.done.set(`${a.range[0]}-${a.range[1]}`, a.builder.root())
+      return false
+    })
   }
-  return errors
+
+  hash(range: LeafRange): Buffer {
+    const h = this.done.get(`${range[0]}-${range[1]}`)
+    if (!h) throw new Error(`range ${range[0]}-${range[1]} was not streamed`)
+    return h
+  }
 }
 
-function checkpointErrors(
-  stored: ReturnType<typeof listCheckpoints>,
-  trusted: TrustedKey[],
-  tree: MerkleCache,
-): VerifyError[] {
-  const errors: VerifyError[] = []
-  const verifiers = trusted.map((t) => t.verifier)
-  const good: Array<{ size: number; origin: string; root: Buffer; file: string }> = []
-  for (const c of stored) {
-    const fail = (kind: VerifyErrorKind, message: string) =>
-      errors.push({ seq: null, line: null, kind, message, file: c.path })
-    let text: string
-    try {
-      const opened = openNote(c.note, verifiers)
-      if (opened.failed.length > 0) {
-        fail(
-          'checkpoint-signature',
-          `checkpoint ${c.size}: the signature of ${opened.failed.map((s) => s.label).join(', ')} does not verify`,
-        )
-        continue
+/**
+ * Seq continuity in one pass and memory bounded by the anomalies. Each entry should carry the seq after
+ * the highest seen so far: an earlier seq that was skipped is late (reorder), an earlier one not skipped
+ * a duplicate; a higher one is early (reorder) when the seq it skipped appears later, else a gap
+ * (entries deleted), which only the end of the log can tell, so those wait for `finish`.
+ */
+class SeqTracker {
+  private max = -1
+  /** Seqs skipped so far, as half-open ranges. */
+  private missing: Array<[number, number]> = []
+  private early: Array<{ seq: number; line: number; expected: number; found: boolean }> = []
+
+  see(seq: number, line: number): VerifyError | null {
+    if (seq === this.max + 1) {
+      this.max = seq
+      return null
+    }
+    if (seq > this.max) {
+      this.missing.push([this.max + 1, seq])
+      this.early.push({ seq, line, expected: this.max + 1, found: false })
+      this.max = seq
+      return null
+    }
+    const at = this.missing.findIndex(([a, b]) => seq >= a && seq < b)
+    if (at < 0)
+      return {
+        seq,
+        line,
+        kind: 'duplicate',
+        message: `seq ${seq} appears again (first seen earlier in the log)`,
       }
-      if (opened.verified.length === 0) {
-        const names = opened.unknown.map((s) => s.label).join(', ')
-        fail(
-          'checkpoint-signature',
-          `checkpoint ${c.size}: no trusted key signed it (signed by ${names || 'nobody'})`,
-        )
-        continue
+    const [a, b] = this.missing[at] as [number, number]
+    this.missing.splice(
+      at,
+      1,
+      ...(
+        [
+          [a, seq],
+          [seq + 1, b],
+        ] as Array<[number, number]>
+      ).filter(([x, y]) => y > x),
+    )
+    for (const e of this.early) if (e.expected === seq) e.found = true
+    return { seq, line, kind: 'reorder', message: `seq ${seq} comes after seq ${this.max}` }
+  }
+
+  finish(): VerifyError[] {
+    return this.early.map(({ seq, line, expected, found }) => {
+      if (found) return { seq, line, kind: 'reorder', message: `seq ${seq} comes before seq ${expected}` }
+      const missing = seq - expected
+      return {
+        seq,
+        line,
+        kind: 'gap',
+        message: `${missing} entr${missing === 1 ? 'y' : 'ies'} missing before seq ${seq} (expected seq ${expected})`,
       }
-      text = opened.text
-    } catch (error) {
-      fail('bad-checkpoint', `checkpoint ${c.size}: ${(error as Error).message}`)
-      continue
-    }
-    let body: ReturnType<typeof parseCheckpoint>
-    try {
-      body = parseCheckpoint(text, c.path)
-    } catch (error) {
-      fail('bad-checkpoint', (error as Error).message)
-      continue
-    }
-    if (body.size !== c.size) {
-      fail('checkpoint-mismatch', `checkpoint file ${c.size}.note says size ${body.size}`)
-      continue
-    }
-    if (body.size > tree.count) {
-      fail(
-        'truncated-log',
-        `checkpoint ${body.size} vouches for ${body.size} entries but the log has ${tree.count}: entries were removed from the end`,
-      )
-      continue
-    }
-    if (!tree.subtree(0, body.size).equals(body.root)) {
-      fail(
-        'checkpoint-mismatch',
-        `checkpoint ${body.size}: its root does not match the log's first ${body.size} entries (an entry at or before seq ${body.size - 1} changed)`,
-      )
-    }
-    good.push({ size: body.size, origin: body.origin, root: body.root, file: c.path })
+    })
   }
-  // Each checkpoint must extend the one before it: the RFC 9162 consistency proof, built from this log,
-  // must lead from the older root to the newer. It fails when either no longer describes this log.
-  for (let k = 1; k < good.length; k++) {
-    const a = good[k - 1] as (typeof good)[number]
-    const b = good[k] as (typeof good)[number]
-    const problem =
-      a.origin !== b.origin
-        ? `checkpoint ${b.size} names origin "${b.origin}" but checkpoint ${a.size} names "${a.origin}": two logs mixed in one directory`
-        : !verifyConsistency(a.size, b.size, consistencyProof(tree, a.size, b.size), a.root, b.root)
-          ? `checkpoints ${a.size} and ${b.size} are not consistent through this log (the RFC 9162 consistency proof fails): history before seq ${b.size} was rewritten`
-          : null
-    if (problem)
-      errors.push({ seq: null, line: null, kind: 'checkpoint-inconsistent', message: problem, file: b.file })
+}
+
+function checkInProcess(
+  chunk: LineChunk,
+  table: KeyTable,
+  fold: (chunk: LineChunk, results: EntryResults, details: EntryDetail[]) => void,
+): () => void {
+  const results = allocateEntryResults(chunk.count, false)
+  const details = checkRange(chunk.bytes, chunk.starts, chunk.ends, 0, chunk.count, table, results)
+  return () => fold(chunk, results, details)
+}
+
+/** Worker threads that check slices of each chunk into shared memory. */
+class CheckPool {
+  private readonly workers: Worker[]
+  private nextId = 0
+  private readonly waiting = new Map<
+    number,
+    { resolve: (d: EntryDetail[]) => void; reject: (e: Error) => void }
+  >()
+
+  constructor(workerFile: string, threads: number) {
+    this.workers = Array.from({ length: threads }, () => {
+      const worker = new Worker(workerFile)
+      worker.on('message', ({ id, details }: { id: number; details: EntryDetail[] }) => {
+        this.waiting.get(id)?.resolve(details)
+        this.waiting.delete(id)
+      })
+      worker.on('error', (error) => {
+        for (const w of this.waiting.values()) w.reject(error)
+        this.waiting.clear()
+      })
+      return worker
+    })
   }
-  return errors
+
+  async check(chunk: LineChunk, table: KeyTable): Promise<{ results: EntryResults; details: EntryDetail[] }> {
+    const bytes = new Uint8Array(new SharedArrayBuffer(chunk.bytes.length))
+    bytes.set(chunk.bytes)
+    const results = allocateEntryResults(chunk.count, true)
+    const per = Math.ceil(chunk.count / this.workers.length)
+    const jobs: Promise<EntryDetail[]>[] = []
+    for (let k = 0, from = 0; from < chunk.count; k++, from += per) {
+      const id = this.nextId++
+      const job = {
+        id,
+        bytes,
+        starts: chunk.starts,
+        ends: chunk.ends,
+        from,
+        to: Math.min(chunk.count, from + per),
+        table,
+        out: results,
+      }
+      jobs.push(
+        new Promise((resolve, reject) => {
+          this.waiting.set(id, { resolve, reject })
+          ;(this.workers[k] as Worker).postMessage(job)
+        }),
+      )
+    }
+    return { results, details: (await Promise.all(jobs)).flat() }
+  }
+
+  close(): void {
+    for (const w of this.workers) void w.terminate()
+  }
 }

@@ -12,6 +12,10 @@ export function goblinHome(env: NodeJS.ProcessEnv = process.env): string {
 export const homePaths = {
   keys: (home = goblinHome()) => join(home, 'keys'),
   audit: (home = goblinHome()) => join(home, 'audit'),
+  /** What this machine verified: the largest checkpoint per log origin (rollback and fork detection). */
+  verified: (home = goblinHome()) => join(home, 'verified'),
+  /** A witness's cosigner key and the latest checkpoint it cosigned per origin. */
+  witness: (home = goblinHome()) => join(home, 'witness'),
   spans: (home = goblinHome()) => join(home, 'spans'),
   prices: (home = goblinHome()) => join(home, 'prices'),
   stack: (home = goblinHome()) => join(home, 'stack'),

@@ -90,7 +90,7 @@ describe('goblin audit (built CLI)', { timeout: 240_000 }, () => {
     }>(await goblin(['audit', 'prove', '--index', '4', '--json']))
     expect(proof).toMatchObject({ index: 4, size: 10, leaf_hash: batch.entries[3]?.leaf_hash, root: cp.root })
     const hex = (h: string) => Buffer.from(h, 'hex')
-    expect(verifyInclusion(4, 10, hex(proof.leaf_hash), proof.proof.map(hex), hex(cp.root))).toBe(true)
+    expect(verifyInclusion(4, 10, hex(proof.leaf_hash), proof.proof.map(hex), hex(cp.root)).ok).toBe(true)
     const older = parseJson<{ root: string }>(
       await goblin(['audit', 'prove', '--index', '0', '--size', '3', '--json']),
     )
@@ -98,7 +98,7 @@ describe('goblin audit (built CLI)', { timeout: 240_000 }, () => {
       await goblin(['audit', 'prove', '--from', '3', '--to', '10', '--json']),
     )
     expect(consistency.from_root).toBe(older.root)
-    expect(verifyConsistency(3, 10, consistency.proof.map(hex), hex(older.root), hex(cp.root))).toBe(true)
+    expect(verifyConsistency(3, 10, consistency.proof.map(hex), hex(older.root), hex(cp.root)).ok).toBe(true)
     expect((await goblin(['audit', 'prove', '--index', '10'])).exitCode).toBe(2)
 
     const notePath = join(home, 'audit', 'checkpoints', '10.note')

@@ -40,7 +40,12 @@ describe('keyring', () => {
     const keys = loadKeyring(keysDir).keys
     expect(keys.map((k) => k.kid)).toEqual([record.kid, forced.record.kid])
     expect(keys[0]?.valid_until).not.toBeNull()
-    await expect(generateKey(keysDir, 'bad/name')).rejects.toMatchObject({ code: 'AUDIT_BAD_KEY_NAME' })
+    for (const bad of ['bad name', '../up', 'a//b', '/abs', 'trailing/', 'x'.repeat(129)])
+      await expect(generateKey(keysDir, bad)).rejects.toMatchObject({ code: 'AUDIT_BAD_KEY_NAME' })
+    // A key named as its log's origin (C2SP tlog-policy): the '/' never reaches the file system.
+    const origin = await generateKey(keysDir, 'example.com/audit')
+    expect(origin.path).toBe(join(keysDir, 'example.com~audit.key'))
+    expect(origin.record.vkey).toMatch(/^example\.com\/audit\+[0-9a-f]{8}\+/)
   })
 
   it('keeps verifying entries of a rotated key, and rejects what it signs after rotation', async () => {

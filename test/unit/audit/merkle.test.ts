@@ -56,7 +56,7 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
       expect(built.map(hex)).toEqual(proof)
       const root = unhex(vectors.roots[size - 1] as string)
       const leaf = leaves.bytes.subarray(index * 32, index * 32 + 32)
-      expect(verifyInclusion(index, size, leaf, built, root)).toBe(true)
+      expect(verifyInclusion(index, size, leaf, built, root).ok).toBe(true)
       // The corruptions transparency-dev/merkle's verifier test applies must all fail.
       const probes: Array<[number, number, Uint8Array, Uint8Array[], Uint8Array]> = [
         [index - 1, size, leaf, built, root],
@@ -81,7 +81,7 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
         probes.push([index, size, leaf, [built[0] as Buffer, someHash, ...built.slice(1)], root])
       for (const [i, s, l, p, r] of probes) {
         if (i === index && s === size && l === leaf && p === built && r === root) continue
-        expect(verifyInclusion(i, s, l, p, r)).toBe(false)
+        expect(verifyInclusion(i, s, l, p, r).ok).toBe(false)
       }
     },
   )
@@ -93,11 +93,11 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
       [2, 1],
     ] as const) {
       expect(rootFromInclusionProof(index, size, someHash, [])).toBeNull()
-      expect(verifyInclusion(index, size, someHash, [], EMPTY_ROOT)).toBe(false)
+      expect(verifyInclusion(index, size, someHash, [], EMPTY_ROOT).ok).toBe(false)
     }
     const one = leafHash(Buffer.from('data'))
-    expect(verifyInclusion(0, 1, one, [], one)).toBe(true)
-    expect(verifyInclusion(0, 1, Buffer.alloc(0), [], one)).toBe(false)
+    expect(verifyInclusion(0, 1, one, [], one).ok).toBe(true)
+    expect(verifyInclusion(0, 1, Buffer.alloc(0), [], one).ok).toBe(false)
     expect(() => inclusionProof(leaves, 8, 8)).toThrow(RangeError)
     expect(() => inclusionProof(leaves, 0, 9)).toThrow(RangeError)
   })
@@ -109,7 +109,7 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
       expect(built.map(hex)).toEqual(proof)
       const root1 = unhex(vectors.roots[size1 - 1] as string)
       const root2 = unhex(vectors.roots[size2 - 1] as string)
-      expect(verifyConsistency(size1, size2, built, root1, root2)).toBe(true)
+      expect(verifyConsistency(size1, size2, built, root1, root2).ok).toBe(true)
       if (built.length === 0) return
       const probes: Array<[number, number, Uint8Array[], Uint8Array, Uint8Array]> = [
         [size1 - 1, size2, built, root1, root2],
@@ -134,23 +134,23 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
           return [size1, size2, wrong, root1, root2]
         }),
       ]
-      for (const [s1, s2, p, r1, r2] of probes) expect(verifyConsistency(s1, s2, p, r1, r2)).toBe(false)
+      for (const [s1, s2, p, r1, r2] of probes) expect(verifyConsistency(s1, s2, p, r1, r2).ok).toBe(false)
     },
   )
 
   it('handles the trivial consistency cases as the reference does', () => {
     const r1 = Buffer.from("don't care 1")
     const r2 = Buffer.from("don't care 2")
-    expect(verifyConsistency(0, 0, [], r1, r2)).toBe(false)
-    expect(verifyConsistency(1, 1, [], r1, r2)).toBe(false)
-    expect(verifyConsistency(0, 0, [], r1, r1)).toBe(true)
-    expect(verifyConsistency(0, 1, [], r1, r2)).toBe(true)
-    expect(verifyConsistency(1, 1, [], r2, r2)).toBe(true)
-    expect(verifyConsistency(1, 0, [], r1, r2)).toBe(false)
-    expect(verifyConsistency(2, 1, [], r1, r2)).toBe(false)
-    expect(verifyConsistency(1, 2, [], r1, r2)).toBe(false)
-    expect(verifyConsistency(0, 1, [EMPTY_ROOT], EMPTY_ROOT, EMPTY_ROOT)).toBe(false)
-    expect(verifyConsistency(1, 1, [EMPTY_ROOT], EMPTY_ROOT, EMPTY_ROOT)).toBe(false)
+    expect(verifyConsistency(0, 0, [], r1, r2).ok).toBe(false)
+    expect(verifyConsistency(1, 1, [], r1, r2).ok).toBe(false)
+    expect(verifyConsistency(0, 0, [], r1, r1).ok).toBe(true)
+    expect(verifyConsistency(0, 1, [], r1, r2).ok).toBe(true)
+    expect(verifyConsistency(1, 1, [], r2, r2).ok).toBe(true)
+    expect(verifyConsistency(1, 0, [], r1, r2).ok).toBe(false)
+    expect(verifyConsistency(2, 1, [], r1, r2).ok).toBe(false)
+    expect(verifyConsistency(1, 2, [], r1, r2).ok).toBe(false)
+    expect(verifyConsistency(0, 1, [EMPTY_ROOT], EMPTY_ROOT, EMPTY_ROOT).ok).toBe(false)
+    expect(verifyConsistency(1, 1, [EMPTY_ROOT], EMPTY_ROOT, EMPTY_ROOT).ok).toBe(false)
   })
 
   it('proves every index and every size pair of a 40-leaf tree', () => {
@@ -159,34 +159,38 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
       const root = rootHash(many, 0, size)
       for (let index = 0; index < size; index++) {
         const leaf = many.bytes.subarray(index * 32, index * 32 + 32)
-        expect(verifyInclusion(index, size, leaf, inclusionProof(many, index, size), root)).toBe(true)
+        expect(verifyInclusion(index, size, leaf, inclusionProof(many, index, size), root).ok).toBe(true)
       }
       for (let from = 0; from <= size; from++) {
         const proof = consistencyProof(many, from, size)
-        expect(verifyConsistency(from, size, proof, rootHash(many, 0, from), root)).toBe(true)
+        expect(verifyConsistency(from, size, proof, rootHash(many, 0, from), root).ok).toBe(true)
       }
     }
   })
 })
 
-describe('MerkleCache', () => {
-  it('gives the same subtrees, roots and proofs as the recursive definition', async () => {
-    const { MerkleCache } = await import('../../../src/audit/merkle.js')
-    for (const n of [0, 1, 2, 3, 5, 8, 13, 33]) {
-      const many = packLeafHashes(Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))))
-      const cache = new MerkleCache(many)
-      for (let size = 0; size <= n; size++) {
-        expect(hex(cache.subtree(0, size))).toBe(hex(rootHash(many, 0, size)))
-        for (let index = 0; index < size; index++)
-          expect(inclusionProof(cache, index, size).map(hex)).toEqual(
-            inclusionProof(many, index, size).map(hex),
-          )
-        for (let from = 0; from <= size; from++)
-          expect(consistencyProof(cache, from, size).map(hex)).toEqual(
-            consistencyProof(many, from, size).map(hex),
-          )
-      }
-    }
+describe('proof checks say why they fail', () => {
+  it('names a wrong proof length, a root mismatch (expected and computed) and a shrinking log', () => {
+    const root = unhex(vectors.roots[7] as string)
+    const leaf = leaves.bytes.subarray(0, 32)
+    const proof = inclusionProof(leaves, 0, 8)
+    expect(verifyInclusion(0, 8, leaf, proof.slice(1), root)).toEqual({
+      ok: false,
+      reason: 'wrong proof size 2, want 3 for index 0 of 8',
+    })
+    const wrong = verifyInclusion(0, 8, leaf, proof, someHash)
+    expect(wrong).toMatchObject({ ok: false, expected: hex(someHash), computed: hex(root) })
+    const c = consistencyProof(leaves, 3, 8)
+    const r3 = unhex(vectors.roots[2] as string)
+    expect(verifyConsistency(3, 8, c, someHash, root)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('the old tree of size 3'),
+      expected: hex(someHash),
+    })
+    expect(verifyConsistency(3, 8, c, r3, someHash)).toMatchObject({ ok: false, computed: hex(root) })
+    expect(verifyConsistency(8, 3, [], root, r3)).toMatchObject({
+      reason: expect.stringContaining('never shrinks'),
+    })
   })
 })
 

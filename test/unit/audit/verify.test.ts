@@ -42,8 +42,11 @@ describe('verifyLedger', () => {
     const report = await l.verify()
     expect(report.ok).toBe(false)
     expect(report.errors).toContainEqual(expect.objectContaining({ seq: 6, line: 7, kind: 'bad-signature' }))
-    // Checkpoint 4 still matches, 10 does not, so no consistency proof leads from 4 to 10 through this log.
-    expect(kinds(report)).toEqual(['bad-signature', 'checkpoint-inconsistent', 'checkpoint-mismatch'])
+    // Checkpoint 4 still matches, 10 does not.
+    expect(kinds(report)).toEqual(['bad-signature', 'checkpoint-mismatch'])
+    expect(report.errors.filter((e) => e.kind === 'checkpoint-mismatch').map((e) => e.file)).toEqual([
+      join(ledgerPaths(l.ledgerDir).checkpoints, '10.note'),
+    ])
   })
 
   it('names a reformatted entry as modified (not canonical)', async () => {
@@ -127,13 +130,35 @@ describe('verifyLedger', () => {
     expect(kinds(report)).toEqual(['checkpoint-mismatch'])
   })
 
-  it('flags checkpoints of two different logs mixed in one directory', async () => {
+  it('refuses a checkpoint of another origin, signed by a trusted key', async () => {
     const l = await ledger(6, [3, 6])
     const { signer } = loadSigner(l.keysDir)
     await appendEvents(l.ledgerDir, events(2), signer)
     await createCheckpoint(l.ledgerDir, signer, 'goblin/other')
-    const report = await l.verify()
-    expect(report.errors).toEqual([expect.objectContaining({ kind: 'checkpoint-inconsistent' })])
+    const report = await verifyLedger(l.ledgerDir, resolveTrustedKeys({ keysDir: l.keysDir }), {
+      origins: ['goblin/test'],
+    })
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint-origin',
+        file: join(ledgerPaths(l.ledgerDir).checkpoints, '8.note'),
+        message: expect.stringContaining('"goblin/other"'),
+      }),
+    ])
+  })
+
+  it('gives the same report whatever the chunk size (lines cut across chunks, on one thread)', async () => {
+    const l = await ledger(40, [7, 33])
+    const lines = l.lines()
+    lines[20] = (lines[20] as string).replace('"goblin_id":"goblin-', '"goblin_id":"goblim-')
+    l.write([...lines.slice(0, 30), ...lines.slice(31)])
+    appendFileSync(l.log, '{"torn')
+    const trusted = resolveTrustedKeys({ keysDir: l.keysDir })
+    const whole = await verifyLedger(l.ledgerDir, trusted)
+    expect(kinds(whole)).toEqual(['bad-signature', 'checkpoint-mismatch', 'gap', 'torn-line'])
+    for (const chunkBytes of [1, 97, 1000]) {
+      expect(await verifyLedger(l.ledgerDir, trusted, { chunkBytes, threads: 1 })).toEqual(whole)
+    }
   })
 
   it('detects a history rewritten and re-signed with the real key', async () => {
@@ -150,8 +175,8 @@ describe('verifyLedger', () => {
     })
     l.write(resealed)
     const report = await l.verify()
-    expect(kinds(report)).toEqual(['checkpoint-inconsistent', 'checkpoint-mismatch'])
-    expect(report.errors).toHaveLength(3)
+    expect(kinds(report)).toEqual(['checkpoint-mismatch'])
+    expect(report.errors).toHaveLength(2)
     await expect(createCheckpoint(l.ledgerDir, signer, 'goblin/test')).rejects.toThrow(/no longer matches/)
     expect(canonicalJson(JSON.parse(resealed[0] as string))).toBe(resealed[0])
   })
