@@ -68,8 +68,7 @@ export default class AuditSign extends GoblinCommand {
     const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, z.unknown(), {
       entries: entries.map((e) => ({ seq: e.seq, leafHash: e.leaf_hash, envelope: e.envelope })),
     })
-    for (const p of hooks.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook failed: ${p.message}`)
+    this.warnPluginProblems(hooks.problems)
     return { entries }
   }
 }

@@ -12,8 +12,7 @@ export default class CostCheck extends GoblinCommand {
   async run(): Promise<BudgetCheck> {
     await this.parse(CostCheck)
     const check = await checkBudgets({ hooks: this.config })
-    for (const p of check.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`)
+    this.warnPluginProblems(check.problems)
     if (!this.jsonEnabled()) {
       const { renderBudgetCheck } = await import('../../src/ui/cost-check.js')
       this.out(renderBudgetCheck(check, this.stdoutFacts))

@@ -40,10 +40,9 @@ export default class CostEstimateCommand extends GoblinCommand {
       cacheCreationInputTokens: flags['cache-creation-tokens'],
       hooks: this.config,
     })
-    for (const p of estimate.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`)
+    this.warnPluginProblems(estimate.problems)
     if (!this.jsonEnabled()) {
-      const { formatUsd } = await import('../../src/ui/cost-format.js')
+      const { formatUsd } = await import('../../src/ui/format.js')
       const alias = estimate.pricedAs === estimate.model ? '' : ` (priced as ${estimate.pricedAs})`
       this.out(
         `${formatUsd(estimate.usd)}  ${estimate.model}${alias}, ${estimate.provider}, ${estimate.origin} prices`,

@@ -47,8 +47,7 @@ export default class CostReportCommand extends GoblinCommand {
       prometheusUrl: flags['prometheus-url'],
       hooks: this.config,
     })
-    for (const p of report.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`)
+    this.warnPluginProblems(report.problems)
     if (flags.csv) {
       process.stdout.write(costReportCsv(report))
     } else if (!this.jsonEnabled()) {

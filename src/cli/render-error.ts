@@ -1,10 +1,9 @@
 import type { GoblinError } from '../core/errors.js'
+import { paint } from '../ui/style.js'
 
-/** The human form of an error: `Error: message`, then `Hint: …` on its own line. */
+/** The human form of an error: `Error: message` (every line of it), then `Hint: …` on its own line. */
 export function renderError(error: GoblinError, color: boolean): string {
-  const red = (s: string) => (color ? `\u001B[31m${s}\u001B[39m` : s)
-  const dim = (s: string) => (color ? `\u001B[2m${s}\u001B[22m` : s)
-  const lines = [`${red('Error:')} ${error.message}`]
-  if (error.hint) lines.push(`${dim('Hint:')} ${error.hint}`)
+  const lines = [`${paint('Error:', 'red', color)} ${error.message}`]
+  if (error.hint) lines.push(`${paint('Hint:', 'dim', color)} ${error.hint}`)
   return `${lines.join('\n')}\n`
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ExitCode, GoblinError } from './errors.js'
+import { type ErrorCode, GoblinError } from './errors.js'
 
 /**
  * What a failed file-system call means to the user, for errors no module caught itself: a directory where
@@ -16,14 +16,13 @@ export function fileSystemError(error: unknown): GoblinError | null {
     typeof e.path === 'string' ? e.path : `a path goblin uses (${e.code} in ${e.syscall ?? 'a file call'})`
   return new GoblinError(problem.code, `${where}: ${problem.what}`, {
     hint: problem.hint,
-    exit: ExitCode.usage,
     cause: error,
   })
 }
 
 const HOME_HINT = 'Check GOBLIN_HOME and the paths in goblin.config.json (goblin doctor --only goblin-home).'
 
-const PROBLEMS: Record<string, { code: string; what: string; hint: string }> = {
+const PROBLEMS: Record<string, { code: ErrorCode; what: string; hint: string }> = {
   EISDIR: {
     code: 'FS_IS_DIRECTORY',
     what: 'is a directory where goblin needs a file',

@@ -1,7 +1,7 @@
 import { usageError } from '../core/errors.js'
 import { goblinHome } from '../core/paths.js'
 import { DOCTOR_CHECKS_HOOK, doctorChecksAnswer } from '../plugins/contracts.js'
-import { collectHook, type HookRunner } from '../plugins/hook-runner.js'
+import { collectHook, describePluginProblem, type HookRunner } from '../plugins/hook-runner.js'
 import { builtinChecks } from './builtin-checks.js'
 import type { CheckResult, DoctorSummary } from './check.js'
 import { runChecks, summarize } from './registry.js'
@@ -38,7 +38,7 @@ export async function runDoctor(options: {
     id: `plugin:${problem.plugin}`,
     title: `Plugin ${problem.plugin}`,
     status: 'warn',
-    detail: `its ${problem.hook} hook was skipped: ${problem.message}`,
+    detail: describePluginProblem(problem, { named: false }),
     fix: `Update or uninstall the plugin: goblin plugins uninstall ${problem.plugin}`,
     source: problem.plugin,
   }))

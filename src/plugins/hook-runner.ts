@@ -27,6 +27,12 @@ export interface PluginProblem {
   message: string
 }
 
+/** The one wording of a plugin problem, for warnings and doctor: `plugin NAME: its HOOK hook was skipped: WHY`. */
+export function describePluginProblem(problem: PluginProblem, options: { named?: boolean } = {}): string {
+  const what = `its ${problem.hook} hook was skipped: ${problem.message}`
+  return options.named === false ? what : `plugin ${problem.plugin}: ${what}`
+}
+
 export interface CollectedHook<T> {
   results: Array<{ plugin: string; value: T }>
   problems: PluginProblem[]

@@ -1,5 +1,5 @@
 import { STACK_SERVICES_HOOK, stackServicesAnswer } from '../plugins/contracts.js'
-import { collectHook, type HookRunner } from '../plugins/hook-runner.js'
+import { collectHook, describePluginProblem, type HookRunner } from '../plugins/hook-runner.js'
 import { stackAssetsDir } from './package-root.js'
 import { type BuiltPlan, buildStackPlan } from './plan-builder.js'
 import { loadStackConfig } from './stack-settings.js'
@@ -32,8 +32,6 @@ export async function planStack(options: StackPlanOptions = {}): Promise<BuiltPl
     env: options.env ?? process.env,
     assetsDir: stackAssetsDir(),
   })
-  const problems = collected.problems.map(
-    (p) => `plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`,
-  )
+  const problems = collected.problems.map((p) => describePluginProblem(p))
   return { plan: built.plan, warnings: [...problems, ...built.warnings] }
 }

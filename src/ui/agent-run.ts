@@ -1,7 +1,7 @@
 import { AGENTS } from '../agents/agents.js'
 import type { InstalledAgent } from '../agents/installed.js'
 import type { AgentRunResult } from '../agents/run-agent.js'
-import { formatCount, formatUsd } from './cost-format.js'
+import { formatCount, formatUsd } from './format.js'
 
 /** The one line `goblin agent run` ends with, on stderr. */
 export function formatRunLine(result: AgentRunResult): string {

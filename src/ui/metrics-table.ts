@@ -2,9 +2,8 @@ import type { MetricGroup, MetricSummary } from '../collector/metric-store.js'
 import type { MetricKind } from '../collector/otlp-decode-metrics.js'
 import type { AttributeValue } from '../collector/span-record.js'
 import type { MetricList, MetricSource, ShownMetric } from '../metrics/metric-queries.js'
-import { formatUsd } from './cost-format.js'
+import { formatStart, formatUsd } from './format.js'
 import { type Column, renderTable } from './table.js'
-import { formatStart, truncateText } from './waterfall-format.js'
 
 interface Facts {
   color: boolean
@@ -25,9 +24,9 @@ export function renderMetricList(list: MetricList, facts: Facts): string {
       { header: 'SERIES', value: (m) => String(m.series), align: 'right' },
       { header: 'POINTS', value: (m) => String(m.points), align: 'right' },
       { header: 'LAST POINT', value: (m) => formatStart(m.lastTimeUnixNano) },
-      { header: 'DESCRIPTION', value: (m) => truncateText(m.description, 48) },
+      { header: 'DESCRIPTION', value: (m) => m.description, shrink: true },
     ] satisfies Column<MetricSummary>[],
-    { color: facts.color, columns: Math.max(facts.columns, 160) },
+    facts,
   )
   const n = list.metrics.length
   return `${table}\n${n} metric${n === 1 ? '' : 's'}${sinceText(list.window.since)} from ${sourceText(list.source)}`
@@ -70,10 +69,7 @@ export function renderShownMetric(shown: ShownMetric, facts: Facts): string {
   }
   columns.push({ header: 'SERIES', value: (g) => String(g.series), align: 'right' })
   columns.push({ header: 'POINTS', value: (g) => String(g.points), align: 'right' })
-  const table = renderTable(metric.groups, columns, {
-    color: facts.color,
-    columns: Math.max(facts.columns, 160),
-  })
+  const table = renderTable(metric.groups, columns, facts)
   const resets = metric.groups.reduce((n, g) => n + g.resets, 0)
   const footer = [
     `${metric.groups.length} group${metric.groups.length === 1 ? '' : 's'} from ${sourceText(shown.source)}`,
@@ -87,18 +83,17 @@ function attributeColumns(shown: ShownMetric): Column<MetricGroup>[] {
   if (shown.by.length > 0)
     return shown.by.map((name) => ({
       header: name.toUpperCase(),
-      value: (g: MetricGroup) => truncateText(valueText(g.attributes[name] ?? null), 40),
+      value: (g: MetricGroup) => valueText(g.attributes[name] ?? null),
+      shrink: true,
     }))
   return [
     {
       header: 'ATTRIBUTES',
       value: (g) =>
-        truncateText(
-          Object.entries(g.attributes)
-            .map(([k, v]) => `${k}=${valueText(v)}`)
-            .join(' ') || '(none)',
-          80,
-        ),
+        Object.entries(g.attributes)
+          .map(([k, v]) => `${k}=${valueText(v)}`)
+          .join(' ') || '(none)',
+      shrink: true,
     },
   ]
 }

@@ -27,7 +27,7 @@ export default class AuditKeysList extends GoblinCommand {
               {
                 header: 'STATUS',
                 value: (k) => k.status,
-                color: (k) => (k.status === 'active' ? 'green' : k.status === 'revoked' ? 'red' : 'yellow'),
+                tone: (k) => (k.status === 'active' ? 'green' : k.status === 'revoked' ? 'red' : 'yellow'),
               },
               { header: 'VALID FROM', value: (k) => k.valid_from },
               { header: 'UNTIL', value: (k) => k.valid_until ?? '-' },

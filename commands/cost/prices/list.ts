@@ -18,8 +18,7 @@ export default class CostPricesList extends GoblinCommand {
   async run(): Promise<PriceList> {
     const { flags } = await this.parse(CostPricesList)
     const list = await listPrices({ provider: flags.provider, search: flags.search, hooks: this.config })
-    for (const p of list.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`)
+    this.warnPluginProblems(list.problems)
     if (!this.jsonEnabled()) {
       const { renderPriceList } = await import('../../../src/ui/cost-prices.js')
       this.out(renderPriceList(list, this.stdoutFacts))

@@ -18,8 +18,7 @@ export default class CostPricesShow extends GoblinCommand {
   async run(): Promise<PriceShow> {
     const { args, flags } = await this.parse(CostPricesShow)
     const shown = await showPrice({ model: args.model, provider: flags.provider, hooks: this.config })
-    for (const p of shown.problems)
-      this.note(`warning: plugin ${p.plugin}: its ${p.hook} hook was skipped: ${p.message}`)
+    this.warnPluginProblems(shown.problems)
     if (!this.jsonEnabled()) {
       const { renderPriceShow } = await import('../../../src/ui/cost-prices.js')
       this.out(renderPriceShow(shown))

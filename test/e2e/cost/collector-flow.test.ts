@@ -98,7 +98,7 @@ describe('cost from SDK spans through the embedded collector', { timeout: 180_00
   it('renders a table with bars, and CSV', async () => {
     const table = await runGoblin(['cost', 'report', '--by', 'task'], { env })
     expect(table.exitCode, table.stderr).toBe(0)
-    expect(table.stdout).toMatch(/T-1\s+\$0\.2800\s+2\s+12,000\s+1,100\s+█{20}/)
+    expect(table.stdout).toMatch(/T-1\s+\$0\.28\s+2\s+12,000\s+1,100\s+█{20}/)
     expect(table.stdout).toContain(
       'Not priced (unknown models, not counted as $0): in-house-llm-7b (1 calls)',
     )
@@ -128,7 +128,7 @@ describe('cost from SDK spans through the embedded collector', { timeout: 180_00
     const human = await runGoblin(['cost', 'check'], { env, cwd: project.path })
     expect(human.exitCode).toBe(1)
     expect(human.stdout).toMatch(
-      /EXCEEDED\s+goblin=researcher\s+day from \d{4}-\d{2}-\d{2}\s+\$0\.2806\s+\$0\.2800/,
+      /EXCEEDED\s+goblin=researcher\s+day from \d{4}-\d{2}-\d{2}\s+\$0\.2806\s+\$0\.28/,
     )
     config([{ goblin: 'researcher', period: 'day', usd: TOTAL_USD }])
     const atBudget = await runGoblin(['cost', 'check', '--json'], { env, cwd: project.path })

@@ -69,7 +69,7 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
       { env },
     )
     expect(human.stdout).toContain(
-      '$0.003500  openai/gpt-4o-2024-08-06 (priced as gpt-4o-2024-08-06), openai, bundled prices',
+      '$0.0035  openai/gpt-4o-2024-08-06 (priced as gpt-4o-2024-08-06), openai, bundled prices',
     )
   })
 
@@ -195,10 +195,10 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
     await runGoblin(['cost', 'prices', 'import', FIXTURE], { env })
     const shown = await runGoblin(['cost', 'prices', 'show', 'claude-sonnet-4-5-20250929'], { env })
     expect(shown.exitCode, shown.stderr).toBe(0)
-    expect(shown.stdout).toContain('cache writes   $3.75 / 1M tokens (5 minutes), $6 (1 hour)')
+    expect(shown.stdout).toContain('cache writes   $3.75 / 1M tokens (5 minutes), $6.00 (1 hour)')
     expect(shown.stdout).toContain('prompts over 200,000 tokens (every token of the request):')
-    expect(shown.stdout).toContain('    input          $6 / 1M tokens')
-    expect(shown.stdout).toContain('    cache writes   $7.5 / 1M tokens (5 minutes), $12 (1 hour)')
+    expect(shown.stdout).toContain('    input          $6.00 / 1M tokens')
+    expect(shown.stdout).toContain('    cache writes   $7.50 / 1M tokens (5 minutes), $12.00 (1 hour)')
   })
 
   it('rejects bad report flags with exit 2', async () => {

@@ -1,8 +1,9 @@
 import type { ServiceStatus, StackUrl } from '../stack/stack-report.js'
 import { formatUptime } from './stack-events.js'
+import type { Tone } from './style.js'
 import { renderTable } from './table.js'
 
-const HEALTH_COLOR: Record<ServiceStatus['health'], string | undefined> = {
+const HEALTH_TONE: Record<ServiceStatus['health'], Tone | undefined> = {
   healthy: 'green',
   unhealthy: 'red',
   starting: 'yellow',
@@ -19,15 +20,15 @@ export function renderServices(
     [
       { header: 'SERVICE', value: (s) => s.name },
       { header: 'RUNTIME', value: (s) => s.runtime },
-      { header: 'STATE', value: (s) => s.state, color: (s) => (s.state === 'running' ? 'green' : 'red') },
-      { header: 'HEALTH', value: (s) => s.health, color: (s) => HEALTH_COLOR[s.health] },
+      { header: 'STATE', value: (s) => s.state, tone: (s) => (s.state === 'running' ? 'green' : 'red') },
+      { header: 'HEALTH', value: (s) => s.health, tone: (s) => HEALTH_TONE[s.health] },
       {
         header: 'PORTS',
         value: (s) => s.ports.map((p) => `${p.name}:${p.host}`).join(' ') || '-',
       },
       { header: 'UPTIME', value: (s) => formatUptime(s.uptimeSeconds), align: 'right' },
-      // The tag end of a long reference (a registry host and path) is the part worth the width.
-      { header: 'IMAGE', value: (s) => (s.image.length > 44 ? `…${s.image.slice(-43)}` : s.image) },
+      // An image reference is an identifier: printed whole, last, so a narrow terminal wraps it instead of cutting it.
+      { header: 'IMAGE', value: (s) => s.image },
     ],
     options,
   )

@@ -1,6 +1,6 @@
 import { type EffectiveRates, ratesFor } from '../cost/price-call.js'
 import type { PriceList, PriceShow } from '../cost/price-queries.js'
-import { formatCount, formatPerMillion } from './cost-format.js'
+import { formatCount, formatPerMillion } from './format.js'
 import { renderTable } from './table.js'
 
 /** `goblin cost prices list`'s human output: where the tables came from, then one line per model (USD per 1M tokens). */
@@ -25,9 +25,9 @@ export function renderPriceList(list: PriceList, options: { color: boolean; colu
         header: 'TIERS',
         value: (p) => (p.tiers ?? []).map((t) => `>${formatCount(t.aboveInputTokens)}`).join(' '),
       },
-      { header: 'FROM', value: (p) => p.origin, color: (p) => (p.origin === 'bundled' ? 'gray' : 'cyan') },
+      { header: 'FROM', value: (p) => p.origin, tone: (p) => (p.origin === 'bundled' ? 'gray' : 'cyan') },
     ],
-    { color: options.color, columns: Math.max(options.columns, 120) },
+    options,
   )
   return `${sources}\n\n${list.models.length > 0 ? table : 'No model matches.'}`
 }

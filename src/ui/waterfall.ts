@@ -1,6 +1,6 @@
-import { Box, renderToString, Text } from 'ink'
 import type { Waterfall, WaterfallRow } from '../trace/waterfall.js'
-import { formatDuration, formatStart, formatUsd, truncateText } from './waterfall-format.js'
+import { formatDuration, formatStart, formatUsd, truncateText } from './format.js'
+import { paint, type Tone } from './style.js'
 
 const STATUS = ['', 'ok', 'ERROR']
 
@@ -11,28 +11,8 @@ interface Line {
   duration: string
   status: string
   detail: string
-  color: string | undefined
+  color: Tone | undefined
   dim: boolean
-}
-
-/** The trace waterfall: a header, then one line per span with tree, timing bar, duration, status and LLM facts. */
-export function WaterfallView({ waterfall, columns }: { waterfall: Waterfall; columns: number }) {
-  const { lines, header } = layout(waterfall, columns)
-  return (
-    <Box flexDirection="column">
-      <Text bold>{header}</Text>
-      {lines.map((line, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static output, never reordered
-        <Text key={i} wrap="truncate-end" dimColor={line.dim}>
-          {line.label}
-          <Text color={line.color}>{line.bar}</Text>
-          {line.duration}
-          <Text color={line.status.trim() === 'ERROR' ? 'red' : undefined}>{line.status}</Text>
-          <Text color={line.color === 'magenta' ? 'magenta' : undefined}>{line.detail}</Text>
-        </Text>
-      ))}
-    </Box>
-  )
 }
 
 function layout(w: Waterfall, columns: number): { header: string; lines: Line[] } {
@@ -98,38 +78,14 @@ function lineFor(
   }
 }
 
-/** Above this many rows the coloured waterfall skips ink's layout engine, which costs milliseconds a row. */
-export const INK_MAX_ROWS = 100
-
-const ANSI: Record<string, [number, number]> = {
-  red: [31, 39],
-  magenta: [35, 39],
-  cyan: [36, 39],
-  gray: [90, 39],
-}
-const paint = (text: string, color: string | undefined) => {
-  const codes = color ? ANSI[color] : undefined
-  return codes && text ? `\u001B[${codes[0]}m${text}\u001B[${codes[1]}m` : text
-}
-
-/** One line as text; `color` adds the same ANSI colours the ink view uses. */
+/** One line as text; `color` adds ANSI colours (bar by span kind, ERROR in red, LLM details in magenta). */
 function lineText(line: Line, color: boolean): string {
-  if (!color) return `${line.label}${line.bar}${line.duration}${line.status}${line.detail}`.trimEnd()
-  const text = `${line.label}${paint(line.bar, line.color)}${line.duration}${paint(line.status, line.status.trim() === 'ERROR' ? 'red' : undefined)}${paint(line.detail, line.color === 'magenta' ? 'magenta' : undefined)}`
-  return line.dim ? `\u001B[2m${text}\u001B[22m` : text
+  const text = `${line.label}${paint(line.bar, line.color, color)}${line.duration}${paint(line.status, line.status.trim() === 'ERROR' ? 'red' : undefined, color)}${paint(line.detail, line.color === 'magenta' ? 'magenta' : undefined, color)}`
+  return paint(color ? text : text.trimEnd(), line.dim ? 'dim' : undefined, color)
 }
 
-/**
- * Renders the waterfall for stdout; colour follows the terminal facts. Small traces render through ink
- * (WaterfallView); large ones write the same laid-out lines directly, so a 5,000-span trace stays fast.
- */
+/** Renders the waterfall for stdout as plain lines (fast at 5,000 spans); colour follows the terminal facts. */
 export function renderWaterfall(waterfall: Waterfall, facts: { color: boolean; columns: number }): string {
-  if (facts.color && waterfall.rows.length <= INK_MAX_ROWS) {
-    return renderToString(<WaterfallView waterfall={waterfall} columns={facts.columns} />, {
-      columns: facts.columns + 200,
-    })
-  }
   const { header, lines } = layout(waterfall, facts.columns)
-  const head = facts.color ? `\u001B[1m${header}\u001B[22m` : header
-  return [head, ...lines.map((l) => lineText(l, facts.color))].join('\n')
+  return [paint(header, 'bold', facts.color), ...lines.map((l) => lineText(l, facts.color))].join('\n')
 }
