@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   AUDIT_NO_LEDGER: ExitCode.usage,
   AUDIT_NO_NOTE: ExitCode.usage,
   AUDIT_NO_PRIVATE_KEY: ExitCode.usage,
+  AUDIT_NO_SINCE_CHECKPOINT: ExitCode.usage,
   AUDIT_PRIVATE_KEY_GIVEN: ExitCode.usage,
   AUDIT_PROVE_WHAT: ExitCode.usage,
   AUDIT_UNKNOWN_KEY: ExitCode.usage,
@@ -131,6 +132,7 @@ export const ERROR_CODES = {
   URL_WITH_CREDENTIALS: ExitCode.usage,
   USAGE: ExitCode.usage,
   // exit 1: the thing checked is not OK, or goblin failed (INTERNAL)
+  ANCHOR_CHECKPOINT_UNVERIFIED: ExitCode.notOk,
   AUDIT_CHECKPOINT_MISMATCH: ExitCode.notOk,
   AUDIT_ENVELOPE_REFUSED: ExitCode.notOk,
   AUDIT_LAST_ENTRY_UNREADABLE: ExitCode.notOk,
