@@ -24,14 +24,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Plugins live under GOBLIN_HOME, never in a project: oclif reads its dirs from GOBLIN_DATA_DIR & co.
   const { oclifDirsEnv } = await import('../dist/src/plugins/oclif-dirs.js')
   Object.assign(process.env, oclifDirsEnv(process.env))
-  const { flush, run, settings } = await import('@oclif/core')
+  const { run, settings } = await import('@oclif/core')
   // Linked plugins run their built dist/ like installed ones: oclif cannot transpile ESM TypeScript on the fly.
   settings.enableAutoTranspile = false
   const { handleEntryError, installPluginCommandErrors } = await import('../dist/src/cli/entry.js')
   installPluginCommandErrors()
+  // oclif's run() rather than execute(): errors outside goblin's commands (an unknown command, a plugin's
+  // command under --json) are written the goblin way. Node writes what is buffered for stdout before it exits.
   try {
     await run(args, import.meta.url)
-    await flush()
   } catch (error) {
     await handleEntryError(error, args)
   }
