@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 
 export default class AuditAnchor extends GoblinCommand {
@@ -17,7 +18,7 @@ export default class AuditAnchor extends GoblinCommand {
     ots: Flags.boolean({ description: 'stamp the root on OpenTimestamps calendars' }),
     ethereum: Flags.boolean({ description: 'send an Ethereum transaction carrying the root' }),
     upgrade: Flags.boolean({ description: 'fetch completed Bitcoin attestations for pending .ots proofs' }),
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
     origin: Flags.string({
       description:
         "the log's checkpoint origin (default: audit.origin, else goblin/<key name> of a trusted key)",

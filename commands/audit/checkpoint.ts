@@ -1,9 +1,12 @@
 import { Flags } from '@oclif/core'
+import { CHECKPOINT_INTERVAL_LIMITS } from '../../src/audit/checkpoint-schedule.js'
 import { createCheckpoint } from '../../src/audit/checkpoint-store.js'
 import { loadSigner } from '../../src/audit/keyring.js'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
 import type { NoteSigner } from '../../src/audit/signed-note.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { type DurationValue, durationFlag, ledgerFlag } from '../../src/cli/flags.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
 
 export default class AuditCheckpoint extends GoblinCommand {
   static override summary = 'Sign a checkpoint of the audit log at its current size'
@@ -14,11 +17,12 @@ export default class AuditCheckpoint extends GoblinCommand {
     '<%= config.bin %> audit checkpoint --origin example.com/audit --json',
   ]
   static override flags = {
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
     key: Flags.string({ description: 'signing key name (default: audit.key, else the only active key)' }),
-    every: Flags.string({
+    every: durationFlag({
       description:
         'keep running: checkpoint whenever the log grew, every interval (30s, 15m, 1h, 1d) until Ctrl-C',
+      limits: CHECKPOINT_INTERVAL_LIMITS,
     }),
     origin: Flags.string({
       description: 'checkpoint origin line (default: audit.origin, else goblin/<key name>)',
@@ -50,15 +54,12 @@ export default class AuditCheckpoint extends GoblinCommand {
   }
 
   /** --every: checkpoints on a schedule until SIGINT/SIGTERM; --json prints them all at the end. */
-  private async schedule(ledgerDir: string, signer: NoteSigner, origin: string, every: string) {
-    const { checkpointOnSchedule, parseInterval } = await import('../../src/audit/checkpoint-schedule.js')
-    const everyMs = parseInterval(every)
-    const stop = new AbortController()
-    process.once('SIGINT', () => stop.abort())
-    process.once('SIGTERM', () => stop.abort())
-    this.note(`checkpointing ${ledgerDir} every ${every}; stop with Ctrl-C`)
+  private async schedule(ledgerDir: string, signer: NoteSigner, origin: string, every: DurationValue) {
+    const { checkpointOnSchedule } = await import('../../src/audit/checkpoint-schedule.js')
+    using stop = stopOnSignals()
+    this.note(`checkpointing ${ledgerDir} every ${every.text}; stop with Ctrl-C`)
     const made: { size: number; root: string; path: string }[] = []
-    await checkpointOnSchedule(ledgerDir, signer, origin, everyMs, {
+    await checkpointOnSchedule(ledgerDir, signer, origin, every.ms, {
       signal: stop.signal,
       onCheckpoint: (c) => {
         const root = Buffer.from(c.root, 'base64').toString('hex')
@@ -66,6 +67,6 @@ export default class AuditCheckpoint extends GoblinCommand {
         this.out(`${new Date().toISOString()} checkpoint at size ${c.size}: ${c.path}`)
       },
     })
-    return { every, checkpoints: made }
+    return { every: every.text, checkpoints: made }
   }
 }

@@ -7,6 +7,7 @@ import {
   proveInclusion,
 } from '../../src/audit/proofs.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
 import { usageError } from '../../src/core/errors.js'
 
 export default class AuditProve extends GoblinCommand {
@@ -27,7 +28,7 @@ export default class AuditProve extends GoblinCommand {
     }),
     from: Flags.integer({ description: 'older tree size', min: 0, dependsOn: ['to'] }),
     to: Flags.integer({ description: 'newer tree size', min: 0, dependsOn: ['from'] }),
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
   }
 
   async run(): Promise<InclusionProofJson | ConsistencyProofJson> {

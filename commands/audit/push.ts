@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { usageError } from '../../src/core/errors.js'
 
@@ -26,7 +27,7 @@ export default class AuditPush extends GoblinCommand {
     endpoint: Flags.string({
       description: 'an S3-compatible endpoint URL (default: anchor.s3.endpoint, else AWS)',
     }),
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
   }
 
   async run() {

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { repairLedger } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
 
 export default class AuditRepair extends GoblinCommand {
   static override summary = 'Set aside a torn last line of the audit log'
@@ -9,7 +10,7 @@ export default class AuditRepair extends GoblinCommand {
     'A crash mid-append can leave an incomplete last line. repair moves its bytes to torn/ in the ledger directory and truncates the log to its last complete line; entries before it are not touched. That line was never acknowledged.'
   static override examples = ['<%= config.bin %> audit repair']
   static override flags = {
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
   }
 
   async run(): Promise<{ repaired: boolean; line: number | null; bytes: number; saved_to: string | null }> {

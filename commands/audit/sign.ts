@@ -6,6 +6,7 @@ import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { fileOrStdinFlag, ledgerFlag } from '../../src/cli/flags.js'
 import { AUDIT_EVENT_HOOK } from '../../src/plugins/contracts.js'
 import { collectHook } from '../../src/plugins/hook-runner.js'
 
@@ -13,6 +14,11 @@ export default class AuditSign extends GoblinCommand {
   static override summary = 'Append signed events to the audit log'
   static override description =
     'Signs one event given by flags, or a JSONL stream of events (--input FILE, or - for stdin) as one batch, and appends them durably (fsync) to the ledger. A bad event refuses the whole batch (exit 2) and appends nothing.'
+  // Two forms: one event from flags, or a JSONL stream with --input (which excludes the event flags).
+  static override usage = [
+    'audit sign --goblin <value> --action <value> --decision <value> [--trace-id <value>] [--attr <value>...] [--ledger <value>] [--key <value>] [--json]',
+    'audit sign --input <file|-> [--ledger <value>] [--key <value>] [--json]',
+  ]
   static override examples = [
     '<%= config.bin %> audit sign --goblin researcher --action tool.call --decision allow --attr tool=search',
     'cat events.jsonl | <%= config.bin %> audit sign --input - --json',
@@ -29,26 +35,20 @@ export default class AuditSign extends GoblinCommand {
       multiple: true,
       multipleNonGreedy: true,
     }),
-    input: Flags.string({
+    input: fileOrStdinFlag({
       description: 'a JSONL file of events, or - for stdin',
       exclusive: ['goblin', 'action', 'decision', 'trace-id', 'attr'],
     }),
-    ledger: Flags.string({
-      description: 'ledger directory (default: audit.ledger in goblin.config.json, else GOBLIN_HOME/audit)',
-    }),
+    ledger: ledgerFlag,
     key: Flags.string({ description: 'signing key name (default: audit.key, else the only active key)' }),
   }
 
   async run(): Promise<{ entries: AppendedEntry[] }> {
     const { flags } = await this.parse(AuditSign)
-    const inputName = flags.input === '-' ? 'stdin' : flags.input
-    const events: AuditEvent[] =
-      flags.input && inputName
-        ? parseEventStream(
-            await readInputBytes(flags.input === '-' ? process.stdin : flags.input, inputName),
-            inputName,
-          )
-        : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
+    const input = flags.input
+    const events: AuditEvent[] = input
+      ? parseEventStream(await readInputBytes(input.path ?? process.stdin, input.name), input.name)
+      : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
     // Refuse early (no key, key file missing) before any input is read; the key that signs is chosen again
     // under the keyring lock, so a rotation meanwhile hands the batch to the successor.

@@ -4,6 +4,7 @@ import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
 import { homePaths } from '../../src/core/paths.js'
 
@@ -17,7 +18,7 @@ export default class AuditVerify extends GoblinCommand {
     '<%= config.bin %> audit verify --key ci+1a2b3c4d+AbC...=',
   ]
   static override flags = {
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
     origin: Flags.string({
       description:
         "the log's checkpoint origin; checkpoints of any other are refused (default: audit.origin, else goblin/<key name> of a trusted key)",

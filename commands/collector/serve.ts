@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { goblinHome } from '../../src/core/paths.js'
 
@@ -41,10 +42,7 @@ export default class CollectorServe extends GoblinCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(CollectorServe)
     // Listen for the stop signals before the port opens, so a parent's early SIGTERM still drains cleanly.
-    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'))
-      process.once('SIGINT', () => resolve('SIGINT'))
-    })
+    using stop = stopOnSignals()
     const { serveCollector } = await import('../../src/collector/serve.js')
     const { resolveAuditLocations } = await import('../../src/audit/locations.js')
     const audit = flags.audit ? resolveAuditLocations({}) : null
@@ -71,7 +69,7 @@ export default class CollectorServe extends GoblinCommand {
     else this.out(`listening on ${collector.url}`)
     this.note(`goblin collector: spans stored in ${collector.store.path}; stop with Ctrl-C or SIGTERM`)
 
-    const signal = await stopSignal
+    const signal = await stop.stopped
     this.note(`goblin collector: ${signal}, writing queued spans and stopping`)
     await collector.close()
     this.note('goblin collector: stopped')

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
 import { usageError } from '../../src/core/errors.js'
 import { RUNTIME_CHOICES } from '../../src/stack/runtime-select.js'
 import { stackLogs } from '../../src/stack/stack-logs.js'
@@ -33,14 +34,8 @@ export default class StackLogs extends GoblinCommand {
     })
     for (const line of logs.lines) this.out(line)
     if (flags.follow) {
-      const controller = new AbortController()
-      const stop = () => controller.abort()
-      process.once('SIGINT', stop)
-      try {
-        for await (const line of logs.follow(controller.signal)) this.out(line)
-      } finally {
-        process.off('SIGINT', stop)
-      }
+      using stop = stopOnSignals()
+      for await (const line of logs.follow(stop.signal)) this.out(line)
     }
     return { service: logs.service, runtime: logs.runtime, lines: logs.lines }
   }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
 import { RUNTIME_CHOICES } from '../../src/stack/runtime-select.js'
 import type { StackUpEvent, StackUpReport } from '../../src/stack/stack-report.js'
 import { stackUp } from '../../src/stack/stack-up.js'
@@ -36,10 +37,7 @@ export default class StackUp extends GoblinCommand {
 
   async run(): Promise<StackUpReport> {
     const { flags } = await this.parse(StackUp)
-    const controller = new AbortController()
-    const interrupt = () => controller.abort()
-    process.once('SIGINT', interrupt)
-    process.once('SIGTERM', interrupt)
+    using stop = stopOnSignals()
     // A live view (ink) on a terminal; plain lines when stderr is piped, in CI, or under --json (notes only).
     const live = this.stderrFacts.progress
       ? (await import('../../src/ui/stack-progress.js')).startUpProgress(process.stderr)
@@ -59,7 +57,7 @@ export default class StackUp extends GoblinCommand {
         imageFlags: flags.image,
         hooks: this.config,
         timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
-        signal: controller.signal,
+        signal: stop.signal,
         onEvent,
       })
       live?.stop()
@@ -74,8 +72,6 @@ export default class StackUp extends GoblinCommand {
       return report
     } finally {
       live?.stop()
-      process.off('SIGINT', interrupt)
-      process.off('SIGTERM', interrupt)
     }
   }
 }

@@ -1,31 +1,7 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
-import { loadProjectConfig } from '../../src/core/config.js'
-import { parseHttpUrl } from '../../src/core/http-url.js'
-import { goblinHome } from '../../src/core/paths.js'
-import { type BackendTarget, resolveBackend } from '../../src/trace/endpoints.js'
+import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import type { TraceList } from '../../src/trace/trace-queries.js'
-
-/** `--backend` and `--endpoint`, shared by the trace commands that read traces. */
-export const backendFlags = {
-  backend: Flags.string({
-    description:
-      'where to read traces (default: follows the running stack, then goblin.config.json trace.backend)',
-    options: ['embedded', 'tempo'],
-  }),
-  endpoint: Flags.string({ description: 'query API base URL, e.g. http://127.0.0.1:3200 for Tempo' }),
-}
-
-/** The backend the flags, the running stack and the config name. */
-export function backendFrom(flags: { backend?: string; endpoint?: string }): BackendTarget {
-  if (flags.endpoint) parseHttpUrl(flags.endpoint, '--endpoint')
-  return resolveBackend({
-    home: goblinHome(),
-    config: loadProjectConfig().config,
-    backend: flags.backend as BackendTarget['kind'] | undefined,
-    endpoint: flags.endpoint,
-  })
-}
 
 export default class TraceListCommand extends GoblinCommand {
   static override summary = 'List recent traces'

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import type { OtlpJsonResourceSpans } from '../../src/collector/otlp-encode-json.js'
 import type { Waterfall } from '../../src/trace/waterfall.js'
-import { backendFlags, backendFrom } from './list.js'
 
 export default class TraceShow extends GoblinCommand {
   static override summary = 'Show a trace as a waterfall'

@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { durationFlag } from '../../src/cli/flags.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
+import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import type { SpanRecord } from '../../src/collector/span-record.js'
-import { backendFlags, backendFrom } from './list.js'
 
 export default class TraceTail extends GoblinCommand {
   static override summary = 'Print spans as they arrive'
@@ -14,21 +16,17 @@ export default class TraceTail extends GoblinCommand {
   static override flags = {
     ...backendFlags,
     max: Flags.integer({ description: 'stop after this many spans', min: 1 }),
-    for: Flags.string({ description: 'stop after this long, e.g. 30s' }),
+    for: durationFlag({ description: 'stop after this long, e.g. 30s' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TraceTail)
     const { followSpans } = await import('../../src/trace/trace-queries.js')
-    const { parseDuration } = await import('../../src/core/duration.js')
     const { setLongTimeout } = await import('../../src/core/long-timeout.js')
     const { formatSpanLine } = await import('../../src/ui/waterfall-list.js')
     const target = backendFrom(flags)
-    const stop = new AbortController()
-    const stopNow = () => stop.abort()
-    process.once('SIGINT', stopNow)
-    process.once('SIGTERM', stopNow)
-    if (flags.for) setLongTimeout(stopNow, parseDuration(flags.for, '--for')).unref()
+    using stop = stopOnSignals()
+    if (flags.for) setLongTimeout(stop.abort, flags.for.ms).unref()
     let printed = 0
     const json = this.jsonEnabled()
     await followSpans({
@@ -44,7 +42,5 @@ export default class TraceTail extends GoblinCommand {
         }
       },
     })
-    process.off('SIGINT', stopNow)
-    process.off('SIGTERM', stopNow)
   }
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../core/duration.js'
+import type { DurationLimits } from '../core/duration.js'
 import { sleepLong } from '../core/long-timeout.js'
 import {
   type CreatedCheckpoint,
@@ -13,10 +13,8 @@ import type { NoteSigner } from './signed-note.js'
  * rewrite of anything already checkpointed is detectable within one interval (and anchorable).
  */
 
-/** `--every`: a duration (`30s`, `15m`, `1h`, `30d`) from one second to a year, in milliseconds. */
-export function parseInterval(text: string): number {
-  return parseDuration(text, '--every', { minMs: 1000, maxMs: 366 * 86_400_000 })
-}
+/** `--every`: a duration (`30s`, `15m`, `1h`, `30d`) from one second to a year. */
+export const CHECKPOINT_INTERVAL_LIMITS: DurationLimits = { minMs: 1000, maxMs: 366 * 86_400_000 }
 
 /** Checkpoints now and then every `everyMs` until `signal` aborts; a round where the log did not grow is skipped. */
 export async function checkpointOnSchedule(

@@ -19,7 +19,12 @@ export type ErrorSource = 'goblin' | 'plugins' | 'plugin'
  * PLUGIN_COMMAND_FAILED.
  */
 export function toGoblinError(error: unknown, source: ErrorSource = 'goblin'): GoblinError {
-  if (isGoblinError(error)) return error
+  if (isGoblinError(error)) {
+    // A flag's own parse threw it, and oclif wrapped its message (`Parsing --every` and a tab): tidy that.
+    const message = tidy(error.message)
+    if (message === error.message) return error
+    return new GoblinError(error.code, message, { hint: error.hint, exit: error.exit, cause: error })
+  }
   const e = error instanceof Error ? error : new Error(String(error))
   if (e instanceof Errors.CLIError) {
     const exit = (e as Errors.CLIError).oclif?.exit

@@ -4,6 +4,8 @@ export interface SignalStop {
   signal: AbortSignal
   /** Resolves with the signal's name once one arrives. */
   stopped: Promise<NodeJS.Signals>
+  /** Stops the work from inside (a --max or --for reached), as a signal would. */
+  abort(): void
   /** Removes the listeners; a second Ctrl-C after this is Node's default (exit at once). */
   dispose(): void
   [Symbol.dispose](): void
@@ -30,5 +32,6 @@ export function stopOnSignals(): SignalStop {
   const dispose = () => {
     for (const [name, handler] of handlers) process.off(name, handler)
   }
-  return { signal: controller.signal, stopped, dispose, [Symbol.dispose]: dispose }
+  const abort = () => controller.abort('done')
+  return { signal: controller.signal, stopped, abort, dispose, [Symbol.dispose]: dispose }
 }

@@ -3,6 +3,7 @@ import { text } from 'node:stream/consumers'
 import { Args, Flags } from '@oclif/core'
 import { openNote, parseVerifierKey } from '../../../src/audit/signed-note.js'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
+import { inputSource } from '../../../src/cli/flags.js'
 import { ExitCode, usageError } from '../../../src/core/errors.js'
 
 export default class AuditNoteVerify extends GoblinCommand {
@@ -32,9 +33,10 @@ export default class AuditNoteVerify extends GoblinCommand {
     unknown: string[]
   }> {
     const { args, flags } = await this.parse(AuditNoteVerify)
+    const input = inputSource(args.file)
     let note: string
     try {
-      note = args.file === '-' ? await text(process.stdin) : readFileSync(args.file, 'utf8')
+      note = input.path === null ? await text(process.stdin) : readFileSync(input.path, 'utf8')
     } catch {
       throw usageError(
         'AUDIT_NO_NOTE',
