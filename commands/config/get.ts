@@ -6,6 +6,7 @@ export default class ConfigGet extends GoblinCommand {
   static override summary = 'Print one of your user settings'
   static override description =
     `Settable keys: ${USER_SETTING_KEYS.join(', ')}. A project's goblin.config.json overrides them.`
+  static override examples = ['<%= config.bin %> config get stack.runtime']
   static override args = {
     key: Args.string({ description: 'setting key, e.g. stack.runtime', required: true }),
   }

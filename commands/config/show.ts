@@ -6,6 +6,7 @@ import { userSettingsFile } from '../../src/core/user-settings.js'
 export default class ConfigShow extends GoblinCommand {
   static override summary = 'Show the effective settings: defaults, your settings, then goblin.config.json'
 
+  static override examples = ['<%= config.bin %> config show', '<%= config.bin %> config show --json']
   async run(): Promise<{ projectFile: string | null; userSettingsFile: string; config: ProjectConfig }> {
     await this.parse(ConfigShow)
     const { path, config } = loadProjectConfig()

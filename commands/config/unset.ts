@@ -4,6 +4,7 @@ import { unsetUserSetting } from '../../src/core/user-settings.js'
 
 export default class ConfigUnset extends GoblinCommand {
   static override summary = 'Remove a user setting'
+  static override examples = ['<%= config.bin %> config unset stack.runtime']
   static override args = { key: Args.string({ description: 'setting key', required: true }) }
 
   async run(): Promise<{ key: string }> {

@@ -12,6 +12,10 @@ const hook: Hook<'command_not_found'> = async (options) => {
   const typedWords = [...options.id.split(':'), ...(options.argv ?? [])].filter(
     (w) => w !== '' && !w.startsWith('-'),
   )
+  if (typedWords.length === 0)
+    throw new GoblinError('UNKNOWN_COMMAND', `no ${config.bin} command given (${options.id} alone)`, {
+      hint: `Name a command, e.g. \`${config.bin} doctor ${options.id}\`; \`${config.bin} --help\` lists them.`,
+    })
   const visible = config.commands.filter((c) => !c.hidden)
   const ids = [...visible.map((c) => c.id), ...visible.flatMap((c) => c.aliases)]
   const spaced = (id: string) => id.replaceAll(':', ' ')
