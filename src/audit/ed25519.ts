@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, v
 
 /**
  * Ed25519 over Node's built-in crypto (OpenSSL). Chosen over @noble/ed25519 by measurement: see
- * bench/audit.js and the README ("Audit log: why Node's crypto"). Keys travel as raw RFC 8032 bytes
+ * bench/audit.js and docs/audit.md ("Performance, and why Node's crypto"). Keys travel as raw RFC 8032 bytes
  * (32-byte seed, 32-byte public key); the DER prefixes below wrap them for OpenSSL.
  */
 

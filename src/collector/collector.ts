@@ -32,7 +32,7 @@ export interface CollectorOptions {
   durability?: Durability
 }
 
-/** `collector.durability`: see the README's "The store" and bench:collector's durability section. */
+/** `collector.durability`: see docs/traces.md, "The store", and bench/README.md's durability section. */
 export type Durability = 'process-crash' | 'power-loss'
 
 export interface RunningCollector {

@@ -73,7 +73,7 @@ export function parseProjectConfig(
   throw usageError(
     'CONFIG_INVALID',
     `${where}:${at.line}:${at.column}: ${field || '(top level)'}: ${describeIssue(issue)}${more}`,
-    `Correct the field in ${where}; the README's "Configuration" section lists every setting.`,
+    `Correct the field in ${where}; docs/settings.md lists every setting.`,
   )
 }
 

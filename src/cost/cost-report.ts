@@ -21,7 +21,7 @@ export interface CostReportOptions {
   now?: Date
 }
 
-/** `goblin cost report --json`: stable, documented in the README. */
+/** `goblin cost report --json`: stable, documented in docs/cost.md. */
 export interface CostReport {
   backend: CostBackend
   since: string

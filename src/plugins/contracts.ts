@@ -4,7 +4,7 @@ import { z } from 'zod'
  * The hooks plugins implement (oclif hooks, run in-process by `collectHook` in ./hook-runner.ts).
  * Each answer carries `apiVersion` so the contract can grow without breaking published plugins; goblin
  * rejects (and reports, naming the plugin) an answer of a version it does not know. Within version 1,
- * goblin only adds optional fields. Documented for plugin authors in README.md, "Plugins", and mirrored
+ * goblin only adds optional fields. Documented for plugin authors in docs/plugins.md, and mirrored
  * as plain types in templates/plugin/src/contracts.ts (test/unit/plugins/template.test.ts keeps the two
  * in step).
  */

@@ -67,7 +67,7 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
   if (t.unmeteredCalls > 0)
     lines.push(
       s(
-        `Unmetered: ${formatCount(t.unmeteredCalls)} calls reported no token counts and no cost of their own (not counted as $0). Their sender's telemetry omits usage; see the README's conventions table.`,
+        `Unmetered: ${formatCount(t.unmeteredCalls)} calls reported no token counts and no cost of their own (not counted as $0). Their sender's telemetry omits usage; see docs/cost.md, the conventions read.`,
         'yellow',
       ),
     )
