@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
+import type { RemoteReport } from '../../src/audit/remote-verify.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
-import { type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
+import { type TrustedKey, type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { ledgerFlag } from '../../src/cli/flags.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
@@ -39,7 +40,15 @@ export default class AuditVerify extends GoblinCommand {
     'bitcoin-source': Flags.string({
       description: 'block headers for --online: an Esplora URL, rpc+http://user:pass@host:8332, or file:PATH',
     }),
-    source: Flags.string({ description: 'verify the log stored by goblin audit push: s3://BUCKET/PREFIX' }),
+    source: Flags.string({
+      description:
+        'verify a published log: http(s)://PREFIX/ (C2SP tiles, as goblin audit serve or any static server serves them: only the tiles the proofs need are fetched), or s3://BUCKET/PREFIX (what goblin audit push stored, downloaded whole)',
+    }),
+    index: Flags.integer({
+      description: 'with an http(s) --source: prove this entry included, and check it (repeatable)',
+      min: 0,
+      multiple: true,
+    }),
     endpoint: Flags.string({
       description: 'S3-compatible endpoint for --source (default: anchor.s3.endpoint)',
     }),
@@ -49,9 +58,16 @@ export default class AuditVerify extends GoblinCommand {
     }),
   }
 
-  async run(): Promise<VerifyReport> {
+  async run(): Promise<VerifyReport | RemoteReport> {
     const { flags } = await this.parse(AuditVerify)
     const where = resolveAuditLocations({ ledger: flags.ledger, origin: flags.origin })
+    if (flags.source && /^https?:\/\//.test(flags.source)) return this.verifyTiles(flags.source, flags, where)
+    if (flags.index)
+      throw usageError(
+        'AUDIT_INDEX_NEEDS_TILES',
+        '--index needs an http(s) --source',
+        'A local verify checks every entry already.',
+      )
     const { describeAnchor, openLedgerSource, withAnchorChecks } = await import(
       '../../src/anchor/verify-hook.js'
     )
@@ -63,13 +79,10 @@ export default class AuditVerify extends GoblinCommand {
         keyringFile: flags.keyring,
         keysDir: where.keysDir,
       })
-      const origins = where.origin
-        ? [where.origin]
-        : [...new Set(trusted.map((t) => defaultOrigin(t.verifier.name)))]
       const sinceFile = flags['since-checkpoint']
       const ledgerReport = await verifyLedger(where.ledgerDir, trusted, {
         threads: flags.threads,
-        origins,
+        origins: expectedOrigins(where.origin, trusted),
         stateDir: homePaths.verified(),
         since: sinceFile ? { note: readSince(sinceFile), file: sinceFile } : undefined,
       })
@@ -97,6 +110,46 @@ export default class AuditVerify extends GoblinCommand {
       bucket?.cleanup()
     }
   }
+
+  /** --source http(s)://: the published checkpoint, its consistency and the entries asked for, from tiles. */
+  private async verifyTiles(
+    source: string,
+    flags: { key?: string[]; keyring?: string; index?: number[]; 'since-checkpoint'?: string },
+    where: ReturnType<typeof resolveAuditLocations>,
+  ): Promise<RemoteReport> {
+    const { httpTileFetch, verifyRemoteLog } = await import('../../src/audit/remote-verify.js')
+    const trusted = resolveTrustedKeys({
+      vkeys: flags.key,
+      keyringFile: flags.keyring,
+      keysDir: where.keysDir,
+    })
+    const counter = { requests: 0, bytes: 0 }
+    const sinceFile = flags['since-checkpoint']
+    const report = await verifyRemoteLog(source, httpTileFetch(source, counter), trusted, {
+      origins: expectedOrigins(where.origin, trusted),
+      stateDir: homePaths.verified(),
+      since: sinceFile ? { note: readSince(sinceFile), file: sinceFile } : undefined,
+      indexes: flags.index,
+      counter,
+    })
+    for (const e of report.errors)
+      this.out(`${e.seq !== null ? `seq ${e.seq}` : (e.file ?? '')}: ${e.kind}: ${e.message}`)
+    if (report.checkpoint)
+      this.out(
+        `checkpoint ${report.checkpoint.size} of ${report.checkpoint.origin}, root ${report.checkpoint.root}`,
+      )
+    if (report.since) this.out(`consistent with checkpoint ${report.since.size} (${report.since.from})`)
+    for (const e of report.entries) this.out(`entry ${e.index} included: ${JSON.stringify(e.entry)}`)
+    this.note(`fetched ${report.fetched.bytes} bytes in ${report.fetched.requests} requests`)
+    this.out(report.ok ? 'ok' : `FAILED: ${report.errors.length} problem(s)`)
+    if (!report.ok) process.exitCode = ExitCode.notOk
+    return report
+  }
+}
+
+/** `--origin`, else `audit.origin`, else what `audit checkpoint` names a trusted key's log. */
+function expectedOrigins(origin: string | undefined, trusted: TrustedKey[]): string[] {
+  return origin ? [origin] : [...new Set(trusted.map((t) => defaultOrigin(t.verifier.name)))]
 }
 
 function readSince(file: string): string {

@@ -3,10 +3,13 @@ import { join } from 'node:path'
 import { ExitCode, GoblinError } from '../core/errors.js'
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
 import { makeDirDurably, writeFileDurably } from './durable-file.js'
+import { acquireFileLock } from './file-lock.js'
 import { ledgerPaths, readLedgerSnapshot, splitLedgerLines } from './ledger.js'
 import { ledgerSnapshotSize, readLedgerLines } from './ledger-reader.js'
-import { type LeafHashes, leafHash, rootHash, TreeBuilder } from './merkle.js'
+import { type LeafHashes, leafHash, TreeBuilder } from './merkle.js'
 import { type NoteSigner, openNote, signNote } from './signed-note.js'
+import { LATEST_CHECKPOINT_FILE, TileWriter } from './tile-store.js'
+import { MAX_ENTRY_BYTES, TileBuilder } from './tiles.js'
 
 /**
  * Checkpoints live in the ledger directory as `checkpoints/<size>.note`: each a C2SP signed note whose
@@ -75,47 +78,89 @@ export interface CreatedCheckpoint {
 }
 
 /**
- * Signs a checkpoint for the ledger's current size and stores it. Refuses when the ledger has a torn
- * last line, or no longer matches the latest stored checkpoint (signing would bless a rewritten log).
+ * Signs a checkpoint for the ledger's current size and stores it, with the C2SP tiles of that size:
+ * the log is streamed once, each full tile not yet stored is written as it completes, then the partial
+ * tiles, then (all synced) `checkpoints/<size>.note`, and last, under the ledger lock, the `checkpoint`
+ * file that publishes them. Refuses when the ledger has a torn last line, or no longer matches the
+ * latest stored checkpoint (signing would bless a rewritten log).
  */
 export async function createCheckpoint(
   ledgerDir: string,
   signer: NoteSigner,
   origin: string,
 ): Promise<CreatedCheckpoint> {
-  const { leaves, tornLine } = await ledgerLeafHashes(ledgerDir)
-  if (tornLine !== null)
+  const previous = latestCheckpoint(ledgerDir)
+  const size = await ledgerSnapshotSize(ledgerDir)
+  const tree = new TreeBuilder()
+  const writer = new TileWriter(ledgerDir)
+  const tiles = new TileBuilder((tile) => writer.write(tile))
+  let previousRoot: Buffer | null = previous?.checkpoint.size === 0 ? tree.root() : null
+  const lines = readLedgerLines(ledgerDir, size)
+  for (;;) {
+    const next = await lines.next()
+    if (next.done) {
+      if (next.value)
+        throw new GoblinError(
+          'AUDIT_TORN_LINE',
+          `${ledgerPaths(ledgerDir).log}:${next.value.line}: the last line is incomplete`,
+          { hint: 'Run goblin audit repair first.', exit: ExitCode.notOk },
+        )
+      break
+    }
+    const chunk = next.value
+    for (let j = 0; j < chunk.count; j++) {
+      const entry = chunk.bytes.subarray(chunk.starts[j], chunk.ends[j])
+      const leaf = leafHash(entry)
+      if (entry.length > MAX_ENTRY_BYTES)
+        throw new GoblinError(
+          'AUDIT_ENTRY_OVERSIZE',
+          `${ledgerPaths(ledgerDir).log}:${chunk.first + j + 1}: an entry of ${entry.length} bytes does not fit a tile bundle (at most ${MAX_ENTRY_BYTES})`,
+          { hint: 'Run goblin audit verify; goblin never writes such an entry.', exit: ExitCode.notOk },
+        )
+      tree.push(leaf)
+      tiles.push(entry, leaf)
+      if (tree.count === previous?.checkpoint.size) previousRoot = tree.root()
+    }
+  }
+  if (previous && !previousRoot?.equals(previous.checkpoint.root))
     throw new GoblinError(
-      'AUDIT_TORN_LINE',
-      `${ledgerPaths(ledgerDir).log}:${tornLine}: the last line is incomplete`,
+      'AUDIT_CHECKPOINT_MISMATCH',
+      `the ledger no longer matches its checkpoint at size ${previous.checkpoint.size} (${previous.path})`,
       {
-        hint: 'Run goblin audit repair first.',
+        hint: 'Run goblin audit verify to see what changed; do not checkpoint a rewritten log.',
         exit: ExitCode.notOk,
       },
     )
-  const previous = latestCheckpoint(ledgerDir)
-  if (previous) {
-    const { checkpoint } = previous
-    const matches =
-      checkpoint.size <= leaves.count && rootHash(leaves, 0, checkpoint.size).equals(checkpoint.root)
-    if (!matches)
-      throw new GoblinError(
-        'AUDIT_CHECKPOINT_MISMATCH',
-        `the ledger no longer matches its checkpoint at size ${checkpoint.size} (${previous.path})`,
-        {
-          hint: 'Run goblin audit verify to see what changed; do not checkpoint a rewritten log.',
-          exit: ExitCode.notOk,
-        },
-      )
-  }
-  const root = rootHash(leaves)
-  const note = signNote(formatCheckpoint({ origin, size: leaves.count, root }), [signer])
+  for (const tile of tiles.partials()) writer.write(tile)
+  writer.finish()
+  const root = tree.root()
+  const note = signNote(formatCheckpoint({ origin, size: tree.count, root }), [signer])
   // Verify what we are about to store, so a key/file mix-up never writes an unverifiable checkpoint.
   if (openNote(note, [signer]).verified.length !== 1)
     throw new Error('freshly signed checkpoint does not verify')
   const dir = ledgerPaths(ledgerDir).checkpoints
   makeDirDurably(dir)
-  const path = join(dir, `${leaves.count}.note`)
+  const path = join(dir, `${tree.count}.note`)
   writeFileDurably(path, note)
-  return { origin, size: leaves.count, root: root.toString('base64'), note, path }
+  await publishLatest(ledgerDir, note, tree.count)
+  return { origin, size: tree.count, root: root.toString('base64'), note, path }
+}
+
+/**
+ * Replaces `<ledger>/checkpoint` with `note` unless it already holds a larger checkpoint (two
+ * checkpointers racing never move it back), under the ledger lock.
+ */
+export async function publishLatest(ledgerDir: string, note: string, size: number): Promise<void> {
+  const lock = await acquireFileLock(ledgerPaths(ledgerDir).lock)
+  try {
+    const path = join(ledgerDir, LATEST_CHECKPOINT_FILE)
+    if (existsSync(path)) {
+      const current = readFileSync(path, 'utf8')
+      const sizeLine = current.split('\n')[1]
+      if (sizeLine !== undefined && Number(sizeLine) > size) return
+    }
+    writeFileDurably(path, note)
+  } finally {
+    lock.release()
+  }
 }

@@ -9,13 +9,14 @@ import {
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { ExitCode, GoblinError } from '../core/errors.js'
+import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
 import { fsyncDirectory, makeDirDurably, writeFileDurably } from './durable-file.js'
 import { type AuditEvent, type Envelope, sealEntry } from './envelope.js'
 import { acquireFileLock } from './file-lock.js'
 import { leafHash } from './merkle.js'
 import type { NoteSigner } from './signed-note.js'
+import { MAX_ENTRY_BYTES } from './tiles.js'
 
 /**
  * Hands `seal` the key that signs, holding whatever keeps that key's validity fixed while `seal` stamps
@@ -88,6 +89,12 @@ export async function appendEvents(
         const lines: Buffer[] = []
         for (const [i, event] of events.entries()) {
           const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), key)
+          if (bytes.length > MAX_ENTRY_BYTES)
+            throw usageError(
+              'AUDIT_ENTRY_TOO_LARGE',
+              `event ${i + 1} of the batch signs to ${bytes.length} bytes; an entry is at most ${MAX_ENTRY_BYTES} (a C2SP tlog-tiles entry bundle's limit); nothing was appended`,
+              'Keep large payloads outside the log and sign their digest in attrs.',
+            )
           lines.push(bytes, NEWLINE_BUFFER)
           entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
         }

@@ -49,3 +49,51 @@ export function remember(stateDir: string, origin: string, note: string, size: n
   makeDirDurably(stateDir)
   writeFileDurably(statePath(stateDir, origin), note)
 }
+
+/** A checkpoint the log must extend, and where it came from (this machine's state, or --since-checkpoint). */
+export interface Reference {
+  checkpoint: Checkpoint
+  from: string
+  file: string
+  /** From this machine's state (its checkpoint must still be stored), not --since-checkpoint. */
+  remembered: boolean
+}
+
+/**
+ * The checkpoints a verification must extend: the one remembered for each expected origin (when state is
+ * kept) and `since`, each verified again; one that does not verify goes to `fail` with its file.
+ */
+export function loadReferences(
+  options: { stateDir?: string; since?: { note: string; file: string } },
+  origins: string[] | undefined,
+  verifiers: NoteVerifier[],
+  fail: (message: string, file: string) => void,
+): Reference[] {
+  const references: Reference[] = []
+  if (options.stateDir && origins) {
+    for (const origin of origins) {
+      const remembered = loadRemembered(options.stateDir, origin, verifiers)
+      if (!remembered) continue
+      if ('problem' in remembered) fail(`the remembered ${remembered.problem}`, remembered.path)
+      else
+        references.push({
+          checkpoint: remembered.checkpoint,
+          from: `verified on ${remembered.since}`,
+          file: remembered.path,
+          remembered: true,
+        })
+    }
+  }
+  if (options.since) {
+    const opened = openCheckpoint(options.since.note, verifiers, origins, options.since.file)
+    if (!opened.ok) fail(opened.message, options.since.file)
+    else
+      references.push({
+        checkpoint: opened.checkpoint,
+        from: options.since.file,
+        file: options.since.file,
+        remembered: false,
+      })
+  }
+  return references
+}

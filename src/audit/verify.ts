@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { usageError } from '../core/errors.js'
@@ -25,7 +26,9 @@ import {
   verifyConsistency,
 } from './merkle.js'
 import type { NoteVerifier } from './signed-note.js'
-import { loadRemembered, remember } from './verifier-state.js'
+import { LATEST_CHECKPOINT_FILE, readStoredTile } from './tile-store.js'
+import { type BuiltTile, TILE_WIDTH, TileBuilder, tilePath } from './tiles.js'
+import { loadReferences, type Reference, remember } from './verifier-state.js'
 
 /** The kinds of problem `goblin audit verify` reports; other modules (anchors) add their own kinds. */
 export type VerifyErrorKind =
@@ -46,6 +49,8 @@ export type VerifyErrorKind =
   | 'checkpoint-origin'
   | 'checkpoint-inconsistent'
   | 'bad-checkpoint'
+  | 'tile-mismatch'
+  | 'not-included'
 
 /** One problem: where (seq and 1-based line of the ledger, or the checkpoint file) and what. */
 export interface VerifyError {
@@ -101,15 +106,6 @@ interface GoodCheckpoint {
   note: string
 }
 
-/** A checkpoint the log must extend, and where it came from (the state file, or --since-checkpoint). */
-interface Reference {
-  checkpoint: Checkpoint
-  from: string
-  file: string
-  /** From this machine's state (its checkpoint must still be stored), not --since-checkpoint. */
-  remembered: boolean
-}
-
 /**
  * Checks the whole ledger, streaming it in chunks so memory stays flat however long the log: every
  * entry's form and signature under the key valid at its time, seq continuity, the Merkle tree, every
@@ -150,7 +146,9 @@ export async function verifyLedger(
       )
     else good.push({ checkpoint: opened.checkpoint, file: c.path, note: c.note })
   }
-  const references = loadReferences(options, verifiers, fileError)
+  const references = loadReferences(options, options.origins, verifiers, (message, file) =>
+    fileError('checkpoint-signature', message, file),
+  )
 
   // Sizes whose prefix root the stream must record, and the consistency proofs it must build.
   const wanted = new Set<number>([...good, ...references].map((c) => c.checkpoint.size))
@@ -167,6 +165,10 @@ export async function verifyLedger(
   const tree = new TreeBuilder()
   const roots = new Map<number, Buffer>([[0, Buffer.from(EMPTY_ROOT)]])
   const seqs = new SeqTracker()
+  const latestSize = good.at(-1)?.checkpoint.size ?? 0
+  const tiles = existsSync(join(ledgerDir, 'tile'))
+    ? new TileCheck(ledgerDir, latestSize, (message, file) => fileError('tile-mismatch', message, file))
+    : null
   const fold = (chunk: LineChunk, results: EntryResults, details: EntryDetail[]) => {
     const byIndex = new Map(details.map((d) => [d.index, d.message]))
     for (let j = 0; j < chunk.count; j++) {
@@ -174,7 +176,11 @@ export async function verifyLedger(
       const leaf = results.leaves.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES)
       hashers.push(chunk.first + j, leaf)
       tree.push(leaf)
-      if (wanted.has(tree.count)) roots.set(tree.count, tree.root())
+      tiles?.push(chunk.bytes.subarray(chunk.starts[j], chunk.ends[j]), leaf)
+      if (wanted.has(tree.count)) {
+        roots.set(tree.count, tree.root())
+        tiles?.checkPartials(tree.count === latestSize)
+      }
       const seq = results.seq[j] as number
       const at = { seq: Number.isNaN(seq) ? null : seq, line }
       const status = results.status[j] as number
@@ -257,6 +263,7 @@ export async function verifyLedger(
         g.file,
       )
   }
+  errors.push(...publishedErrors(ledgerDir, verifiers, options.origins, good))
   for (const { reference, target, ranges } of proofs)
     errors.push(...referenceErrors(reference, target, ranges, hashers, roots, good, n))
   errors.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
@@ -286,6 +293,79 @@ export async function verifyLedger(
   return report
 }
 
+/**
+ * The ledger's tiles against the log as it streams: each full tile, when it completes, must equal the
+ * stored one (and exist, when the latest checkpoint covers it), and the partial tiles of each checkpoint
+ * size must equal what is stored (and exist for the latest).
+ */
+class TileCheck {
+  private readonly builder: TileBuilder
+
+  constructor(
+    private readonly ledgerDir: string,
+    private readonly latestSize: number,
+    private readonly fail: (message: string, file: string) => void,
+  ) {
+    this.builder = new TileBuilder((tile) => this.compare(tile, tileEnd(tile.coord) <= latestSize))
+  }
+
+  push(entry: Uint8Array, leaf: Uint8Array): void {
+    this.builder.push(entry, leaf)
+  }
+
+  checkPartials(required: boolean): void {
+    for (const tile of this.builder.partials()) this.compare(tile, required)
+  }
+
+  private compare(tile: BuiltTile, required: boolean): void {
+    const stored = readStoredTile(this.ledgerDir, tile.coord)
+    const file = join(this.ledgerDir, tilePath(tile.coord))
+    if (stored === null) {
+      if (required)
+        this.fail(`${tilePath(tile.coord)} is missing: checkpoint ${this.latestSize} publishes it`, file)
+    } else if (!stored.equals(tile.bytes))
+      this.fail(`${tilePath(tile.coord)} does not match the log: a tile was changed or the log was`, file)
+  }
+}
+
+/** The entry index a full tile's hashes end at. */
+function tileEnd(coord: BuiltTile['coord']): number {
+  return (coord.index + 1) * TILE_WIDTH * (coord.level === 'entries' ? 1 : TILE_WIDTH ** coord.level)
+}
+
+/** `<ledger>/checkpoint` (what a tile reader trusts first) must be one of the stored checkpoints, verified. */
+function publishedErrors(
+  ledgerDir: string,
+  verifiers: NoteVerifier[],
+  origins: string[] | undefined,
+  good: GoodCheckpoint[],
+): VerifyError[] {
+  const file = join(ledgerDir, LATEST_CHECKPOINT_FILE)
+  if (!existsSync(file)) return []
+  const opened = openCheckpoint(readFileSync(file, 'utf8'), verifiers, origins, file)
+  if (!opened.ok) return [{ seq: null, line: null, kind: opened.kind, message: opened.message, file }]
+  const { size, root } = opened.checkpoint
+  const same = good.find((g) => g.checkpoint.size === size)
+  if (same?.checkpoint.root.equals(root)) return []
+  return [
+    same
+      ? {
+          seq: null,
+          line: null,
+          kind: 'checkpoint-mismatch',
+          message: `it publishes size ${size} with root ${root.toString('hex')}, not the root of the stored checkpoint ${size}`,
+          file,
+        }
+      : {
+          seq: null,
+          line: null,
+          kind: 'checkpoint-vanished',
+          message: `it publishes checkpoint ${size}, which is gone from checkpoints/ (goblin never deletes one)`,
+          file,
+        },
+  ]
+}
+
 const STATUS_KINDS: Record<number, VerifyErrorKind> = {
   [EntryStatus.modified]: 'modified-entry',
   [EntryStatus.unknownKey]: 'unknown-key',
@@ -298,42 +378,6 @@ function keyId(verifier: NoteVerifier): string {
 
 function latestFor(good: GoodCheckpoint[], origin: string): GoodCheckpoint | undefined {
   return good.filter((g) => g.checkpoint.origin === origin).at(-1)
-}
-
-/** The remembered checkpoint of each expected origin, and --since-checkpoint, each verified again. */
-function loadReferences(
-  options: VerifyOptions,
-  verifiers: NoteVerifier[],
-  fileError: (kind: VerifyErrorKind, message: string, file: string) => void,
-): Reference[] {
-  const references: Reference[] = []
-  if (options.stateDir && options.origins) {
-    for (const origin of options.origins) {
-      const remembered = loadRemembered(options.stateDir, origin, verifiers)
-      if (!remembered) continue
-      if ('problem' in remembered)
-        fileError('checkpoint-signature', `the remembered ${remembered.problem}`, remembered.path)
-      else
-        references.push({
-          checkpoint: remembered.checkpoint,
-          from: `verified on ${remembered.since}`,
-          file: remembered.path,
-          remembered: true,
-        })
-    }
-  }
-  if (options.since) {
-    const opened = openCheckpoint(options.since.note, verifiers, options.origins, options.since.file)
-    if (!opened.ok) fileError(opened.kind, opened.message, options.since.file)
-    else
-      references.push({
-        checkpoint: opened.checkpoint,
-        from: options.since.file,
-        file: options.since.file,
-        remembered: false,
-      })
-  }
-  return references
 }
 
 /**

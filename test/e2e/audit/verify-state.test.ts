@@ -39,6 +39,7 @@ describe('goblin audit verify keeps state under GOBLIN_HOME (built CLI)', { time
     expect(parseJson<VerifyJson>(wrongOrigin).errors.map((e) => e.kind)).toEqual([
       'checkpoint-origin',
       'checkpoint-origin',
+      'checkpoint-origin',
     ])
 
     // A key named like an origin is its log's origin (tlog-policy), so no --origin is needed.
@@ -60,11 +61,12 @@ describe('goblin audit verify keeps state under GOBLIN_HOME (built CLI)', { time
     rmSync(join(home.path, 'audit', 'checkpoints', '6.note'))
     const cut = await goblin('audit', 'verify', '--origin', 'example.com/audit', '--json')
     expect(cut.exitCode).toBe(1)
+    // Vanished twice: from this machine's state and from the published checkpoint file.
     expect(
       parseJson<VerifyJson>(cut)
         .errors.map((e) => e.kind)
         .sort(),
-    ).toEqual(['checkpoint-vanished', 'log-rolled-back'])
+    ).toEqual(['checkpoint-vanished', 'checkpoint-vanished', 'log-rolled-back'])
     const text = await goblin('audit', 'verify', '--origin', 'example.com/audit')
     expect(text.stdout).toMatch(
       /log-rolled-back: the log has 3 entries but checkpoint 6 of example.com\/audit/,

@@ -52,11 +52,22 @@ describe('verification state (rollback, vanished checkpoints, forks)', () => {
     expect((await l.verify()).ok).toBe(true)
     rmSync(l.checkpoint(10))
     const report = await l.verify()
-    expect(kinds(report)).toEqual(['checkpoint-vanished'])
-    expect(report.errors[0]).toMatchObject({
-      file: statePath(l.stateDir, ORIGIN),
-      message: expect.stringContaining('checkpoint 10 of goblin/test'),
-    })
+    // Gone from checkpoints/, yet both this machine's state and the published checkpoint name it.
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint-vanished',
+        file: join(l.ledgerDir, 'checkpoint'),
+        message: expect.stringContaining('publishes checkpoint 10'),
+      }),
+      expect.objectContaining({
+        kind: 'checkpoint-vanished',
+        file: statePath(l.stateDir, ORIGIN),
+        message: expect.stringContaining('checkpoint 10 of goblin/test'),
+      }),
+    ])
+    // A copy without the published checkpoint still tells by the state alone.
+    rmSync(join(l.ledgerDir, 'checkpoint'))
+    expect(kinds(await l.verify())).toEqual(['checkpoint-vanished'])
     // Nothing is remembered from a failed run: the state still holds size 10.
     expect(readFileSync(statePath(l.stateDir, ORIGIN), 'utf8')).toContain('\n10\n')
   })
@@ -68,6 +79,7 @@ describe('verification state (rollback, vanished checkpoints, forks)', () => {
     const lines = readFileSync(log, 'utf8').split('\n')
     truncateSync(log, lines.slice(0, 4).join('\n').length + 1)
     rmSync(l.checkpoint(10))
+    rmSync(join(l.ledgerDir, 'checkpoint'))
     let report = await l.verify()
     expect(kinds(report)).toEqual(['checkpoint-vanished', 'log-rolled-back'])
     expect(report.errors.find((e) => e.kind === 'log-rolled-back')?.message).toMatch(

@@ -42,8 +42,11 @@ describe('verifyLedger', () => {
     const report = await l.verify()
     expect(report.ok).toBe(false)
     expect(report.errors).toContainEqual(expect.objectContaining({ seq: 6, line: 7, kind: 'bad-signature' }))
-    // Checkpoint 4 still matches, 10 does not.
-    expect(kinds(report)).toEqual(['bad-signature', 'checkpoint-mismatch'])
+    // Checkpoint 4 still matches, 10 does not, nor do the tiles holding entry 6.
+    expect(kinds(report)).toEqual(['bad-signature', 'checkpoint-mismatch', 'tile-mismatch'])
+    expect(
+      report.errors.filter((e) => e.kind === 'tile-mismatch').map((e) => e.message.split(' ')[0]),
+    ).toEqual(['tile/0/000.p/10', 'tile/entries/000.p/10'])
     expect(report.errors.filter((e) => e.kind === 'checkpoint-mismatch').map((e) => e.file)).toEqual([
       join(ledgerPaths(l.ledgerDir).checkpoints, '10.note'),
     ])
@@ -138,13 +141,16 @@ describe('verifyLedger', () => {
     const report = await verifyLedger(l.ledgerDir, resolveTrustedKeys({ keysDir: l.keysDir }), {
       origins: ['goblin/test'],
     })
-    expect(report.errors).toEqual([
-      expect.objectContaining({
-        kind: 'checkpoint-origin',
-        file: join(ledgerPaths(l.ledgerDir).checkpoints, '8.note'),
-        message: expect.stringContaining('"goblin/other"'),
-      }),
-    ])
+    // Both the stored checkpoint and the published one (what a tile reader trusts first).
+    expect(report.errors).toEqual(
+      [join(ledgerPaths(l.ledgerDir).checkpoints, '8.note'), join(l.ledgerDir, 'checkpoint')].map((file) =>
+        expect.objectContaining({
+          kind: 'checkpoint-origin',
+          file,
+          message: expect.stringContaining('"goblin/other"'),
+        }),
+      ),
+    )
   })
 
   it('gives the same report whatever the chunk size (lines cut across chunks, on one thread)', async () => {
@@ -155,7 +161,13 @@ describe('verifyLedger', () => {
     appendFileSync(l.log, '{"torn')
     const trusted = resolveTrustedKeys({ keysDir: l.keysDir })
     const whole = await verifyLedger(l.ledgerDir, trusted)
-    expect(kinds(whole)).toEqual(['bad-signature', 'checkpoint-mismatch', 'gap', 'torn-line'])
+    expect(kinds(whole)).toEqual([
+      'bad-signature',
+      'checkpoint-mismatch',
+      'gap',
+      'tile-mismatch',
+      'torn-line',
+    ])
     for (const chunkBytes of [1, 97, 1000]) {
       expect(await verifyLedger(l.ledgerDir, trusted, { chunkBytes, threads: 1 })).toEqual(whole)
     }
@@ -175,8 +187,8 @@ describe('verifyLedger', () => {
     })
     l.write(resealed)
     const report = await l.verify()
-    expect(kinds(report)).toEqual(['checkpoint-mismatch'])
-    expect(report.errors).toHaveLength(2)
+    expect(kinds(report)).toEqual(['checkpoint-mismatch', 'tile-mismatch'])
+    expect(report.errors.filter((e) => e.kind === 'checkpoint-mismatch')).toHaveLength(2)
     await expect(createCheckpoint(l.ledgerDir, signer, 'goblin/test')).rejects.toThrow(/no longer matches/)
     expect(canonicalJson(JSON.parse(resealed[0] as string))).toBe(resealed[0])
   })
