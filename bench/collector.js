@@ -775,7 +775,11 @@ function bareFsyncRate() {
 
 /** `goblin collector serve --json` in its own process (in `cwd`, whose goblin.config.json it reads); resolves with its URL. */
 async function startCollectorProcess(env, cwd) {
-  const collector = spawn(process.execPath, [bin, 'collector', 'serve', '--port', '0', '--json'], {
+  // BENCH_CPU_PROF=<dir>: the collector writes a V8 CPU profile there on exit (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []
+  const collector = spawn(process.execPath, [...prof, bin, 'collector', 'serve', '--port', '0', '--json'], {
     env,
     cwd,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,7 +7,8 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const { openSpanStore } = await import('../dist/src/collector/span-store.js')
-const { llmCallsIndex } = await import('../dist/src/cost/llm-index.js')
+const { llmCallsIndex } = await import('../dist/src/collector/llm-calls.js')
+const { tablePricer } = await import('../dist/src/cost/table-pricer.js')
 const { buildCostReport } = await import('../dist/src/cost/cost-report.js')
 
 const total = Number(process.env.BENCH_SPANS ?? 1_000_000)
@@ -31,7 +32,7 @@ const week = 7n * 86_400n * 1_000_000_000n
 
 /** Ingests `total` LLM spans (every tenth trace an agent span over two child calls) through the real store. */
 function populate() {
-  const store = openSpanStore({ dir, indexes: [llmCallsIndex()] })
+  const store = openSpanStore({ dir, indexes: [llmCallsIndex({ price: tablePricer(home) })] })
   return store.then((s) => {
     const started = Date.now()
     let batch = []

@@ -45,9 +45,12 @@ export default class CollectorServe extends GoblinCommand {
     using stop = stopOnSignals()
     const { serveCollector } = await import('../../src/collector/serve.js')
     const { resolveAuditLocations } = await import('../../src/audit/locations.js')
+    const { tablePricer } = await import('../../src/cost/table-pricer.js')
     const audit = flags.audit ? resolveAuditLocations({}) : null
+    const home = goblinHome()
     const collector = await serveCollector({
-      home: goblinHome(),
+      home,
+      price: tablePricer(home),
       config: loadProjectConfig().config,
       version: this.config.version,
       host: flags.host,

@@ -2,8 +2,8 @@ import type { ProjectConfig } from '../core/config-schema.js'
 import { homePaths } from '../core/paths.js'
 import type { AuditAggregator } from './audit-aggregator.js'
 import { type RunningCollector, startCollector } from './collector.js'
+import { type CallPricer, llmCallsIndex } from './llm-calls.js'
 import { metrics } from './metrics.js'
-import type { IngestIndex } from './span-store.js'
 
 export interface ServeOptions {
   home: string
@@ -13,13 +13,15 @@ export interface ServeOptions {
   host?: string
   port?: number
   queueCapacity?: number
+  /** Prices each stored LLM call for trace costs and `goblin_cost_usd_total` (the cost module's tables). */
+  price: CallPricer
   /** Aggregate `goblin.audit` log records into this ledger, signed with its key, trusting these keys. */
   audit?: { ledgerDir: string; keysDir: string; keyName?: string; trust?: string[]; keyringFile?: string }
 }
 
 /**
  * Starts the collector as `goblin collector serve` runs it: settings from the project's `collector`
- * section under the flags, the span store under GOBLIN_HOME, the cost index when the cost module provides one.
+ * section under the flags, the span store under GOBLIN_HOME with its LLM-call index, priced by `price`.
  */
 export async function serveCollector(options: ServeOptions): Promise<RunningCollector> {
   const settings = options.config.collector
@@ -28,7 +30,7 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
     port: options.port ?? settings.port,
     dir: homePaths.spans(options.home),
     version: options.version,
-    indexes: await loadIngestIndexes(options.home),
+    indexes: [llmCallsIndex({ price: options.price, onCost: (labels, usd) => metrics.addCost(labels, usd) })],
     metrics,
     retention: {
       maxAgeHours: settings.retention.max_age_hours,
@@ -57,13 +59,4 @@ async function auditAggregator(audit: NonNullable<ServeOptions['audit']>): Promi
     keysDir: audit.keysDir,
   })
   return createAuditAggregator({ ledgerDir: audit.ledgerDir, signer, trusted, metrics })
-}
-
-/**
- * The ingest indexes other modules contribute: the cost module's `llm_calls` index, which prices each stored
- * LLM call (its `llm.cost`, else tokens x the price tables under `home`) and adds it to `goblin_cost_usd_total`.
- */
-async function loadIngestIndexes(home: string): Promise<IngestIndex[]> {
-  const { llmCallsIndex } = await import('../cost/llm-index.js')
-  return [llmCallsIndex({ home, onCost: (labels, usd) => metrics.addCost(labels, usd) })]
 }

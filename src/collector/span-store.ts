@@ -2,10 +2,13 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { GoblinError } from '../core/errors.js'
+import { tableExists } from './llm-calls.js'
 import { MetricStore } from './metric-store.js'
 import type { LogRecordRow } from './otlp-decode.js'
 import type { MetricPoint } from './otlp-decode-metrics.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
+import { traceKey } from './trace-key.js'
+import { type GroupKey, queryUsageGroups, type UsageFilter, type UsageGroup } from './usage-groups.js'
 
 /**
  * A derived table kept in step with the spans (e.g. the cost helper's `llm_calls`). `setup` runs when the
@@ -99,15 +102,6 @@ const ROWS_PER_INSERT = 32
 
 /** The store's schema version (PRAGMA user_version). */
 const SCHEMA_VERSION = 4
-
-/**
- * The last 48 bits of a trace id as an integer: spans are indexed by it (queries add `trace_id = ?`), since
- * an index of small integers stays in cache where one of 32-character strings spills at a million spans.
- * The last bytes, because W3C trace context puts the randomness there (X-Ray ids start with a timestamp).
- */
-export function traceKey(traceId: string): number {
-  return Number.parseInt(traceId.slice(-12), 16)
-}
 
 /** Opens (creating when writable) the SQLite span store in `dir`, WAL mode, with the given ingest indexes. */
 export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStore> {
@@ -525,6 +519,15 @@ export class SpanStore {
       }
     }
     return summaries
+  }
+
+  /**
+   * LLM calls summed per model, provider and `by` in the filter's window, aggregates left out (what cost
+   * reports and budgets price); null when the store has no `llm_calls` index yet.
+   */
+  llmUsage(by: readonly GroupKey[], filter: UsageFilter): UsageGroup[] | null {
+    if (!tableExists(this.db)) return null
+    return queryUsageGroups(this.db, by, filter)
   }
 
   /**

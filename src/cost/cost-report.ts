@@ -1,3 +1,4 @@
+import { GROUP_KEYS, type GroupKey } from '../collector/usage-groups.js'
 import { usageError } from '../core/errors.js'
 import { parseTimePoint } from '../core/time-point.js'
 import type { HookRunner, PluginProblem } from '../plugins/hook-runner.js'
@@ -6,7 +7,6 @@ import { type CostRow, priceGroups, type UnknownModel } from './price-groups.js'
 import { loadPrices, type PriceTableInfo } from './price-sources.js'
 import { readPrometheusCost } from './prometheus-usage.js'
 import { toUnixNano } from './time-window.js'
-import { GROUP_KEYS, type GroupKey } from './usage-groups.js'
 
 export type CostBackend = 'embedded' | 'prometheus'
 

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSpanStore, SPAN_DB_FILE } from '../collector/span-store.js'
+import type { GroupKey, UsageFilter, UsageGroup } from '../collector/usage-groups.js'
 import { goblinHome, homePaths } from '../core/paths.js'
-import { tableExists } from './llm-index.js'
-import { type GroupKey, queryUsageGroups, type UsageFilter, type UsageGroup } from './usage-groups.js'
 
 export interface EmbeddedUsage {
   groups: UsageGroup[]
@@ -23,13 +22,14 @@ export async function readEmbeddedUsage(
   }
   const store = await openSpanStore({ dir, readonly: true })
   try {
-    if (!tableExists(store.db)) {
+    const groups = store.llmUsage(by, filter)
+    if (groups === null) {
       return {
         groups: [],
         note: 'the span store has no llm_calls index yet; it is built when the embedded collector next starts',
       }
     }
-    return { groups: queryUsageGroups(store.db, by, filter) }
+    return { groups }
   } finally {
     store.close()
   }

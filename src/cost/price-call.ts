@@ -1,4 +1,5 @@
-import type { CallTokens, LlmCall } from '../llm/llm-call.js'
+import { roundUsd } from '../core/usd.js'
+import type { CallTokens, PricedCall } from '../llm/llm-call.js'
 import type { PriceBook } from './price-book.js'
 import type { ModelPrice } from './price-table.js'
 
@@ -16,7 +17,8 @@ export interface CallPrice {
   priceKey: string | null
 }
 
-export type PricedCall = Pick<LlmCall, 'model' | 'provider' | 'tokens' | 'metered' | 'ownCostUsd'>
+export type { PricedCall }
+export { roundUsd }
 
 /**
  * The one pricing function every consumer uses: the sender's own cost when it reported one, else the call's
@@ -91,11 +93,6 @@ export function costOfTokens(
     (tokens.output - reasoning) * r.output +
     reasoning * r.reasoning
   )
-}
-
-/** Rounds USD to a nano-dollar, so sums of many float products compare exactly against a budget. */
-export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9
 }
 
 function definedRates(tier: object): Partial<ModelPrice> {

@@ -1,7 +1,7 @@
+import type { GroupKey, TokenCounts, UsageGroup } from '../collector/usage-groups.js'
 import { modelDisplayName } from './model-names.js'
 import type { PriceBook } from './price-book.js'
-import { priceTokens, roundUsd, type TokenCounts } from './usage-cost.js'
-import type { GroupKey, UsageGroup } from './usage-groups.js'
+import { priceTokens, roundUsd } from './usage-cost.js'
 
 /** One row of a cost report. Calls and tokens are null when the backend does not know them (Prometheus). */
 export interface CostRow {

@@ -1,7 +1,7 @@
+import type { GroupKey } from '../collector/usage-groups.js'
 import { unreachableError, usageError } from '../core/errors.js'
 import { type CostRow, NONE } from './price-groups.js'
 import { roundUsd } from './usage-cost.js'
-import type { GroupKey } from './usage-groups.js'
 
 /** The labels of `goblin_cost_usd_total`: the only keys the Prometheus backend can group by. */
 export const PROMETHEUS_GROUP_KEYS: readonly GroupKey[] = ['model', 'goblin', 'provider']

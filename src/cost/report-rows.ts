@@ -1,6 +1,6 @@
+import type { GroupKey } from '../collector/usage-groups.js'
 import { roundUsd } from './price-call.js'
 import type { CostRow } from './price-groups.js'
-import type { GroupKey } from './usage-groups.js'
 
 /**
  * The rows a human report shows: rows whose keys differ only in the spelling of one model

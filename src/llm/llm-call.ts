@@ -44,6 +44,9 @@ export interface LlmCall {
   convention: string
 }
 
+/** What pricing a call reads of it (its model resolved: named, or inherited from an ancestor). */
+export type PricedCall = Pick<LlmCall, 'model' | 'provider' | 'tokens' | 'metered' | 'ownCostUsd'>
+
 /** Zero tokens of every kind. */
 export function noTokens(): CallTokens {
   return { input: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 0, reasoning: 0 }

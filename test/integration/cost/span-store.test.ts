@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { llmCallsIndex } from '../../../src/collector/llm-calls.js'
 import type { SpanRecord } from '../../../src/collector/span-record.js'
 import { openSpanStore } from '../../../src/collector/span-store.js'
 import { homePaths } from '../../../src/core/paths.js'
 import { checkBudgets } from '../../../src/cost/budget-check.js'
 import { costGuard } from '../../../src/cost/cost-guard.js'
 import { buildCostReport } from '../../../src/cost/cost-report.js'
-import { llmCallsIndex } from '../../../src/cost/llm-index.js'
 import { loadPrices } from '../../../src/cost/price-sources.js'
+import { tablePricer } from '../../../src/cost/table-pricer.js'
 import type { HookRunner } from '../../../src/plugins/hook-runner.js'
 import { tempDir } from '../../helpers/cli.js'
 
@@ -54,7 +55,7 @@ describe('cost over the real SQLite span store', () => {
   async function ingest(spans: SpanRecord[], withIndex = true) {
     const store = await openSpanStore({
       dir: homePaths.spans(home.path),
-      indexes: withIndex ? [llmCallsIndex()] : [],
+      indexes: withIndex ? [llmCallsIndex({ price: tablePricer(home.path) })] : [],
     })
     store.ingest(spans)
     store.close()
@@ -72,7 +73,7 @@ describe('cost over the real SQLite span store', () => {
     ]
     const store = await openSpanStore({
       dir: homePaths.spans(home.path),
-      indexes: [llmCallsIndex({ home: home.path })],
+      indexes: [llmCallsIndex({ price: tablePricer(home.path) })],
     })
     store.ingest(spans)
     const [trace] = store.search()

@@ -223,7 +223,7 @@ describe('span store', () => {
 
 describe('trace key', () => {
   it('takes the random end of the id, so ids that share a prefix (X-Ray style timestamps) spread', async () => {
-    const { traceKey } = await import('../../../src/collector/span-store.js')
+    const { traceKey } = await import('../../../src/collector/trace-key.js')
     expect(traceKey('5b8efff798038103d269b633813fc60c')).toBe(0xb633813fc60c)
     expect(traceKey('6744a7f1000000000000000000000001')).not.toBe(
       traceKey('6744a7f1000000000000000000000002'),

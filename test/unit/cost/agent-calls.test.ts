@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
+import { llmCallsIndex } from '../../../src/collector/llm-calls.js'
 import { decodeLogsJson, decodeTracesJson } from '../../../src/collector/otlp-decode.js'
 import { SpanStore } from '../../../src/collector/span-store.js'
-import { llmCallsIndex } from '../../../src/cost/llm-index.js'
-import { queryUsageGroups } from '../../../src/cost/usage-groups.js'
+import { queryUsageGroups } from '../../../src/collector/usage-groups.js'
 
 /**
  * The coding agents' recorded telemetry (test/fixtures/agents, each captured from the real CLI) through the

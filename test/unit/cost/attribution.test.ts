@@ -1,13 +1,13 @@
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
+import { llmCallsIndex } from '../../../src/collector/llm-calls.js'
 import type { SpanRecord } from '../../../src/collector/span-record.js'
 import { SpanStore } from '../../../src/collector/span-store.js'
-import { llmCallsIndex } from '../../../src/cost/llm-index.js'
+import { queryUsageGroups } from '../../../src/collector/usage-groups.js'
 import { extractLlmUsage } from '../../../src/cost/llm-usage.js'
 import { PriceBook } from '../../../src/cost/price-book.js'
 import { priceGroups } from '../../../src/cost/price-groups.js'
 import { priceTokens } from '../../../src/cost/usage-cost.js'
-import { queryUsageGroups } from '../../../src/cost/usage-groups.js'
 
 const T0 = 1_764_115_200_000_000_000n // 2025-11-26T00:00:00Z
 let nextSpan = 1
@@ -135,15 +135,16 @@ function store() {
   const costs: Array<{ labels: unknown; usd: number }> = []
   const index = llmCallsIndex({
     onCost: (labels, usd) => costs.push({ labels, usd }),
-    price: (usage) => {
-      const match = usage.model ? book.resolve(usage.model, usage.provider) : null
+    price: (call) => {
+      const match = call.model ? book.resolve(call.model, call.provider) : null
+      const t = call.tokens
       return match
         ? priceTokens(
             {
-              input: usage.inputTokens,
-              output: usage.outputTokens,
-              cacheRead: usage.cacheReadTokens,
-              cacheCreation: usage.cacheCreationTokens,
+              input: t.input,
+              output: t.output,
+              cacheRead: t.cacheRead,
+              cacheCreation: t.cacheWrite5m + t.cacheWrite1h,
             },
             match.price,
           )

@@ -1,5 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite'
-import type { TokenCounts } from './usage-cost.js'
+
+/** Token counts of one call or of many summed; `input` includes the cache-read and cache-creation tokens. */
+export interface TokenCounts {
+  input: number
+  output: number
+  cacheRead: number
+  cacheCreation: number
+}
 
 /** What a cost report can group by. */
 export const GROUP_KEYS = ['model', 'goblin', 'task', 'session', 'service', 'provider', 'day'] as const

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto'
-import { statSync } from 'node:fs'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type { CostLabels } from '../collector/metrics.js'
-import type { LogRecordRow } from '../collector/otlp-decode.js'
-import type { AttributeValue, SpanRecord } from '../collector/span-record.js'
-import { type IngestIndex, type TraceCost, traceKey } from '../collector/span-store.js'
-import { goblinHome } from '../core/paths.js'
-import type { CallTokens, LlmCall } from '../llm/llm-call.js'
+import { roundUsd } from '../core/usd.js'
+import type { CallTokens, LlmCall, PricedCall } from '../llm/llm-call.js'
 import { readLogCall } from '../llm/read-log.js'
-import { MODEL_HINT_KEYS, readSpanCall } from '../llm/read-span.js'
-import { placeCalls } from '../llm/trace-calls.js'
-import type { LlmUsage } from './llm-usage.js'
-import type { PriceBook } from './price-book.js'
-import { loadTablePrices } from './price-sources.js'
-import { importedPricesPath } from './price-store.js'
-import { costOfUsage, roundUsd } from './usage-cost.js'
+import { readSpanCall, spanModelHint } from '../llm/read-span.js'
+import { type CallPlace, placeCalls, type TraceNode } from '../llm/trace-calls.js'
+import type { CostLabels } from './metrics.js'
+import type { LogRecordRow } from './otlp-decode.js'
+import type { AttributeValue, SpanRecord } from './span-record.js'
+import type { IngestIndex, TraceCost } from './span-store.js'
+import { traceKey } from './trace-key.js'
+
+/**
+ * USD of a call: its own cost, else tokens x price; null when the model is unknown. Injected by whoever
+ * starts the store (the cost module's price tables), so the store never imports the cost module.
+ */
+export type CallPricer = (call: PricedCall) => number | null
 
 export interface LlmIndexOptions {
   /**
@@ -22,10 +23,8 @@ export interface LlmIndexOptions {
    * tokens x price); the collector adds it to `goblin_cost_usd_total`.
    */
   onCost?: (labels: CostLabels, usd: number) => void
-  /** Prices a call without `llm.cost` (null: unknown model). Default: the bundled and imported tables. */
-  price?: (usage: LlmUsage) => number | null
-  /** GOBLIN_HOME whose imported prices the default pricer reads. */
-  home?: string
+  /** Prices a call (see `CallPricer`); `goblin collector serve` passes the cost module's price tables. */
+  price: CallPricer
 }
 
 export const LLM_CALLS_TABLE = 'llm_calls'
@@ -73,8 +72,17 @@ CREATE TABLE IF NOT EXISTS llm_calls (
   matched INTEGER NOT NULL DEFAULT 0,
   UNIQUE (trace_id, span_id)
 );
+`
+
+/**
+ * The indexes, created on every writable open (a store of the same layout gains new ones in place).
+ * `llm_calls_unmatched` holds only the calls still waiting for a twin, by key, source and time.
+ */
+const INDEXES = `
 CREATE INDEX IF NOT EXISTS llm_calls_by_start ON llm_calls (start_ns);
-CREATE INDEX IF NOT EXISTS llm_calls_by_match ON llm_calls (match_key) WHERE match_key IS NOT NULL;
+DROP INDEX IF EXISTS llm_calls_by_match;
+CREATE INDEX IF NOT EXISTS llm_calls_unmatched ON llm_calls (match_key, source, start_ns)
+  WHERE match_key IS NOT NULL AND matched = 0;
 CREATE INDEX IF NOT EXISTS llm_calls_report ON llm_calls (aggregate, model, provider, goblin, task, service,
   session, start_ns, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
   cache_creation_1h_tokens, metered, cost);
@@ -83,14 +91,23 @@ CREATE INDEX IF NOT EXISTS llm_calls_report ON llm_calls (aggregate, model, prov
 /** The trace id of a log call that names no trace. */
 const NO_TRACE = new Uint8Array(16)
 
-/** `coalesce` of the span attributes `spanModelHint` reads, for walking a trace in SQL. */
-const MODEL_HINT_SQL = `coalesce(${MODEL_HINT_KEYS.map((k) => `json_extract(attributes, '$."${k}"')`).join(', ')})`
-
 /** A call stored in this batch, counted on `/metrics` once its place in the trace is known. */
 interface NewCall {
+  traceHex: string
   traceId: Uint8Array
   spanId: Uint8Array
+  spanHex: string | null
   call: LlmCall
+}
+
+/** The spans of one trace in a batch, and the calls read from them. */
+interface BatchTrace {
+  id: Uint8Array
+  spans: number
+  nodes: TraceNode[]
+  calls: Array<{ spanHex: string; ownModel: string | null }>
+  /** A call of this trace took a stored log event's place: its counted USD came from the store. */
+  tookLog: boolean
 }
 
 /**
@@ -98,12 +115,12 @@ interface NewCall {
  * a log event (`readLogCall`), written in the same transaction as the batch. After each batch, every
  * touched trace that holds calls is walked again (`placeCalls`): a call with calls below it, at any depth
  * and whichever arrived first, is an aggregate; a call naming no model inherits its nearest ancestor's.
+ * A trace whose spans all arrived in this batch is walked from the batch itself, others from the store.
  * The same call seen as a span and as a log event (same session, model and input) is kept once, as the
  * span, with the log event's own cost when the span has none.
  */
-export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
-  // Lazy: the price tables are read on the first call that needs a price.
-  const price = options.price ?? tablePricer(options.home ?? goblinHome())
+export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
+  const price = options.price
   const statements = new WeakMap<DatabaseSync, Statements>()
   const debt = new Map<string, number>()
   const index = (db: DatabaseSync, spans: SpanRecord[], logs: LogRecordRow[] = []): void => {
@@ -125,15 +142,17 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       return id
     }
     const stored: NewCall[] = []
-    const touched = new Map<string, Uint8Array>()
+    const traces = new Map<string, BatchTrace>()
     const insert = (
+      traceHex: string,
       traceId: Uint8Array,
       spanId: Uint8Array,
+      spanHex: string | null,
       source: number,
       startNs: bigint,
       call: LlmCall,
       key: string | null,
-    ) => {
+    ): boolean => {
       const inserted = st.insert.run(
         traceId,
         spanId,
@@ -151,23 +170,36 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
         call.ownCostUsd,
         key,
       )
-      if (Number(inserted.changes) > 0) stored.push({ traceId, spanId, call })
+      if (Number(inserted.changes) === 0) return false
+      stored.push({ traceHex, traceId, spanId, spanHex, call })
+      return true
     }
     for (const span of spans) {
-      touched.set(span.traceId, idBytes(span.traceId))
+      let trace = traces.get(span.traceId)
+      if (!trace) {
+        trace = { id: idBytes(span.traceId), spans: 0, nodes: [], calls: [], tookLog: false }
+        traces.set(span.traceId, trace)
+      }
+      trace.spans++
+      trace.nodes.push({
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId,
+        modelHint: spanModelHint(span),
+      })
       const call = readSpanCall(span)
       if (!call) continue
       const startNs = BigInt(span.startTimeUnixNano)
       const key = twinKey(call)
-      const traceId = idBytes(span.traceId)
       const spanId = idBytes(span.spanId)
-      insert(traceId, spanId, FROM_SPAN, startNs, call, key)
+      if (!insert(span.traceId, trace.id, spanId, span.spanId, FROM_SPAN, startNs, call, key)) continue
+      trace.calls.push({ spanHex: span.spanId, ownModel: call.model })
       const twin = key === null ? undefined : findTwin(st, key, FROM_LOG, startNs)
-      if (twin && stored.at(-1)?.spanId === spanId) {
+      if (twin) {
         // Seen first as a log event: the span takes its place, with the event's counts, cost and session.
-        st.takeLog.run(twin.trace_id, twin.span_id, traceId, spanId)
+        st.takeLog.run(twin.trace_id, twin.span_id, trace.id, spanId)
         st.remove.run(twin.trace_id, twin.span_id)
         stored.pop()
+        trace.tookLog = true
       }
     }
     for (const log of logs) {
@@ -186,7 +218,17 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
         )
         continue
       }
-      insert(log.traceId ? idBytes(log.traceId) : NO_TRACE, logCallId(log), FROM_LOG, startNs, call, key)
+      const traceHex = log.traceId ?? ''
+      insert(
+        traceHex,
+        log.traceId ? idBytes(log.traceId) : NO_TRACE,
+        logCallId(log),
+        null,
+        FROM_LOG,
+        startNs,
+        call,
+        key,
+      )
     }
     // USD counted on /metrics for calls that turned out to be aggregates: the counter cannot go down, so
     // later calls of the same labels pay it back before they add anything.
@@ -194,17 +236,24 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
       const key = labelKey(labels)
       debt.set(key, (debt.get(key) ?? 0) + usd)
     }
-    for (const [hex, traceId] of touched) {
-      if (st.traceHasCalls.get(traceId) !== undefined) placeTraceCalls(st, hex, traceId, nameId, uncount)
+    const placed = new Map<string, CallPlace>()
+    for (const [hex, trace] of traces) {
+      if (trace.calls.length > 0 && !trace.tookLog && wholeTraceInBatch(st, hex, trace)) {
+        placeBatchTrace(st, hex, trace, nameId, placed)
+      } else if (st.traceHasCalls.get(trace.id) !== undefined) {
+        placeStoredTrace(st, hex, trace.id, nameId, uncount, placed)
+      }
     }
     if (!options.onCost) return
-    for (const { traceId, spanId, call } of stored) {
-      const row = st.placed.get(traceId, spanId) as { aggregate: number; model: string | null } | undefined
-      if (!row || row.aggregate === 1) continue
-      const usd = call.ownCostUsd ?? price(usageOf(call, row.model))
+    for (const { traceHex, traceId, spanId, spanHex, call } of stored) {
+      // Log calls are never placed: they keep their own model and are never aggregates.
+      const place = spanHex === null ? undefined : placed.get(`${traceHex}/${spanHex}`)
+      if (place?.aggregate) continue
+      const model = call.model ?? place?.inheritedModel ?? null
+      const usd = call.ownCostUsd ?? price({ ...call, model })
       if (usd === null || usd <= 0) continue
       st.counted.run(usd, traceId, spanId)
-      const labels = { goblin: call.goblin ?? '', model: row.model ?? '', provider: call.provider ?? '' }
+      const labels = { goblin: call.goblin ?? '', model: model ?? '', provider: call.provider ?? '' }
       const key = labelKey(labels)
       const owed = debt.get(key) ?? 0
       if (owed >= usd) debt.set(key, owed - usd)
@@ -218,10 +267,16 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
     name: LLM_CALLS_TABLE,
     setup(db) {
       const version = indexVersion(db)
-      if (version === 'current' || isReadOnly(db)) return
+      if (isReadOnly(db)) return
+      if (version === 'current') {
+        // Indexes added since the table's layout: built in place, no rebuild.
+        db.exec(INDEXES)
+        return
+      }
       // The index is derived data: an earlier layout is dropped and rebuilt from the stored spans and logs.
       if (version === 'old') db.exec('DROP TABLE llm_calls')
       db.exec(SCHEMA)
+      db.exec(INDEXES)
       backfill(db, index)
     },
     index,
@@ -235,6 +290,43 @@ export function llmCallsIndex(options: LlmIndexOptions = {}): IngestIndex {
   }
 }
 
+/**
+ * True when every stored span of the trace came in this batch (the trace's span count, already updated
+ * by the batch, equals the batch's): the batch alone then decides the calls' places.
+ */
+function wholeTraceInBatch(st: Statements, hex: string, trace: BatchTrace): boolean {
+  const row = st.traceSpanCount.get(hex) as { n: number } | undefined
+  return row !== undefined && Number(row.n) === trace.spans
+}
+
+/** Places the calls of a trace that arrived whole in this batch: new rows, none yet an aggregate or counted. */
+function placeBatchTrace(
+  st: Statements,
+  hex: string,
+  trace: BatchTrace,
+  nameId: (name: string | null) => number | null,
+  placed: Map<string, CallPlace>,
+): void {
+  const places = placeCalls(
+    trace.nodes,
+    trace.calls.map((c) => c.spanHex),
+  )
+  for (const call of trace.calls) {
+    const place = places.get(call.spanHex)
+    if (!place) continue
+    const inherits = call.ownModel === null && place.inheritedModel !== null
+    if (place.aggregate || inherits) {
+      st.place.run(
+        place.aggregate ? 1 : 0,
+        nameId(call.ownModel ?? place.inheritedModel),
+        trace.id,
+        idBytes(call.spanHex),
+      )
+    }
+    placed.set(`${hex}/${call.spanHex}`, place)
+  }
+}
+
 /** A call's token counts in the order of the `llm_calls` columns, input_tokens to reasoning_tokens. */
 function tokenColumns(t: CallTokens): number[] {
   return [t.input, t.output, t.cacheRead, t.cacheWrite5m, t.cacheWrite1h, t.reasoning]
@@ -244,26 +336,10 @@ function labelKey(labels: CostLabels): string {
   return JSON.stringify([labels.goblin, labels.model, labels.provider])
 }
 
-/** The priced shape of a call whose model is known only now (it may be inherited). */
-function usageOf(call: LlmCall, model: string | null): LlmUsage {
-  const t = call.tokens
-  return {
-    model,
-    provider: call.provider,
-    inputTokens: t.input,
-    outputTokens: t.output,
-    cacheReadTokens: t.cacheRead,
-    cacheCreationTokens: t.cacheWrite5m + t.cacheWrite1h,
-    cost: call.ownCostUsd,
-    goblin: call.goblin,
-    task: call.task,
-    service: call.service,
-  }
-}
-
 interface TwinRow {
   trace_id: Uint8Array
   span_id: Uint8Array
+  start_ns: bigint
 }
 
 /** How far apart a span and a log event of one call may start: the agents write both within milliseconds. */
@@ -278,30 +354,48 @@ function twinKey(call: LlmCall): string | null {
   return call.metered ? JSON.stringify([call.service, call.tokens.input]) : null
 }
 
-/** The nearest unmatched call of the other source with the same key, within the window. */
+/**
+ * The nearest unmatched call of the other source with the same key, within the window: the closest one
+ * starting at or before `startNs` and the closest after, each one seek in `llm_calls_unmatched`, whose rows
+ * are only the calls still waiting for a twin (a busy service's spans, all of one key, never match a log
+ * event that is not there: the seek finds no row of that source at once).
+ */
 function findTwin(st: Statements, key: string, source: number, startNs: bigint): TwinRow | undefined {
-  return st.findTwin.get(key, source, startNs - TWIN_WINDOW_NS, startNs + TWIN_WINDOW_NS, startNs) as
-    | TwinRow
-    | undefined
+  const before = st.twinBefore.get(key, source, startNs - TWIN_WINDOW_NS, startNs) as TwinRow | undefined
+  const after = st.twinAfter.get(key, source, startNs, startNs + TWIN_WINDOW_NS) as TwinRow | undefined
+  if (!before || !after) return before ?? after
+  return startNs - before.start_ns <= after.start_ns - startNs ? before : after
 }
 
 interface Statements {
   name: StatementSync
   insert: StatementSync
-  findTwin: StatementSync
+  twinBefore: StatementSync
+  twinAfter: StatementSync
   remove: StatementSync
   mergeLog: StatementSync
   takeLog: StatementSync
   traceHasCalls: StatementSync
+  traceSpanCount: StatementSync
   traceNodes: StatementSync
   traceCalls: StatementSync
   labels: StatementSync
   counted: StatementSync
   place: StatementSync
-  placed: StatementSync
 }
 
+/** The partial index `findTwin` seeks: a row leaves it once matched. */
+const TWIN_WHERE = 'match_key = ? AND source = ? AND matched = 0'
+
 function prepare(db: DatabaseSync): Statements {
+  const twin = (order: 'ASC' | 'DESC') => {
+    const stmt = db.prepare(
+      `SELECT trace_id, span_id, start_ns FROM llm_calls
+       WHERE ${TWIN_WHERE} AND start_ns BETWEEN ? AND ? ORDER BY start_ns ${order} LIMIT 1`,
+    )
+    stmt.setReadBigInts(true)
+    return stmt
+  }
   return {
     name: db.prepare(
       'INSERT INTO llm_names (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
@@ -312,10 +406,8 @@ function prepare(db: DatabaseSync): Statements {
          reasoning_tokens, metered, cost, match_key)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
     ),
-    findTwin: db.prepare(
-      `SELECT trace_id, span_id FROM llm_calls WHERE match_key = ? AND source = ? AND matched = 0
-         AND start_ns BETWEEN ? AND ? ORDER BY abs(start_ns - ?) LIMIT 1`,
-    ),
+    twinBefore: twin('DESC'),
+    twinAfter: twin('ASC'),
     remove: db.prepare('DELETE FROM llm_calls WHERE trace_id = ? AND span_id = ?'),
     mergeLog: db.prepare(
       `UPDATE llm_calls SET input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, cache_creation_tokens = ?,
@@ -335,8 +427,9 @@ function prepare(db: DatabaseSync): Statements {
     traceHasCalls: db.prepare(
       `SELECT 1 AS x FROM llm_calls WHERE trace_id = ? AND source = ${FROM_SPAN} LIMIT 1`,
     ),
+    traceSpanCount: db.prepare('SELECT span_count AS n FROM traces WHERE trace_id = ?'),
     traceNodes: db.prepare(
-      `SELECT span_id, parent_span_id, ${MODEL_HINT_SQL} AS hint FROM spans WHERE trace_key = ? AND trace_id = ?`,
+      'SELECT span_id, parent_span_id, attributes FROM spans WHERE trace_key = ? AND trace_id = ?',
     ),
     traceCalls: db.prepare(
       `SELECT lower(hex(span_id)) AS span_id, aggregate, model, own_model, counted_usd FROM llm_calls
@@ -349,24 +442,27 @@ function prepare(db: DatabaseSync): Statements {
     ),
     counted: db.prepare('UPDATE llm_calls SET counted_usd = ? WHERE trace_id = ? AND span_id = ?'),
     place: db.prepare('UPDATE llm_calls SET aggregate = ?, model = ? WHERE trace_id = ? AND span_id = ?'),
-    placed: db.prepare(
-      'SELECT c.aggregate, m.name AS model FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model WHERE c.trace_id = ? AND c.span_id = ?',
-    ),
   }
 }
 
-/** Walks one trace's spans and updates its calls' aggregate flags and inherited models. */
-function placeTraceCalls(
+/**
+ * Walks one trace's stored spans and updates its calls' aggregate flags and inherited models; a call
+ * counted on `/metrics` by an earlier batch that is now an aggregate is handed to `onUncounted`.
+ */
+function placeStoredTrace(
   st: Statements,
   hex: string,
   traceId: Uint8Array,
   nameId: (name: string | null) => number | null,
   onUncounted: (labels: CostLabels, usd: number) => void,
+  placed: Map<string, CallPlace>,
 ): void {
   const nodes = (st.traceNodes.all(traceKey(hex), hex) as Array<Record<string, unknown>>).map((row) => ({
     spanId: String(row.span_id),
     parentSpanId: row.parent_span_id === null ? null : String(row.parent_span_id),
-    modelHint: typeof row.hint === 'string' && row.hint.trim() !== '' ? row.hint.trim() : null,
+    modelHint: spanModelHint({
+      attributes: JSON.parse(String(row.attributes)) as Record<string, AttributeValue>,
+    }),
   }))
   const calls = st.traceCalls.all(traceId) as Array<{
     span_id: string
@@ -382,6 +478,7 @@ function placeTraceCalls(
   for (const call of calls) {
     const place = places.get(call.span_id)
     if (!place) continue
+    placed.set(`${hex}/${call.span_id}`, place)
     const aggregate = place.aggregate ? 1 : 0
     const model = call.own_model === 1 ? call.model : nameId(place.inheritedModel)
     if (aggregate !== Number(call.aggregate) || model !== (call.model === null ? null : Number(call.model))) {
@@ -414,38 +511,31 @@ function logCallId(log: LogRecordRow): Uint8Array {
 /**
  * The USD each trace's LLM calls cost (own cost, else tokens x price), counted as reports count them:
  * aggregates left out. Unmetered calls and calls of unknown models add nothing and are counted as
- * unpriced; a trace without LLM calls is absent.
+ * unpriced; a trace without LLM calls is absent. The rows are found by trace id (the table's unique
+ * index), never by the report index's `aggregate` prefix, which would scan every counted call.
  */
-export function traceCosts(
-  db: DatabaseSync,
-  traceIds: string[],
-  price: (usage: LlmUsage) => number | null,
-): Map<string, TraceCost> {
+export function traceCosts(db: DatabaseSync, traceIds: string[], price: CallPricer): Map<string, TraceCost> {
   const costs = new Map<string, TraceCost>()
   if (traceIds.length === 0 || !tableExists(db)) return costs
-  const rows = db
-    .prepare(
-      `SELECT lower(hex(c.trace_id)) AS trace_id, m.name AS model, p.name AS provider, c.input_tokens,
-         c.output_tokens, c.cache_read_tokens, c.cache_creation_tokens + c.cache_creation_1h_tokens AS cache_creation,
-         c.cost, c.metered
-       FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
-       WHERE c.aggregate = 0 AND c.trace_id IN (${traceIds.map(() => '?').join(',')})`,
-    )
-    .all(...traceIds.map(idBytes)) as Array<Record<string, string | number | null>>
+  const rows = db.prepare(traceCostsSql(traceIds.length)).all(...traceIds.map(idBytes)) as Array<
+    Record<string, string | number | null>
+  >
   for (const row of rows) {
-    const usage: LlmUsage = {
+    const call: PricedCall = {
       model: row.model as string | null,
       provider: row.provider as string | null,
-      inputTokens: Number(row.input_tokens),
-      outputTokens: Number(row.output_tokens),
-      cacheReadTokens: Number(row.cache_read_tokens),
-      cacheCreationTokens: Number(row.cache_creation),
-      cost: row.cost === null ? null : Number(row.cost),
-      goblin: null,
-      task: null,
-      service: '',
+      tokens: {
+        input: Number(row.input_tokens),
+        output: Number(row.output_tokens),
+        cacheRead: Number(row.cache_read_tokens),
+        cacheWrite5m: Number(row.cache_creation_tokens),
+        cacheWrite1h: Number(row.cache_creation_1h_tokens),
+        reasoning: Number(row.reasoning_tokens),
+      },
+      metered: Number(row.metered) === 1,
+      ownCostUsd: row.cost === null ? null : Number(row.cost),
     }
-    const usd = usage.cost ?? (Number(row.metered) === 1 ? price(usage) : null)
+    const usd = call.ownCostUsd ?? (call.metered ? price(call) : null)
     const traceId = String(row.trace_id)
     const cost = costs.get(traceId) ?? { usd: 0, calls: 0, unpricedCalls: 0 }
     cost.calls++
@@ -456,34 +546,14 @@ export function traceCosts(
   return costs
 }
 
-/**
- * Prices with the bundled and imported tables, re-reading the imported one when `goblin cost prices import`
- * replaces it, so a running collector picks up new prices without a restart.
- */
-function tablePricer(home: string): (usage: LlmUsage) => number | null {
-  let book: PriceBook | undefined
-  let importedAt = -1
-  let checkedAt = 0
-  return (usage) => {
-    const now = Date.now()
-    if (!book || now - checkedAt > 5_000) {
-      checkedAt = now
-      const mtime = fileMtime(importedPricesPath(home))
-      if (!book || mtime !== importedAt) {
-        book = loadTablePrices(home)
-        importedAt = mtime
-      }
-    }
-    return costOfUsage(usage, book)?.usd ?? null
-  }
-}
-
-function fileMtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs
-  } catch {
-    return 0
-  }
+/** The query `traceCosts` runs for `n` trace ids (exported for its query-plan test). */
+export function traceCostsSql(n: number): string {
+  // `+c.aggregate`: a plain `aggregate = 0` lets the planner pick llm_calls_report and scan its counted rows.
+  return `SELECT lower(hex(c.trace_id)) AS trace_id, m.name AS model, p.name AS provider, c.input_tokens,
+      c.output_tokens, c.cache_read_tokens, c.cache_creation_tokens, c.cache_creation_1h_tokens, c.reasoning_tokens,
+      c.cost, c.metered
+    FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
+    WHERE +c.aggregate = 0 AND c.trace_id IN (${Array.from({ length: n }, () => '?').join(',')})`
 }
 
 /** True when the store has the cost index table (a store written without it has none). */
