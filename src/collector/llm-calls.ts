@@ -387,12 +387,15 @@ interface Statements {
 /** The partial index `findTwin` seeks: a row leaves it once matched. */
 const TWIN_WHERE = 'match_key = ? AND source = ? AND matched = 0'
 
+/** The nearest waiting call of a key and source in a time range, earliest (ASC) or latest (DESC) first. */
+export function twinSql(order: 'ASC' | 'DESC'): string {
+  return `SELECT trace_id, span_id, start_ns FROM llm_calls
+    WHERE ${TWIN_WHERE} AND start_ns BETWEEN ? AND ? ORDER BY start_ns ${order} LIMIT 1`
+}
+
 function prepare(db: DatabaseSync): Statements {
   const twin = (order: 'ASC' | 'DESC') => {
-    const stmt = db.prepare(
-      `SELECT trace_id, span_id, start_ns FROM llm_calls
-       WHERE ${TWIN_WHERE} AND start_ns BETWEEN ? AND ? ORDER BY start_ns ${order} LIMIT 1`,
-    )
+    const stmt = db.prepare(twinSql(order))
     stmt.setReadBigInts(true)
     return stmt
   }

@@ -198,6 +198,10 @@ CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns);
 const SPAN_COLUMNS =
   's.seq, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.status_message, s.service, r.json AS resource, s.scope, s.attributes, s.events'
 
+/** A trace's spans in start order, by `spans_by_trace` (exported for its query-plan test). */
+export const TRACE_SPANS_SQL = `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id
+  WHERE s.trace_key = ? AND s.trace_id = ? ORDER BY s.start_ns, s.seq`
+
 interface SpanRow {
   seq: number
   trace_id: string
@@ -437,10 +441,10 @@ export class SpanStore {
 
   /** Every stored span of a trace (id in either case), in start order; empty when the trace is unknown. */
   getTrace(traceId: string): StoredSpan[] {
-    const rows = this.statement(
-      `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_key = ? AND s.trace_id = ? ORDER BY s.start_ns, s.seq`,
-      true,
-    ).all(traceKey(traceId.toLowerCase()), traceId.toLowerCase()) as unknown as SpanRow[]
+    const rows = this.statement(TRACE_SPANS_SQL, true).all(
+      traceKey(traceId.toLowerCase()),
+      traceId.toLowerCase(),
+    ) as unknown as SpanRow[]
     return rowsToSpans(rows)
   }
 
@@ -461,34 +465,7 @@ export class SpanStore {
 
   /** Recent traces matching the query, newest first. */
   search(query: TraceQuery = {}): TraceSummary[] {
-    const where: string[] = []
-    const params: Array<string | number | bigint> = []
-    if (query.startUnixNano !== undefined) {
-      where.push('t.start_ns >= ?')
-      params.push(query.startUnixNano)
-    }
-    if (query.endUnixNano !== undefined) {
-      where.push('t.start_ns <= ?')
-      params.push(query.endUnixNano)
-    }
-    if (query.minDurationMs !== undefined) {
-      where.push('t.end_ns - t.start_ns >= ?')
-      params.push(BigInt(Math.round(query.minDurationMs * 1e6)))
-    }
-    if (query.maxDurationMs !== undefined) {
-      where.push('t.end_ns - t.start_ns <= ?')
-      params.push(BigInt(Math.round(query.maxDurationMs * 1e6)))
-    }
-    for (const [key, value] of Object.entries(query.tags ?? {})) {
-      const clause = tagClause(key, value)
-      where.push(clause.sql)
-      params.push(...clause.params)
-    }
-    const sql = `SELECT t.trace_id, coalesce(t.root_service, t.first_service) AS service, coalesce(t.root_name, t.first_name) AS name,
-        t.root_name IS NOT NULL AS has_root, t.start_ns, t.end_ns, t.span_count, t.error_count, t.llm_cost, t.goblin_id
-      FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY t.start_ns DESC LIMIT ?`
-    params.push(query.limit ?? 20)
+    const { sql, params } = searchSql(query)
     const rows = this.db.prepare(sql)
     rows.setReadBigInts(true)
     const summaries = (rows.all(...params) as Array<Record<string, unknown>>).map((row) => ({
@@ -608,6 +585,42 @@ export class SpanStore {
     this.statements.clear()
     this.db.close()
   }
+}
+
+/**
+ * The SQL of a trace search (exported for its query-plan test): the newest traces by `traces_by_start`,
+ * tag filters as EXISTS over the trace's spans by `spans_by_trace`.
+ */
+export function searchSql(query: TraceQuery): { sql: string; params: Array<string | number | bigint> } {
+  const where: string[] = []
+  const params: Array<string | number | bigint> = []
+  if (query.startUnixNano !== undefined) {
+    where.push('t.start_ns >= ?')
+    params.push(query.startUnixNano)
+  }
+  if (query.endUnixNano !== undefined) {
+    where.push('t.start_ns <= ?')
+    params.push(query.endUnixNano)
+  }
+  if (query.minDurationMs !== undefined) {
+    where.push('t.end_ns - t.start_ns >= ?')
+    params.push(BigInt(Math.round(query.minDurationMs * 1e6)))
+  }
+  if (query.maxDurationMs !== undefined) {
+    where.push('t.end_ns - t.start_ns <= ?')
+    params.push(BigInt(Math.round(query.maxDurationMs * 1e6)))
+  }
+  for (const [key, value] of Object.entries(query.tags ?? {})) {
+    const clause = tagClause(key, value)
+    where.push(clause.sql)
+    params.push(...clause.params)
+  }
+  const sql = `SELECT t.trace_id, coalesce(t.root_service, t.first_service) AS service, coalesce(t.root_name, t.first_name) AS name,
+      t.root_name IS NOT NULL AS has_root, t.start_ns, t.end_ns, t.span_count, t.error_count, t.llm_cost, t.goblin_id
+    FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY t.start_ns DESC LIMIT ?`
+  params.push(query.limit ?? 20)
+  return { sql, params }
 }
 
 function aggregate(traces: Map<string, TraceAggregate>, span: SpanRecord, start: bigint, end: bigint): void {

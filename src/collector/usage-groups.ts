@@ -60,33 +60,7 @@ export function queryUsageGroups(
   filter: UsageFilter,
 ): UsageGroup[] {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
-  const keys: GroupKey[] = ['model', 'provider', ...extra]
-  // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
-  // (SQLite has no statistics to tell, so look at the stored time range).
-  const time = windowIsNarrow(db, filter) ? 'start_ns' : '+start_ns'
-  const where = ['aggregate = 0', `${time} >= ?`, `${time} < ?`]
-  const params: Array<string | bigint> = [filter.sinceNs, filter.untilNs]
-  for (const key of ['goblin', 'task'] as const) {
-    const name = filter[key]
-    if (name === undefined) continue
-    where.push(`${key} = (SELECT id FROM llm_names WHERE name = ?)`)
-    params.push(name)
-  }
-  // Aggregate on name ids, then look up only the names of the groups (tasks can number in the millions).
-  const names = keys.map((k, i) =>
-    k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
-  )
-  const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},
-      count(*) AS calls, total(metered = 0 AND cost IS NULL) AS unmetered,
-      total(input_tokens) AS input, total(output_tokens) AS output,
-      total(cache_read_tokens) AS cache_read, total(cache_creation_tokens + cache_creation_1h_tokens) AS cache_creation,
-      total(cost) AS span_cost, count(cost) AS span_cost_calls,
-      total(CASE WHEN cost IS NULL THEN input_tokens END) AS u_input,
-      total(CASE WHEN cost IS NULL THEN output_tokens END) AS u_output,
-      total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
-      total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation
-    FROM llm_calls WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}) AS g`
+  const { sql, params } = usageGroupsSql(by, filter, windowIsNarrow(db, filter))
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
   const value = (row: Record<string, string | number | null>, i: number): string | null => {
     const v = row[`k${i}`]
@@ -113,6 +87,47 @@ export function queryUsageGroups(
       cacheCreation: Number(row.u_cache_creation),
     },
   }))
+}
+
+/**
+ * The SQL of `queryUsageGroups` (exported for its query-plan test): a narrow window seeks
+ * `llm_calls_by_start`, a wide one scans `llm_calls_report`, the covering index.
+ */
+export function usageGroupsSql(
+  by: readonly GroupKey[],
+  filter: UsageFilter,
+  narrow: boolean,
+): { sql: string; params: Array<string | bigint> } {
+  const extra = by.filter((k) => k !== 'model' && k !== 'provider')
+  const keys: GroupKey[] = ['model', 'provider', ...extra]
+  // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
+  // (SQLite has no statistics to tell, so look at the stored time range).
+  const time = narrow ? 'start_ns' : '+start_ns'
+  // And `+aggregate` then, or the planner seeks llm_calls_report by its `aggregate` prefix: every counted call.
+  const where = [narrow ? '+aggregate = 0' : 'aggregate = 0', `${time} >= ?`, `${time} < ?`]
+  const params: Array<string | bigint> = [filter.sinceNs, filter.untilNs]
+  for (const key of ['goblin', 'task'] as const) {
+    const name = filter[key]
+    if (name === undefined) continue
+    where.push(`${key} = (SELECT id FROM llm_names WHERE name = ?)`)
+    params.push(name)
+  }
+  // Aggregate on name ids, then look up only the names of the groups (tasks can number in the millions).
+  const names = keys.map((k, i) =>
+    k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
+  )
+  const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},
+      count(*) AS calls, total(metered = 0 AND cost IS NULL) AS unmetered,
+      total(input_tokens) AS input, total(output_tokens) AS output,
+      total(cache_read_tokens) AS cache_read, total(cache_creation_tokens + cache_creation_1h_tokens) AS cache_creation,
+      total(cost) AS span_cost, count(cost) AS span_cost_calls,
+      total(CASE WHEN cost IS NULL THEN input_tokens END) AS u_input,
+      total(CASE WHEN cost IS NULL THEN output_tokens END) AS u_output,
+      total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
+      total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation
+    FROM llm_calls WHERE ${where.join(' AND ')}
+    GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}) AS g`
+  return { sql, params }
 }
 
 /** True when the window covers under a quarter of the stored time range. */
