@@ -30,14 +30,13 @@ export async function runUsage(options: {
   sinceNs: bigint
   untilNs: bigint
 }): Promise<RunUsage> {
-  const [prices, usage] = await Promise.all([
-    loadPrices({ home: options.home }),
-    readEmbeddedUsage(
-      ['session'],
-      { sinceNs: options.sinceNs, untilNs: options.untilNs, task: options.task },
-      options.home,
-    ),
-  ])
+  const prices = await loadPrices({ home: options.home })
+  const usage = await readEmbeddedUsage(
+    ['session'],
+    { sinceNs: options.sinceNs, untilNs: options.untilNs, task: options.task },
+    prices.book,
+    options.home,
+  )
   const { total } = priceGroups(usage.groups, prices.book, ['session'])
   const sessions = usage.groups.flatMap((g) => g.keys.session ?? [])
   return {

@@ -500,11 +500,16 @@ export class SpanStore {
 
   /**
    * LLM calls summed per model, provider and `by` in the filter's window, aggregates left out (what cost
-   * reports and budgets price); null when the store has no `llm_calls` index yet.
+   * reports and budgets price), split by tier class with `tierThresholds`; null when the store has no
+   * `llm_calls` index yet.
    */
-  llmUsage(by: readonly GroupKey[], filter: UsageFilter): UsageGroup[] | null {
+  llmUsage(
+    by: readonly GroupKey[],
+    filter: UsageFilter,
+    options: { tierThresholds?: readonly number[] } = {},
+  ): UsageGroup[] | null {
     if (!tableExists(this.db)) return null
-    return queryUsageGroups(this.db, by, filter)
+    return queryUsageGroups(this.db, by, filter, options)
   }
 
   /**

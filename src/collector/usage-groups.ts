@@ -5,7 +5,10 @@ export interface TokenCounts {
   input: number
   output: number
   cacheRead: number
+  /** Cache writes at either rate. */
   cacheCreation: number
+  /** The part of `cacheCreation` written to the 1-hour cache (0 when unknown: all at the 5-minute rate). */
+  cacheWrite1h?: number
 }
 
 /** What a cost report can group by. */
@@ -28,6 +31,14 @@ export interface UsageGroup {
   spanCost: number
   spanCostCalls: number
   unpriced: TokenCounts
+  /**
+   * The largest prompt among the group's calls. With `tierThresholds`, every call of a group lies between the
+   * same two thresholds, so this prompt size picks the tier each of them pays (`priceTokens`' `requestInput`);
+   * without, it tells whether the group needs splitting by tier (src/cost/tier-split.ts).
+   */
+  promptSize: number
+  /** Set on spend read from a sender's cost metric (src/cost/metric-usage.ts), which carries no calls. */
+  fromMetrics?: boolean
 }
 
 export interface UsageFilter {
@@ -37,6 +48,10 @@ export interface UsageFilter {
   untilNs: bigint
   goblin?: string
   task?: string
+  /** Only calls of these models (names as stored), for a tier split (src/cost/tier-split.ts). */
+  models?: readonly string[]
+  /** Only calls whose prompt exceeds this many tokens. */
+  aboveInput?: number
 }
 
 /** SQL for each key: `llm_names` ids, except the UTC day, derived from the start time. */
@@ -58,9 +73,11 @@ export function queryUsageGroups(
   db: DatabaseSync,
   by: readonly GroupKey[],
   filter: UsageFilter,
+  /** With thresholds, groups are split by tier class too (how many thresholds a call's prompt exceeds). */
+  options: { tierThresholds?: readonly number[] } = {},
 ): UsageGroup[] {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
-  const { sql, params } = usageGroupsSql(by, filter, windowIsNarrow(db, filter))
+  const { sql, params } = usageGroupsSql(by, filter, windowIsNarrow(db, filter), options.tierThresholds ?? [])
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
   const value = (row: Record<string, string | number | null>, i: number): string | null => {
     const v = row[`k${i}`]
@@ -85,7 +102,9 @@ export function queryUsageGroups(
       output: Number(row.u_output),
       cacheRead: Number(row.u_cache_read),
       cacheCreation: Number(row.u_cache_creation),
+      cacheWrite1h: Number(row.u_cache_1h),
     },
+    promptSize: Number(row.prompt),
   }))
 }
 
@@ -97,6 +116,7 @@ export function usageGroupsSql(
   by: readonly GroupKey[],
   filter: UsageFilter,
   narrow: boolean,
+  tierThresholds: readonly number[] = [],
 ): { sql: string; params: Array<string | bigint> } {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
   const keys: GroupKey[] = ['model', 'provider', ...extra]
@@ -112,22 +132,43 @@ export function usageGroupsSql(
     where.push(`${key} = (SELECT id FROM llm_names WHERE name = ?)`)
     params.push(name)
   }
+  if (filter.models) {
+    where.push(
+      `model IN (SELECT id FROM llm_names WHERE name IN (${filter.models.map(() => '?').join(',')}))`,
+    )
+    params.push(...filter.models)
+  }
+  if (filter.aboveInput !== undefined) {
+    where.push('input_tokens > ?')
+    params.push(BigInt(Math.trunc(filter.aboveInput)))
+  }
+  const tiered = tierThresholds.length > 0
   // Aggregate on name ids, then look up only the names of the groups (tasks can number in the millions).
   const names = keys.map((k, i) =>
     k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
   )
-  const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},
-      count(*) AS calls, total(metered = 0 AND cost IS NULL) AS unmetered,
+  const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},${tiered ? ` ${tierClassSql(tierThresholds)} AS tier,` : ''}
+      count(*) AS calls, max(input_tokens) AS prompt, total(metered = 0 AND cost IS NULL) AS unmetered,
       total(input_tokens) AS input, total(output_tokens) AS output,
       total(cache_read_tokens) AS cache_read, total(cache_creation_tokens + cache_creation_1h_tokens) AS cache_creation,
       total(cost) AS span_cost, count(cost) AS span_cost_calls,
       total(CASE WHEN cost IS NULL THEN input_tokens END) AS u_input,
       total(CASE WHEN cost IS NULL THEN output_tokens END) AS u_output,
       total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
-      total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation
+      total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation,
+      total(CASE WHEN cost IS NULL THEN cache_creation_1h_tokens END) AS u_cache_1h
     FROM llm_calls WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}) AS g`
+    GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}${tiered ? ', tier' : ''}) AS g`
   return { sql, params }
+}
+
+/**
+ * The tier class of a call: how many of the thresholds its prompt exceeds (a CASE ladder, so the usual small
+ * prompt stops at the first test). Thresholds are the price book's validated whole numbers.
+ */
+function tierClassSql(thresholds: readonly number[]): string {
+  const steps = thresholds.map((t, i) => `WHEN input_tokens <= ${Math.trunc(t)} THEN ${i}`)
+  return `CASE ${steps.join(' ')} ELSE ${thresholds.length} END`
 }
 
 /** True when the window covers under a quarter of the stored time range. */

@@ -99,6 +99,7 @@ export function embeddedSpendReader(book: PriceBook, home?: string, notes?: stri
         ...(scope.goblin === undefined ? {} : { goblin: scope.goblin }),
         ...(scope.task === undefined ? {} : { task: scope.task }),
       },
+      book,
       home,
     )
     if (usage.note && notes && !notes.includes(usage.note)) notes.push(usage.note)

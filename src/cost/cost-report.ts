@@ -92,10 +92,13 @@ export async function buildCostReport(options: CostReportOptions = {}): Promise<
       problems: [],
     }
   }
-  const [prices, usage] = await Promise.all([
-    loadPrices({ home: options.home, hooks: options.hooks }),
-    readEmbeddedUsage(by, { sinceNs: toUnixNano(since), untilNs: toUnixNano(until) }, options.home),
-  ])
+  const prices = await loadPrices({ home: options.home, hooks: options.hooks })
+  const usage = await readEmbeddedUsage(
+    by,
+    { sinceNs: toUnixNano(since), untilNs: toUnixNano(until) },
+    prices.book,
+    options.home,
+  )
   const priced = priceGroups(usage.groups, prices.book, by)
   return {
     ...base,

@@ -1,6 +1,7 @@
 import { usageError } from '../core/errors.js'
 import type { HookRunner, PluginProblem } from '../plugins/hook-runner.js'
 import type { PriceMatch } from './price-book.js'
+import { ratesFor } from './price-call.js'
 import { unknownModelError } from './price-queries.js'
 import { loadPrices } from './price-sources.js'
 import { priceTokens, roundUsd } from './usage-cost.js'
@@ -54,11 +55,13 @@ export async function estimateCost(options: {
     cacheRead: cached,
     cacheCreation: creation,
   }
+  // At the tier the prompt reaches, as the total is.
+  const rates = ratesFor(p, options.inputTokens)
   const parts = {
-    input: roundUsd((options.inputTokens - cached - creation) * p.inputPerToken),
-    cachedInput: roundUsd(cached * (p.cachedInputPerToken ?? p.inputPerToken)),
-    cacheCreation: roundUsd(creation * (p.cacheCreationInputPerToken ?? p.inputPerToken)),
-    output: roundUsd(options.outputTokens * p.outputPerToken),
+    input: roundUsd((options.inputTokens - cached - creation) * rates.input),
+    cachedInput: roundUsd(cached * rates.cacheRead),
+    cacheCreation: roundUsd(creation * rates.cacheWrite5m),
+    output: roundUsd(options.outputTokens * rates.output),
   }
   return {
     model: options.model,

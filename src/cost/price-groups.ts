@@ -21,6 +21,11 @@ export interface CostRow {
    * undated names of one model share; `key.model` keeps the name the spans used.
    */
   modelName?: string
+  /**
+   * The part of `usd` read from a sender's cost metric (Claude Code's `claude_code.cost.usage`) for sessions
+   * that sent no calls; set only when there is some. Such spend has tokens but no call count.
+   */
+  metricsUsd?: number
 }
 
 export interface UnknownModel {
@@ -47,7 +52,7 @@ export function priceGroups(groups: UsageGroup[], book: PriceBook, by: readonly 
     const unpricedCalls = group.calls - group.spanCostCalls
     let usd = group.spanCost
     let unknownCalls = 0
-    if (match) usd += priceTokens(group.unpriced, match.price)
+    if (match) usd += priceTokens(group.unpriced, match.price, group.promptSize)
     else if (unpricedCalls > 0) {
       unknownCalls = unpricedCalls
       const name = group.model ?? NONE
@@ -70,10 +75,14 @@ export function priceGroups(groups: UsageGroup[], book: PriceBook, by: readonly 
     for (const target of [row, total]) {
       add(target, usd, group.calls, group.tokens, unknownCalls)
       target.unmeteredCalls += group.unmeteredCalls
+      if (group.fromMetrics) target.metricsUsd = (target.metricsUsd ?? 0) + usd
     }
   }
   const rows = [...merged.values()]
-  for (const row of [...rows, total]) row.usd = roundUsd(row.usd)
+  for (const row of [...rows, total]) {
+    row.usd = roundUsd(row.usd)
+    if (row.metricsUsd !== undefined) row.metricsUsd = roundUsd(row.metricsUsd)
+  }
   if (by.includes('model')) {
     for (const row of rows) {
       const model = row.key.model

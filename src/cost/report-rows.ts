@@ -25,6 +25,7 @@ export function rowsByModelName(rows: CostRow[], by: readonly GroupKey[]): CostR
     into.cachedInputTokens = sumKnown(into.cachedInputTokens, row.cachedInputTokens)
     into.unknownModelCalls += row.unknownModelCalls
     into.unmeteredCalls += row.unmeteredCalls
+    if (row.metricsUsd !== undefined) into.metricsUsd = roundUsd((into.metricsUsd ?? 0) + row.metricsUsd)
   }
   return [...merged.values()].sort((a, b) => b.usd - a.usd || (b.calls ?? 0) - (a.calls ?? 0))
 }

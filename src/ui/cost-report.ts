@@ -25,7 +25,7 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
   const tokens = report.backend === 'embedded'
   const columns: Column<CostRow>[] = [
     ...report.by.map((k) => ({ header: k.toUpperCase(), value: (r: CostRow) => r.key[k] ?? '' })),
-    { header: 'USD', value: (r) => formatUsd(r.usd), align: 'right' },
+    { header: 'USD', value: (r) => `${formatUsd(r.usd)}${r.metricsUsd ? '*' : ''}`, align: 'right' },
     ...(tokens
       ? ([
           { header: 'CALLS', value: (r) => formatCount(r.calls), align: 'right' },
@@ -70,6 +70,10 @@ export function renderCostReport(report: CostReport, options: { color: boolean; 
         `Unmetered: ${formatCount(t.unmeteredCalls)} calls reported no token counts and no cost of their own (not counted as $0). Their sender's telemetry omits usage; see docs/cost.md, the conventions read.`,
         'yellow',
       ),
+    )
+  if (t.metricsUsd !== undefined)
+    lines.push(
+      `* from metrics: ${formatUsd(t.metricsUsd)} of the total is Claude Code's claude_code.cost.usage (its own estimate) for sessions that sent no log events or spans; their tokens are counted, their calls are not known.`,
     )
   for (const note of report.notes) lines.push(s(note, 'dim'))
   return lines.join('\n')
