@@ -9,6 +9,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.js'
+import { keyLabel } from './signed-note.js'
 import { LATEST_CHECKPOINT_FILE } from './tile-store.js'
 import { decodeEntryBundle, hashFromTiles, TILE_WIDTH, tilePath, tilesForRanges } from './tiles.js'
 import { loadReferences, remember } from './verifier-state.js'
@@ -74,6 +75,7 @@ export async function verifyRemoteLog(
     counter: { requests: number; bytes: number }
   },
 ): Promise<RemoteReport> {
+  fetchTile = once(fetchTile)
   const verifiers = trusted.map((t) => t.verifier)
   const errors: VerifyError[] = []
   const report: RemoteReport = {
@@ -119,17 +121,17 @@ export async function verifyRemoteLog(
         `--index ${index}: checkpoint ${checkpoint.size} has entries 0..${checkpoint.size - 1}`,
         'Pick an index below the checkpoint size.',
       )
-  // Every tile any proof needs, fetched at once.
+  // The tiles the consistency proofs need, fetched in parallel (each path once: see `once`).
   const consistency = references
     .filter((r) => r.checkpoint.size <= checkpoint.size)
     .map((r) => ({ r, ranges: consistencyProofRanges(r.checkpoint.size, checkpoint.size) }))
-  const inclusion = indexes.map((index) => ({
-    index,
-    ranges: inclusionProofRanges(index, checkpoint.size),
-    leaf: [index, index + 1] as LeafRange,
-  }))
-  const ranges = [...consistency.flatMap((c) => c.ranges), ...inclusion.flatMap((i) => [...i.ranges, i.leaf])]
-  const tiles = await fetchAll(fetchTile, tilesForRanges(ranges, checkpoint.size).map(tilePath))
+  const tiles = await fetchAll(
+    fetchTile,
+    tilesForRanges(
+      consistency.flatMap((c) => c.ranges),
+      checkpoint.size,
+    ).map(tilePath),
+  )
 
   for (const r of references) {
     const seen = `checkpoint ${r.checkpoint.size} of ${r.checkpoint.origin} (${r.from})`
@@ -163,43 +165,24 @@ export async function verifyRemoteLog(
       from: references[0].from,
     }
 
-  const bundles = await fetchAll(fetchTile, [
-    ...new Set(inclusion.map((i) => bundlePath(i.index, checkpoint.size))),
-  ])
-  const table: KeyTable = {
-    kids: trusted.map((t) => `${t.verifier.name}+${t.verifier.keyId.toString(16).padStart(8, '0')}`),
-    publicKeys: verifiers.map((v) => v.publicKey),
-  }
-  for (const i of inclusion) {
-    const leafFromTile = hashFromTiles(tiles, checkpoint.size, i.leaf)
-    const path = bundlePath(i.index, checkpoint.size)
-    const entry = decodeEntryBundle(bundles.get(path) as Buffer, path)[i.index % TILE_WIDTH]
-    if (!entry) {
-      fail('tile-mismatch', `${path} has no entry ${i.index}`, path, i.index)
+  const table = keyTable(trusted)
+  for (const index of indexes) {
+    const found = await entryFromTiles(fetchTile, index, checkpoint.size)
+    if ('kind' in found) {
+      fail(found.kind, found.message, found.file, index)
       continue
     }
-    const leaf = leafHash(entry)
-    if (!leaf.equals(leafFromTile)) {
-      fail(
-        'tile-mismatch',
-        `entry ${i.index} in ${path} does not hash to its leaf in the tiles`,
-        path,
-        i.index,
-      )
-      continue
-    }
-    const proof = i.ranges.map((range) => hashFromTiles(tiles, checkpoint.size, range))
-    const included = verifyInclusion(i.index, checkpoint.size, leaf, proof, checkpoint.root)
+    const included = verifyInclusion(index, checkpoint.size, found.leaf, found.proof, checkpoint.root)
     if (!included.ok) {
-      fail('not-included', `entry ${i.index}: ${included.reason}`, path, i.index)
+      fail('not-included', `entry ${index}: ${included.reason}`, found.file, index)
       continue
     }
-    const problem = entryProblem(entry, i.index, table)
-    if (problem) fail(problem.kind, `entry ${i.index}: ${problem.message}`, path, i.index)
+    const problem = entryProblem(found.entry, index, table)
+    if (problem) fail(problem.kind, `entry ${index}: ${problem.message}`, found.file, index)
     report.entries.push({
-      index: i.index,
-      leaf_hash: leaf.toString('hex'),
-      entry: JSON.parse(entry.toString('utf8')),
+      index,
+      leaf_hash: found.leaf.toString('hex'),
+      entry: JSON.parse(found.entry.toString('utf8')),
     })
   }
 
@@ -212,6 +195,46 @@ export async function verifyRemoteLog(
   return report
 }
 
+/** The keys entries may name, as entry-check takes them. */
+export function keyTable(trusted: TrustedKey[]): KeyTable {
+  return {
+    kids: trusted.map((t) => keyLabel(t.verifier.name, t.verifier.keyId)),
+    publicKeys: trusted.map((t) => t.verifier.publicKey),
+  }
+}
+
+/**
+ * Entry `index` of the tree of `size` from its entry bundle, its leaf hash (which must be the level-0
+ * tile's), and its inclusion proof hashed from the tiles: what a proof of that entry needs. The caller
+ * checks the proof against the checkpoint's root.
+ */
+export async function entryFromTiles(
+  fetchTile: TileFetch,
+  index: number,
+  size: number,
+): Promise<
+  | { entry: Buffer; leaf: Buffer; proof: Buffer[]; file: string }
+  | { kind: string; message: string; file: string }
+> {
+  const ranges = inclusionProofRanges(index, size)
+  const leafRange: LeafRange = [index, index + 1]
+  const file = bundlePath(index, size)
+  const tiles = await fetchAll(fetchTile, [
+    ...tilesForRanges([...ranges, leafRange], size).map(tilePath),
+    file,
+  ])
+  const entry = decodeEntryBundle(tiles.get(file) as Buffer, file)[index % TILE_WIDTH]
+  if (!entry) return { kind: 'tile-mismatch', message: `${file} has no entry ${index}`, file }
+  const leaf = leafHash(entry)
+  if (!leaf.equals(hashFromTiles(tiles, size, leafRange)))
+    return {
+      kind: 'tile-mismatch',
+      message: `entry ${index} in ${file} does not hash to its leaf in the tiles`,
+      file,
+    }
+  return { entry, leaf, proof: ranges.map((range) => hashFromTiles(tiles, size, range)), file }
+}
+
 /** The entry bundle holding entry `index` in a tree of `size`. */
 function bundlePath(index: number, size: number): string {
   const bundle = Math.floor(index / TILE_WIDTH)
@@ -220,6 +243,19 @@ function bundlePath(index: number, size: number): string {
     index: bundle,
     width: Math.min(TILE_WIDTH, size - bundle * TILE_WIDTH),
   })
+}
+
+/** A fetcher that asks for each path once (proofs of several entries share their upper tiles). */
+function once(fetchTile: TileFetch): TileFetch {
+  const seen = new Map<string, Promise<Buffer | null>>()
+  return (path) => {
+    let answer = seen.get(path)
+    if (!answer) {
+      answer = fetchTile(path)
+      seen.set(path, answer)
+    }
+    return answer
+  }
 }
 
 async function fetchAll(fetchTile: TileFetch, paths: string[]): Promise<Map<string, Buffer>> {
@@ -237,7 +273,7 @@ async function fetchAll(fetchTile: TileFetch, paths: string[]): Promise<Map<stri
 }
 
 /** The entry's own checks (canonical form, signature under a trusted key, seq = its index). */
-function entryProblem(
+export function entryProblem(
   entry: Buffer,
   index: number,
   table: KeyTable,

@@ -19,6 +19,8 @@ import {
  */
 
 const ALG_ED25519 = 0x01
+/** C2SP tlog-cosignature's Ed25519 cosigner keys (timestamped `cosignature/v1` signatures). */
+export const ALG_COSIGNATURE_V1 = 0x04
 const SIGNATURE_PREFIX = '\u2014 '
 /** The spec asks verifiers to accept at least 16 signatures; we accept up to this many. */
 const MAX_SIGNATURES = 100
@@ -43,11 +45,11 @@ export function isValidKeyName(name: string): boolean {
   return name.length > 0 && !/[\s+]/u.test(name) && !hasControlCharacters(name)
 }
 
-/** The C2SP key ID: the first 4 bytes (big-endian) of SHA-256(name || 0x0A || 0x01 || public key). */
-export function noteKeyId(name: string, publicKey: Uint8Array): number {
+/** The C2SP key ID: the first 4 bytes (big-endian) of SHA-256(name || 0x0A || type || public key). */
+export function noteKeyId(name: string, publicKey: Uint8Array, type = ALG_ED25519): number {
   const digest = createHash('sha256')
     .update(`${name}\n`, 'utf8')
-    .update(Buffer.from([ALG_ED25519]))
+    .update(Buffer.from([type]))
     .update(publicKey)
     .digest()
   return digest.readUInt32BE(0)
@@ -58,15 +60,18 @@ export function keyLabel(name: string, keyId: number): string {
   return `${name}+${hex8(keyId)}`
 }
 
-/** Encodes an Ed25519 public key as a verifier key string. */
-export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
+/** Encodes an Ed25519 public key as a verifier key string (type 0x01, or 0x04 for a cosigner). */
+export function formatVerifierKey(name: string, publicKey: Uint8Array, type = ALG_ED25519): string {
   assertKeyName(name)
-  const encoded = Buffer.concat([Buffer.from([ALG_ED25519]), publicKey]).toString('base64')
-  return `${keyLabel(name, noteKeyId(name, publicKey))}+${encoded}`
+  const encoded = Buffer.concat([Buffer.from([type]), publicKey]).toString('base64')
+  return `${keyLabel(name, noteKeyId(name, publicKey, type))}+${encoded}`
 }
 
-/** Parses and checks a verifier key string; throws a usage error naming what is wrong. */
-export function parseVerifierKey(vkey: string): NoteVerifier {
+/**
+ * Parses and checks a verifier key string of signature type `type` (0x01 a note signer, 0x04 a
+ * tlog-cosignature cosigner); throws a usage error naming what is wrong.
+ */
+export function parseVerifierKey(vkey: string, type = ALG_ED25519): NoteVerifier {
   const bad = (why: string) =>
     usageError(
       'AUDIT_BAD_VKEY',
@@ -88,10 +93,13 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   if (!/^[0-9a-f]{8}$/.test(hash)) throw bad('the key hash is not 8 lowercase hex digits')
   const raw = decodeBase64Strict(encoded)
   if (!raw) throw bad('the key is not valid base64')
-  if (raw[0] !== ALG_ED25519) throw bad('not an Ed25519 key (type byte is not 0x01)')
+  if (raw[0] !== type)
+    throw bad(
+      `signature type 0x${(raw[0] ?? 0).toString(16).padStart(2, '0')}, not 0x0${type}${type === ALG_COSIGNATURE_V1 ? ' (a cosignature/v1 Ed25519 cosigner)' : ' (Ed25519)'}`,
+    )
   if (raw.length !== 1 + ED25519_PUBLIC_KEY_BYTES) throw bad('an Ed25519 key is 32 bytes')
   const publicKey = raw.subarray(1)
-  const keyId = noteKeyId(name, publicKey)
+  const keyId = noteKeyId(name, publicKey, type)
   if (hex8(keyId) !== hash) throw bad('the key hash does not match the name and key')
   return { name, keyId, publicKey, vkey: `${name}+${hash}+${encoded}`, key: publicKeyFromRaw(publicKey) }
 }
@@ -172,6 +180,24 @@ export interface OpenedNote {
  * `failed` is empty).
  */
 export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
+  const { text, signatures } = splitNote(note)
+  const message = Buffer.from(text, 'utf8')
+  const result: OpenedNote = { text, verified: [], failed: [], unknown: [] }
+  for (const { name, keyId, blob } of signatures) {
+    const signature: NoteSignature = { name, keyId, label: keyLabel(name, keyId) }
+    const verifier = verifiers.find((v) => v.name === name && v.keyId === keyId)
+    if (!verifier) result.unknown.push(signature)
+    else if (ed25519Verify(message, blob.subarray(4), verifier.key)) result.verified.push(signature)
+    else result.failed.push(signature)
+  }
+  return result
+}
+
+/** A note's text and its signature lines, each with its key name, key ID and signature bytes after the ID. */
+export function splitNote(note: string): {
+  text: string
+  signatures: Array<{ name: string; keyId: number; blob: Buffer }>
+} {
   const malformed = (why: string) =>
     usageError(
       'AUDIT_BAD_NOTE',
@@ -185,8 +211,7 @@ export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
   const text = note.slice(0, split + 1)
   const signatureLines = note.slice(split + 2, -1).split('\n')
   if (signatureLines.length > MAX_SIGNATURES) throw malformed(`more than ${MAX_SIGNATURES} signatures`)
-  const message = Buffer.from(text, 'utf8')
-  const result: OpenedNote = { text, verified: [], failed: [], unknown: [] }
+  const signatures: Array<{ name: string; keyId: number; blob: Buffer }> = []
   for (const line of signatureLines) {
     if (!line.startsWith(SIGNATURE_PREFIX))
       throw malformed(`a signature line does not start with "— ": ${line}`)
@@ -195,14 +220,9 @@ export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
     const name = rest.slice(0, space)
     const blob = space > 0 ? decodeBase64Strict(rest.slice(space + 1)) : null
     if (!isValidKeyName(name) || !blob || blob.length < 5) throw malformed(`bad signature line: ${line}`)
-    const keyId = blob.readUInt32BE(0)
-    const signature: NoteSignature = { name, keyId, label: keyLabel(name, keyId) }
-    const verifier = verifiers.find((v) => v.name === name && v.keyId === keyId)
-    if (!verifier) result.unknown.push(signature)
-    else if (ed25519Verify(message, blob.subarray(4), verifier.key)) result.verified.push(signature)
-    else result.failed.push(signature)
+    signatures.push({ name, keyId: blob.readUInt32BE(0), blob })
   }
-  return result
+  return { text, signatures }
 }
 
 /** Standard base64 that round-trips exactly (so no two encodings of the same bytes are both accepted). */

@@ -51,6 +51,8 @@ export type VerifyErrorKind =
   | 'bad-checkpoint'
   | 'tile-mismatch'
   | 'not-included'
+  | 'checkpoint-quorum'
+  | 'cosignature-invalid'
 
 /** One problem: where (seq and 1-based line of the ledger, or the checkpoint file) and what. */
 export interface VerifyError {

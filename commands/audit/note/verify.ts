@@ -44,7 +44,10 @@ export default class AuditNoteVerify extends GoblinCommand {
         'Give a readable signed note file, or - for stdin.',
       )
     }
-    const opened = openNote(note, flags.key.map(parseVerifierKey))
+    const opened = openNote(
+      note,
+      flags.key.map((k) => parseVerifierKey(k)),
+    )
     const ok = opened.verified.length > 0 && opened.failed.length === 0
     const labels = (list: typeof opened.verified) => list.map((s) => s.label)
     for (const s of opened.verified) this.out(`verified: ${s.label}`)
