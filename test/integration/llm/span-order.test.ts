@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../helpers/cli.js'
 import { FakeModelServer } from '../../support/fake-model-server.js'
 import {
+  FIXTURES,
   type GoblinCollector,
   type OtlpSpan,
   type OtlpTraces,
@@ -187,4 +190,121 @@ describe(`AI SDK ${versionOf('ai')} tool-loop spans in every order`, { timeout: 
 
 function bySpan(a: { spanId: string }, b: { spanId: string }): number {
   return a.spanId.localeCompare(b.spanId)
+}
+
+// Every library's recorded run (test/fixtures/llm: the AI SDK with both integrations and its mock model,
+// instrumentation-openai, OpenInference, Traceloop, LangChain + langsmith), replayed into one collector three
+// ways: as the library sent it, one span per request in reverse, and one span per request shuffled. Each
+// replay must be the same trace to goblin: calls, unpriced calls and USD, and the report must count each once.
+describe('every recorded library run, span by span in other orders', { timeout: 180_000 }, () => {
+  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))
+  let collector: GoblinCollector
+  const replays: Array<{ fixture: string; order: string; traceId: string }> = []
+
+  beforeAll(async () => {
+    collector = await startGoblinCollector()
+    for (const [n, fixture] of fixtures.entries()) {
+      const recorded = recent(JSON.parse(readFileSync(join(FIXTURES, fixture), 'utf8')) as OtlpTraces)
+      const spans = spansOf([recorded])
+      for (const traceId of new Set(spans.map((span) => span.traceId))) {
+        const trace = spans.filter((span) => span.traceId === traceId)
+        const orders: Array<[string, OtlpSpan[] | null]> = [
+          ['as sent', null],
+          ['reversed', [...trace].reverse()],
+          ['shuffled', shuffled(trace, n + 1)],
+        ]
+        for (const [order, sequence] of orders) {
+          const id = randomBytes(16).toString('hex')
+          replays.push({ fixture, order, traceId: id })
+          if (sequence === null) await post(collector, withTrace(recorded, traceId, id))
+          else for (const span of sequence) await post(collector, requestOf([recorded], span, id))
+        }
+      }
+    }
+  }, 150_000)
+  afterAll(async () => {
+    await collector?.stop()
+  })
+
+  it('covers every library the suites run', () => {
+    const libraries = new Set(fixtures.map((f) => f.split('-').slice(0, 2).join('-')))
+    expect([...libraries].sort()).toEqual([
+      'ai-7.0.173',
+      'langchain-openai',
+      'openinference-instrumentation',
+      'opentelemetry-instrumentation',
+      'traceloop-node',
+    ])
+    expect(fixtures.filter((f) => f.includes('-legacy-')).length).toBeGreaterThan(0)
+    expect(fixtures.filter((f) => f.includes('-mock')).length).toBe(2)
+  })
+
+  it('each replay shows the calls, unpriced calls and USD of the run as sent', async () => {
+    const list = await collector.json<{
+      traces: Array<{ traceID: string; costUsd: number | null; llmCalls: number; unpricedCalls: number }>
+    }>(['trace', 'list', '--endpoint', collector.url, '--limit', '1000'])
+    const shown = new Map(list.traces.map((t) => [t.traceID, t]))
+    const answer = (traceId: string) => {
+      const t = shown.get(traceId)
+      return t && { costUsd: t.costUsd, llmCalls: t.llmCalls, unpricedCalls: t.unpricedCalls }
+    }
+    let calls = 0
+    for (const { fixture, order, traceId } of replays) {
+      const sent = replays.find((r) => r.fixture === fixture && r.order === 'as sent') as { traceId: string }
+      expect(answer(traceId), `${fixture}, ${order}`).toEqual(answer(sent.traceId))
+      if (order === 'as sent') calls += answer(traceId)?.llmCalls ?? 0
+    }
+    expect(calls).toBeGreaterThan(fixtures.length)
+  })
+
+  it('cost report counts every replay once', async () => {
+    const report = await collector.json<{ total: { calls: number } }>(['cost', 'report', '--since', '1h'])
+    const list = await collector.json<{ traces: Array<{ traceID: string; llmCalls: number }> }>([
+      'trace',
+      'list',
+      '--endpoint',
+      collector.url,
+      '--limit',
+      '1000',
+    ])
+    const ids = new Set(replays.map((r) => r.traceId))
+    const listed = list.traces.filter((t) => ids.has(t.traceID)).reduce((sum, t) => sum + t.llmCalls, 0)
+    expect(report.total.calls).toBe(listed)
+  })
+})
+
+/** The export with one trace's id replaced (the other traces' spans left out). */
+function withTrace(recorded: OtlpTraces, from: string, to: string): OtlpTraces {
+  return {
+    resourceSpans: recorded.resourceSpans.map((r) => ({
+      ...r,
+      scopeSpans: r.scopeSpans.map((s) => ({
+        ...s,
+        spans: s.spans.filter((span) => span.traceId === from).map((span) => ({ ...span, traceId: to })),
+      })),
+    })),
+  }
+}
+
+/** The recording with its span times moved so that its last span ended a minute ago (retention keeps a week). */
+function recent(recorded: OtlpTraces): OtlpTraces {
+  const spans = spansOf([recorded])
+  const ends = spans.map((span) => BigInt(String(span.endTimeUnixNano)))
+  // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.max does not take
+  const last = ends.reduce((a, b) => (a > b ? a : b))
+  const shift = BigInt(Date.now() - 60_000) * 1_000_000n - last
+  const moved = (ns: unknown) => String(BigInt(String(ns)) + shift)
+  return {
+    resourceSpans: recorded.resourceSpans.map((r) => ({
+      ...r,
+      scopeSpans: r.scopeSpans.map((s) => ({
+        ...s,
+        spans: s.spans.map((span) => ({
+          ...span,
+          startTimeUnixNano: moved(span.startTimeUnixNano),
+          endTimeUnixNano: moved(span.endTimeUnixNano),
+        })),
+      })),
+    })),
+  }
 }
