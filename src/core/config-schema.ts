@@ -234,11 +234,27 @@ export const projectConfigSchema = z.strictObject({
     .describe(
       'anchoring checkpoints (`goblin audit anchor`), checking anchors, storing the log (`goblin audit push`)',
     ),
+  policy: z
+    .strictObject({
+      files: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['policies/'])
+        .describe('Cedar policy files or directories (their `*.cedar`, recursively), relative to this file'),
+      schema: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("a Cedar schema file to validate against instead of goblin's own (`goblin policy schema`)"),
+    })
+    .default({ files: ['policies/'] })
+    .describe('guardrails: Cedar policies (`goblin policy`, guard, the coding-agent hooks)'),
 })
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>
 export type Budget = z.infer<typeof budgetSchema>
 export type AnchorConfig = z.infer<typeof anchorSchema>
+export type PolicyConfig = ProjectConfig['policy']
 
 /** The settings a project without a `goblin.config.json` gets. */
 export function defaultProjectConfig(): ProjectConfig {

@@ -7,6 +7,7 @@
  */
 
 export { type CostGuardDecision, type CostGuardOptions, costGuard } from '../cost/cost-guard.js'
+export { type GuardDecision, type GuardRequest, guard } from '../policy/guard.js'
 export {
   type AuditEmitter,
   type AuditEmitterOptions,

@@ -91,9 +91,14 @@ describe('costGuard', () => {
     const over = await costGuard({ goblin: 'researcher', estimatedUsd: 0.51, budgets, spend })
     expect(over.allowed).toBe(false)
     expect(over.reason).toContain('goblin researcher per day: spent $9.5 of $10')
+    expect(over.policyIds).toEqual(['goblin.budget.exceeded'])
   })
 
   it('allows a goblin no envelope covers', async () => {
-    expect(await costGuard({ goblin: 'other', budgets, spend })).toEqual({ allowed: true, envelopes: [] })
+    expect(await costGuard({ goblin: 'other', budgets, spend })).toMatchObject({
+      allowed: true,
+      envelopes: [],
+      policyIds: ['goblin.budget.within'],
+    })
   })
 })
