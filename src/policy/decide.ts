@@ -91,7 +91,5 @@ function entity(ref: EntityRef) {
 }
 
 function internal(message: string): GoblinError {
-  return new GoblinError('POLICY_INTERNAL', `Cedar could not load a policy set it had parsed: ${message}`, {
-    exit: 1,
-  })
+  return new GoblinError('POLICY_INTERNAL', `Cedar could not load a policy set it had parsed: ${message}`)
 }
