@@ -204,7 +204,7 @@ describe('a plugin from `goblin plugins new` to uninstall', { timeout: 180_000 }
 async function expectPluginGone(goblin: (args: string[]) => Promise<GoblinRun>): Promise<void> {
   const hello = await goblin(['acme', 'hello'])
   expect(hello.exitCode).toBe(2)
-  expect(hello.stderr).toContain('command acme:hello not found')
+  expect(hello.stderr).toContain('`goblin acme hello` is not a goblin command.')
   const doctor = parseJson<DoctorJson>(await goblin(['doctor', '--json']))
   expect(doctor.checks.some((c) => c.id.startsWith('acme:') || c.source === 'goblin-plugin-acme')).toBe(false)
   const plan = parseJson<StackJson>(await goblin(['stack', 'config', '--json']))
