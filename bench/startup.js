@@ -24,7 +24,8 @@ function goblin(args, options = {}) {
 
 // A small store: a key, a few signed entries and a checkpoint; a budget; a collector with one trace.
 goblin(['audit', 'keygen', '--name', 'bench'])
-for (let i = 0; i < 5; i++) goblin(['audit', 'sign', '--goblin', 'g', '--action', `a${i}`, '--decision', 'allow'])
+for (let i = 0; i < 5; i++)
+  goblin(['audit', 'sign', '--goblin', 'g', '--action', `a${i}`, '--decision', 'allow'])
 goblin(['audit', 'checkpoint'])
 writeFileSync(
   join(project, 'goblin.config.json'),
@@ -60,7 +61,10 @@ const cases = [
   ['cost report', [bin, 'cost', 'report']],
   ['cost report --json', [bin, 'cost', 'report', '--json']],
   ['cost check', [bin, 'cost', 'check']],
-  ['cost estimate', [bin, 'cost', 'estimate', '--model', 'gpt-4o', '--input-tokens', '1000', '--output-tokens', '100']],
+  [
+    'cost estimate',
+    [bin, 'cost', 'estimate', '--model', 'gpt-4o', '--input-tokens', '1000', '--output-tokens', '100'],
+  ],
   ['audit sign', [bin, 'audit', 'sign', '--goblin', 'g', '--action', 'bench', '--decision', 'allow']],
   ['audit sign --input -', [bin, 'audit', 'sign', '--input', '-'], {}, `${event}\n`],
   ['audit verify', [bin, 'audit', 'verify']],
@@ -101,7 +105,8 @@ console.log(
   `startup, median of ${runs} interleaved rounds, node ${process.version}, load ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)} (${process.env.NODE_COMPILE_CACHE === '0' ? 'no compile cache' : 'compile cache on'})`,
 )
 console.log('| command | ms | x node -e 0 |\n| --- | ---: | ---: |')
-for (const { name, ms } of results) console.log(`| ${name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)}x |`)
+for (const { name, ms } of results)
+  console.log(`| ${name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)}x |`)
 
 collector.kill('SIGTERM')
 await new Promise((resolve) => collector.once('exit', resolve))

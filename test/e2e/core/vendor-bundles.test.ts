@@ -23,7 +23,10 @@ describe('dist/vendor bundles', () => {
       const bundled = await import(pathToFileURL(vendor(file)).href)
       const installed = await import(specifier)
       // Importing CommonJS adds a `default` export, whichever copy it is.
-      const names = (m: object) => Object.keys(m).filter((k) => k !== 'default').sort()
+      const names = (m: object) =>
+        Object.keys(m)
+          .filter((k) => k !== 'default')
+          .sort()
       expect(names(bundled)).toEqual(names(installed))
     }
   })
