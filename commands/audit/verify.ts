@@ -4,6 +4,7 @@ import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.
 import type { RemoteReport } from '../../src/audit/remote-verify.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { type TrustedKey, type VerifyReport, verifyLedger } from '../../src/audit/verify.js'
+import { trustFlags } from '../../src/cli/audit-flags.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { ledgerFlag } from '../../src/cli/flags.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
@@ -27,12 +28,7 @@ export default class AuditVerify extends GoblinCommand {
     'since-checkpoint': Flags.string({
       description: 'a signed checkpoint seen before (a file): the current checkpoint must extend it',
     }),
-    key: Flags.string({
-      description: 'trust this verifier key, without a validity window (repeatable)',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    keyring: Flags.string({ description: 'trust the keys (and windows) of this exported keyring JSON' }),
+    ...trustFlags,
     online: Flags.boolean({
       description:
         'also check anchors online: Bitcoin blocks (anchor.bitcoin.source) and Ethereum transactions',
