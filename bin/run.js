@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 // goblin's entry point. The V8 compile cache goes on before anything else loads (Node 22.1+; a no-op
-// elsewhere), so the modules of every later run start from cached bytecode. Then @oclif/core and zod
-// resolve to their one-file bundles in dist/vendor (scripts/bundle-vendor.js), for goblin and for every
-// plugin alike, so there is one copy of each; a Node without module.registerHooks (before 22.15) loads the
-// installed packages instead. The Node check and the --version fast path run before oclif loads, so an old
+// elsewhere), so the modules of every later run start from cached bytecode. Then the packages with many
+// small modules (@oclif/core, zod, the OpenTelemetry SDK) resolve to their one-file bundles in dist/vendor
+// (scripts/bundle-vendor.js), for goblin and for every plugin alike, so there is one copy of each; a Node
+// without module.registerHooks (before 22.15) loads the installed packages instead. The Node check and the --version fast path run before oclif loads, so an old
 // Node gets a clear message and `goblin --version` costs little more than `node -e 0`.
+import { readFileSync } from 'node:fs'
 import module from 'node:module'
 
 module.enableCompileCache?.()
-const vendored = {
-  '@oclif/core': { url: new URL('../dist/vendor/oclif-core.cjs', import.meta.url).href, format: 'commonjs' },
-  zod: { url: new URL('../dist/vendor/zod.js', import.meta.url).href, format: 'module' },
+// dist/vendor/vendor.json: which bare specifiers have a bundle (written by scripts/bundle-vendor.js).
+const vendorDir = new URL('../dist/vendor/', import.meta.url)
+let vendored = {}
+try {
+  vendored = JSON.parse(readFileSync(new URL('vendor.json', vendorDir), 'utf8'))
+} catch {
+  // No bundles (a build without the vendor step): the installed packages load as they are.
 }
 module.registerHooks?.({
   resolve(specifier, context, next) {
     const bundle = vendored[specifier]
-    return bundle ? { ...bundle, shortCircuit: true } : next(specifier, context)
+    if (!bundle) return next(specifier, context)
+    return { url: new URL(bundle.file, vendorDir).href, format: bundle.format, shortCircuit: true }
   },
 })
 

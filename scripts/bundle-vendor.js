@@ -1,32 +1,59 @@
-// Build step: @oclif/core and zod, each bundled into one file under dist/vendor, which bin/run.js serves
-// for their bare specifiers (a resolve hook), so every command loads two files instead of about 300 modules
-// (oclif 65 and its semver 47, zod 95): `config show` went from about 160 ms to 85 ms. The installed
-// packages stay the source; each bundle's first line names the version it was built from. Generated, not in git.
-import { readFileSync } from 'node:fs'
+// Build step: packages that cost start-up by their many small modules, each bundled into one file under
+// dist/vendor (@oclif/core and its 47 semver modules, zod's 95, the OpenTelemetry SDK's 250 behind
+// `trace exec`), which bin/run.js serves for their bare specifiers through a resolve hook, for goblin and for
+// plugins alike. Each bundle holds one package: the other vendored packages stay imports (external), so every
+// package still has exactly one copy. The installed packages stay the source, each bundle's first line names
+// the version it was built from, and dist/vendor/vendor.json maps specifiers to files. Generated, not in git.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
-/** What bin/run.js serves: the bare specifier, its bundle's file, and the bundle's module format. */
-export const VENDOR = [
-  { specifier: '@oclif/core', file: 'oclif-core.cjs', format: 'cjs' },
-  { specifier: 'zod', file: 'zod.js', format: 'esm' },
+/**
+ * The vendored packages. CommonJS bundles, but for zod (which imports nothing vendored): a bundle requires the
+ * other vendored packages at run time, and only CommonJS can require an external from a bundle.
+ */
+export const VENDORED = [
+  '@oclif/core',
+  'zod',
+  '@opentelemetry/api',
+  '@opentelemetry/api-logs',
+  '@opentelemetry/core',
+  '@opentelemetry/resources',
+  '@opentelemetry/semantic-conventions',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/otlp-exporter-base',
+  '@opentelemetry/otlp-transformer',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/exporter-trace-otlp-proto',
 ]
 
-for (const { specifier, file, format } of VENDOR) {
-  // The entry an `import` of the specifier resolves to (zod's ESM build, oclif's only one).
-  const entry = fileURLToPath(import.meta.resolve(specifier))
-  const pkg = JSON.parse(
-    readFileSync(fileURLToPath(import.meta.resolve(`${specifier}/package.json`)), 'utf8'),
+const require = createRequire(import.meta.url)
+const map = {}
+for (const specifier of VENDORED) {
+  const format = specifier === 'zod' ? 'esm' : 'cjs'
+  // The entry of that format: what `import` resolves to for zod, what `require` resolves to for the rest.
+  const entry = format === 'esm' ? fileURLToPath(import.meta.resolve(specifier)) : require.resolve(specifier)
+  // Its package.json, found from the entry (some packages do not export ./package.json).
+  const root = entry.slice(
+    0,
+    entry.lastIndexOf(`/node_modules/${specifier}/`) + `/node_modules/${specifier}`.length,
   )
+  const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'))
+  const file = `${specifier.replace('@', '').replace('/', '-')}.${format === 'cjs' ? 'cjs' : 'js'}`
   await build({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: 'node22',
     format,
-    outfile: new URL(`../dist/vendor/${file}`, import.meta.url).pathname,
+    external: VENDORED.filter((other) => other !== specifier),
+    outfile: fileURLToPath(new URL(`../dist/vendor/${file}`, import.meta.url)),
     banner: { js: `// ${pkg.name}@${pkg.version}, bundled by scripts/bundle-vendor.js` },
     logLevel: 'warning',
     legalComments: 'eof',
   })
+  map[specifier] = { file, format: format === 'cjs' ? 'commonjs' : 'module' }
 }
+writeFileSync(new URL('../dist/vendor/vendor.json', import.meta.url), `${JSON.stringify(map, null, 2)}\n`)

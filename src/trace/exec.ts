@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { basename } from 'node:path'
 import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
@@ -40,7 +41,6 @@ export interface ExecResult {
  */
 export async function execTraced(options: ExecOptions): Promise<ExecResult> {
   const { startCliTracer } = await import('../telemetry/cli-tracer.js')
-  const { execa } = await import('execa')
   const tracing = startCliTracer({
     serviceName: options.serviceName,
     endpoint: options.endpoint,
@@ -76,27 +76,30 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
 
   let exitCode: number
   let startError: string | undefined
+  // node:child_process, not execa: a plain spawn with stdio passed through is all this needs, and execa's
+  // 100-odd modules were a third of `trace exec -- true`'s start-up.
   const child = context.with(ctx, () =>
-    execa(options.command, options.args, {
+    spawn(options.command, options.args, {
       stdio: ['inherit', options.stdoutToStderr ? 2 : 'inherit', 'inherit'],
       env: childEnv,
-      extendEnv: false,
-      reject: false,
     }),
   )
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }))
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
   // SIGTERM/SIGINT aimed at goblin go on to the command; goblin then records how it ended.
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGTERM', forward)
   process.on('SIGINT', forward)
   try {
-    const result = await child
-    if (result.exitCode !== undefined) exitCode = result.exitCode
-    else if (result.signal)
-      exitCode = 128 + (constants.signals[result.signal as keyof typeof constants.signals] ?? 1)
-    else {
-      exitCode = (result as { code?: string }).code === 'ENOENT' ? 127 : 126
-      startError = result.shortMessage ?? result.message
-    }
+    const result = await ended
+    if (result.error) {
+      // Not started: 127 when there is no such command (as a shell answers), 126 when it cannot run.
+      exitCode = (result.error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126
+      startError = `${options.command}: ${result.error.message}`
+    } else if (result.code !== null) exitCode = result.code
+    else exitCode = 128 + (constants.signals[result.signal as keyof typeof constants.signals] ?? 1)
     if (result.signal) span.setAttribute('process.exit.signal', result.signal)
   } finally {
     process.off('SIGTERM', forward)

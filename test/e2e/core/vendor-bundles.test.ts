@@ -10,24 +10,31 @@ import { REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 const require = createRequire(join(REPO_ROOT, 'package.json'))
 const vendor = (file: string) => join(REPO_ROOT, 'dist/vendor', file)
 
+/** A load hook (as a user could add with --import) that records every module the process loads in `list`. */
+function loadRecorder(list: string): string {
+  return `import module from 'node:module'; import { appendFileSync } from 'node:fs'
+module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`
+}
+
 describe('dist/vendor bundles', () => {
   it('are built from the installed versions and export the same names', async () => {
-    for (const [specifier, file] of [
-      ['@oclif/core', 'oclif-core.cjs'],
-      ['zod', 'zod.js'],
-    ] as const) {
-      const pkg = JSON.parse(readFileSync(require.resolve(`${specifier}/package.json`), 'utf8'))
+    const map = JSON.parse(readFileSync(vendor('vendor.json'), 'utf8')) as Record<string, { file: string }>
+    expect(Object.keys(map)).toEqual(expect.arrayContaining(['@oclif/core', 'zod', '@opentelemetry/api']))
+    for (const [specifier, { file }] of Object.entries(map)) {
+      const installed = await import(specifier)
+      const version = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'node_modules', specifier, 'package.json'), 'utf8'),
+      ).version as string
       expect(readFileSync(vendor(file), 'utf8').split('\n')[0]).toBe(
-        `// ${specifier}@${pkg.version}, bundled by scripts/bundle-vendor.js`,
+        `// ${specifier}@${version}, bundled by scripts/bundle-vendor.js`,
       )
       const bundled = await import(pathToFileURL(vendor(file)).href)
-      const installed = await import(specifier)
       // Importing CommonJS adds a `default` export, whichever copy it is.
       const names = (m: object) =>
         Object.keys(m)
-          .filter((k) => k !== 'default')
+          .filter((k) => k !== 'default' && k !== 'module.exports')
           .sort()
-      expect(names(bundled)).toEqual(names(installed))
+      expect(names(bundled), specifier).toEqual(names(installed))
     }
   })
 
@@ -36,10 +43,7 @@ describe('dist/vendor bundles', () => {
     try {
       const hook = join(home.path, 'loaded.mjs')
       const list = join(home.path, 'loaded.txt')
-      // A load hook (as a user could add with --import) records every module the process loads.
-      const source = `import module from 'node:module'; import { appendFileSync } from 'node:fs'
-module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`
-      writeFileSync(hook, source)
+      writeFileSync(hook, loadRecorder(list))
       const run = await runGoblin(['plugins', '--json'], {
         env: { GOBLIN_HOME: home.path, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` },
       })
@@ -48,6 +52,33 @@ module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringif
       expect(loaded).toContain(pathToFileURL(vendor('oclif-core.cjs')).href)
       expect(loaded.filter((url) => url.includes('node_modules/@oclif/core/'))).toEqual([])
       expect(loaded.filter((url) => url.includes('node_modules/zod/'))).toEqual([])
+    } finally {
+      home.cleanup()
+    }
+  })
+
+  it('carry trace exec: its span is exported through the bundled SDK, none of it loaded twice', async () => {
+    const home = tempDir('goblin-vendor-exec-')
+    try {
+      const hook = join(home.path, 'loaded.mjs')
+      const list = join(home.path, 'loaded.txt')
+      writeFileSync(hook, loadRecorder(list))
+      const run = await runGoblin(['trace', 'exec', '--json', '--', process.execPath, '-e', '0'], {
+        env: {
+          GOBLIN_HOME: home.path,
+          NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`,
+          // Nothing listens there: the export fails, which is reported, after the SDK has done its work.
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        },
+      })
+      expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0, sampled: true, exported: false })
+      expect(run.stderr).toContain('not exported')
+      const loaded = readFileSync(list, 'utf8').split('\n')
+      expect(loaded).toContain(pathToFileURL(vendor('opentelemetry-sdk-trace-base.cjs')).href)
+      const twice = loaded.filter((url) =>
+        /node_modules\/@opentelemetry\/(api|core|sdk-trace-base|resources)\//.test(url),
+      )
+      expect(twice).toEqual([])
     } finally {
       home.cleanup()
     }
