@@ -84,10 +84,12 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
       env: childEnv,
     }),
   )
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }))
-    child.once('exit', (code, signal) => resolve({ code, signal }))
-  })
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+    (resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }))
+      child.once('exit', (code, signal) => resolve({ code, signal }))
+    },
+  )
   // SIGTERM/SIGINT aimed at goblin go on to the command; goblin then records how it ended.
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGTERM', forward)

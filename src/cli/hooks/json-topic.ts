@@ -6,7 +6,7 @@ import { jsonRequested } from '../error-output.js'
  * oclif's `init` hook: a topic (`goblin trace`) shows its help as text, which is no answer under --json.
  * There it is a usage error naming the topic's commands, so stdout stays one JSON document.
  */
-const hook: Hook<'init'> = async function (options) {
+const hook: Hook<'init'> = async (options) => {
   const { config, id } = options
   if (!id || config.findCommand(id) || !config.findTopic(id)) return
   if (!jsonRequested(options.argv, process.env)) return

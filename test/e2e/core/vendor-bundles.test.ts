@@ -10,10 +10,24 @@ import { REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 const require = createRequire(join(REPO_ROOT, 'package.json'))
 const vendor = (file: string) => join(REPO_ROOT, 'dist/vendor', file)
 
-/** A load hook (as a user could add with --import) that records every module the process loads in `list`. */
-function loadRecorder(list: string): string {
-  return `import module from 'node:module'; import { appendFileSync } from 'node:fs'
-module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`
+/** Runs goblin with a load hook (as a user could add with --import) that records every module it loads. */
+async function runRecordingLoads(args: string[], env: Record<string, string> = {}) {
+  const home = tempDir('goblin-vendor-')
+  try {
+    const hook = join(home.path, 'loaded.mjs')
+    const list = join(home.path, 'loaded.txt')
+    writeFileSync(
+      hook,
+      `import module from 'node:module'; import { appendFileSync } from 'node:fs'
+module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`,
+    )
+    const run = await runGoblin(args, {
+      env: { GOBLIN_HOME: home.path, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`, ...env },
+    })
+    return { run, loaded: readFileSync(list, 'utf8').split('\n') }
+  } finally {
+    home.cleanup()
+  }
 }
 
 describe('dist/vendor bundles', () => {
@@ -39,48 +53,27 @@ describe('dist/vendor bundles', () => {
   })
 
   it('are what the CLI loads, for goblin and for plugins: one copy of oclif', async () => {
-    const home = tempDir('goblin-vendor-')
-    try {
-      const hook = join(home.path, 'loaded.mjs')
-      const list = join(home.path, 'loaded.txt')
-      writeFileSync(hook, loadRecorder(list))
-      const run = await runGoblin(['plugins', '--json'], {
-        env: { GOBLIN_HOME: home.path, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` },
-      })
-      expect(run.exitCode, run.stderr).toBe(0)
-      const loaded = readFileSync(list, 'utf8').split('\n')
-      expect(loaded).toContain(pathToFileURL(vendor('oclif-core.cjs')).href)
-      expect(loaded.filter((url) => url.includes('node_modules/@oclif/core/'))).toEqual([])
-      expect(loaded.filter((url) => url.includes('node_modules/zod/'))).toEqual([])
-    } finally {
-      home.cleanup()
-    }
+    const { run, loaded } = await runRecordingLoads(['plugins', '--json'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(loaded).toContain(pathToFileURL(vendor('oclif-core.cjs')).href)
+    expect(loaded.filter((url) => url.includes('node_modules/@oclif/core/'))).toEqual([])
+    expect(loaded.filter((url) => url.includes('node_modules/zod/'))).toEqual([])
   })
 
   it('carry trace exec: its span is exported through the bundled SDK, none of it loaded twice', async () => {
-    const home = tempDir('goblin-vendor-exec-')
-    try {
-      const hook = join(home.path, 'loaded.mjs')
-      const list = join(home.path, 'loaded.txt')
-      writeFileSync(hook, loadRecorder(list))
-      const run = await runGoblin(['trace', 'exec', '--json', '--', process.execPath, '-e', '0'], {
-        env: {
-          GOBLIN_HOME: home.path,
-          NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`,
-          // Nothing listens there: the export fails, which is reported, after the SDK has done its work.
-          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
-        },
-      })
-      expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0, sampled: true, exported: false })
-      expect(run.stderr).toContain('not exported')
-      const loaded = readFileSync(list, 'utf8').split('\n')
-      expect(loaded).toContain(pathToFileURL(vendor('opentelemetry-sdk-trace-base.cjs')).href)
-      const twice = loaded.filter((url) =>
-        /node_modules\/@opentelemetry\/(api|core|sdk-trace-base|resources)\//.test(url),
-      )
-      expect(twice).toEqual([])
-    } finally {
-      home.cleanup()
-    }
+    // Nothing listens there: the export fails, which is reported, after the SDK has done its work.
+    const { run, loaded } = await runRecordingLoads(
+      ['trace', 'exec', '--json', '--', process.execPath, '-e', '0'],
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      },
+    )
+    expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0, sampled: true, exported: false })
+    expect(run.stderr).toContain('not exported')
+    expect(loaded).toContain(pathToFileURL(vendor('opentelemetry-sdk-trace-base.cjs')).href)
+    const twice = loaded.filter((url) =>
+      /node_modules\/@opentelemetry\/(api|core|sdk-trace-base|resources)\//.test(url),
+    )
+    expect(twice).toEqual([])
   })
 })
