@@ -8,7 +8,13 @@ import type { LogRecordRow } from './otlp-decode.js'
 import type { MetricPoint } from './otlp-decode-metrics.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
 import { traceKey } from './trace-key.js'
-import { type GroupKey, queryUsageGroups, type UsageFilter, type UsageGroup } from './usage-groups.js'
+import {
+  type GroupKey,
+  queryUsageGroups,
+  type UsageFilter,
+  type UsageGroup,
+  type UsageQueryOptions,
+} from './usage-groups.js'
 
 /**
  * A derived table kept in step with the spans (e.g. the cost helper's `llm_calls`). `setup` runs when the
@@ -500,13 +506,13 @@ export class SpanStore {
 
   /**
    * LLM calls summed per model, provider and `by` in the filter's window, aggregates left out (what cost
-   * reports and budgets price), split by tier class with `tierThresholds`; null when the store has no
+   * reports and budgets price), split and summed as `options` say; null when the store has no
    * `llm_calls` index yet.
    */
   llmUsage(
     by: readonly GroupKey[],
     filter: UsageFilter,
-    options: { tierThresholds?: readonly number[] } = {},
+    options: UsageQueryOptions = {},
   ): UsageGroup[] | null {
     if (!tableExists(this.db)) return null
     return queryUsageGroups(this.db, by, filter, options)

@@ -9,6 +9,8 @@ export interface TokenCounts {
   cacheCreation: number
   /** The part of `cacheCreation` written to the 1-hour cache (0 when unknown: all at the 5-minute rate). */
   cacheWrite1h?: number
+  /** The part of `output` that was reasoning; summed only by a query `withReasoning` (else priced as output). */
+  reasoning?: number
 }
 
 /** What a cost report can group by. */
@@ -66,6 +68,16 @@ const COLUMN: Record<GroupKey, string> = {
 }
 
 /**
+ * How a usage query splits and sums: with `tierThresholds`, by tier class too (how many thresholds a call's
+ * prompt exceeds); `withReasoning` also sums reasoning tokens, which the covering report index does not hold
+ * (so ask for them only over the few models whose reasoning has a price of its own).
+ */
+export interface UsageQueryOptions {
+  tierThresholds?: readonly number[]
+  withReasoning?: boolean
+}
+
+/**
  * Sums `llm_calls` rows in SQL: one pass, grouped by model, provider and `by`; parent rows that carry their
  * LLM descendants' aggregate (`aggregate`) are left out. Pricing happens per group afterwards, in JS.
  */
@@ -73,11 +85,10 @@ export function queryUsageGroups(
   db: DatabaseSync,
   by: readonly GroupKey[],
   filter: UsageFilter,
-  /** With thresholds, groups are split by tier class too (how many thresholds a call's prompt exceeds). */
-  options: { tierThresholds?: readonly number[] } = {},
+  options: UsageQueryOptions = {},
 ): UsageGroup[] {
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
-  const { sql, params } = usageGroupsSql(by, filter, windowIsNarrow(db, filter), options.tierThresholds ?? [])
+  const { sql, params } = usageGroupsSql(by, filter, windowIsNarrow(db, filter), options)
   const rows = db.prepare(sql).all(...params) as Array<Record<string, string | number | null>>
   const value = (row: Record<string, string | number | null>, i: number): string | null => {
     const v = row[`k${i}`]
@@ -103,6 +114,7 @@ export function queryUsageGroups(
       cacheRead: Number(row.u_cache_read),
       cacheCreation: Number(row.u_cache_creation),
       cacheWrite1h: Number(row.u_cache_1h),
+      ...(options.withReasoning ? { reasoning: Number(row.u_reasoning) } : {}),
     },
     promptSize: Number(row.prompt),
   }))
@@ -116,8 +128,9 @@ export function usageGroupsSql(
   by: readonly GroupKey[],
   filter: UsageFilter,
   narrow: boolean,
-  tierThresholds: readonly number[] = [],
+  options: UsageQueryOptions = {},
 ): { sql: string; params: Array<string | bigint> } {
+  const tierThresholds = options.tierThresholds ?? []
   const extra = by.filter((k) => k !== 'model' && k !== 'provider')
   const keys: GroupKey[] = ['model', 'provider', ...extra]
   // The time index pays for narrow windows only; over most of the table a plain scan is several times faster
@@ -156,7 +169,7 @@ export function usageGroupsSql(
       total(CASE WHEN cost IS NULL THEN output_tokens END) AS u_output,
       total(CASE WHEN cost IS NULL THEN cache_read_tokens END) AS u_cache_read,
       total(CASE WHEN cost IS NULL THEN cache_creation_tokens + cache_creation_1h_tokens END) AS u_cache_creation,
-      total(CASE WHEN cost IS NULL THEN cache_creation_1h_tokens END) AS u_cache_1h
+      total(CASE WHEN cost IS NULL THEN cache_creation_1h_tokens END) AS u_cache_1h${options.withReasoning ? ',\n      total(CASE WHEN cost IS NULL THEN reasoning_tokens END) AS u_reasoning' : ''}
     FROM llm_calls WHERE ${where.join(' AND ')}
     GROUP BY ${keys.map((_, i) => `g${i}`).join(', ')}${tiered ? ', tier' : ''}) AS g`
   return { sql, params }

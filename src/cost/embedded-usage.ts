@@ -42,7 +42,7 @@ export async function readEmbeddedUsage(
       book,
       by,
       filter,
-      (high, tierThresholds) => store.llmUsage(by, high, { tierThresholds }) ?? [],
+      (part, options) => store.llmUsage(by, part, options) ?? [],
     )
     const fromMetrics = metricUsageGroups(store.metrics, by, filter, () => {
       const window = { sinceNs: filter.sinceNs, untilNs: filter.untilNs }

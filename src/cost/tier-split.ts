@@ -1,37 +1,48 @@
-import type { GroupKey, UsageFilter, UsageGroup } from '../collector/usage-groups.js'
+import type { GroupKey, UsageFilter, UsageGroup, UsageQueryOptions } from '../collector/usage-groups.js'
 import type { PriceBook } from './price-book.js'
+import type { ModelPrice } from './price-table.js'
 
 /**
  * A report sums many calls before pricing them, but a tiered price (`*_above_200k_tokens`) depends on each
- * call's own prompt. Splitting every group by tier class in SQL would cost every report a sort, so only the
- * groups that need it are split: those of a tiered model whose largest prompt exceeds the lowest threshold in
- * force. For them one more query sums the calls above that threshold by tier class; what remains of the group
- * lies below every threshold and pays the base rates.
+ * call's own prompt, and a separate reasoning rate needs the reasoning tokens, which the covering report
+ * index does not hold. Splitting every group by tier class, or summing reasoning, in the one query would cost
+ * every report a sort or a table lookup per call, so only the groups that need it are queried again:
+ *
+ * - a model whose reasoning has a price of its own: all its calls, by tier class, reasoning summed;
+ * - a tiered model whose largest prompt in a group exceeds the lowest threshold in force: its calls above
+ *   that threshold, by tier class. What remains of the group lies below every threshold: the base rates.
  */
 export function splitByTier(
   groups: UsageGroup[],
   book: PriceBook,
   by: readonly GroupKey[],
   filter: UsageFilter,
-  query: (filter: UsageFilter, tierThresholds: readonly number[]) => UsageGroup[],
+  query: (filter: UsageFilter, options: UsageQueryOptions) => UsageGroup[],
 ): UsageGroup[] {
-  const thresholds = book.tierThresholds()
-  const lowest = thresholds[0]
-  if (lowest === undefined) return groups
-  const tiered = groups.filter(
-    (g) =>
-      !g.fromMetrics &&
-      g.model !== null &&
-      g.promptSize > lowest &&
-      (book.resolve(g.model, g.provider)?.price.tiers?.length ?? 0) > 0,
+  const tierThresholds = book.tierThresholds()
+  const lowest = tierThresholds[0] ?? Number.POSITIVE_INFINITY
+  const priceOf = (g: UsageGroup) => (g.model === null ? undefined : book.resolve(g.model, g.provider)?.price)
+  const calls = groups.filter((g) => !g.fromMetrics)
+  const reasoned = models(calls.filter((g) => pricesReasoning(priceOf(g))))
+  const tiered = models(
+    calls.filter(
+      (g) =>
+        g.promptSize > lowest &&
+        (priceOf(g)?.tiers?.length ?? 0) > 0 &&
+        !reasoned.includes(g.model as string),
+    ),
   )
-  if (tiered.length === 0) return groups
-  const models = [...new Set(tiered.map((g) => g.model as string))]
-  const above = query({ ...filter, models, aboveInput: lowest }, thresholds)
+  if (reasoned.length === 0 && tiered.length === 0) return groups
+  const parts = [
+    ...(reasoned.length
+      ? query({ ...filter, models: reasoned }, { tierThresholds, withReasoning: true })
+      : []),
+    ...(tiered.length ? query({ ...filter, models: tiered, aboveInput: lowest }, { tierThresholds }) : []),
+  ]
   const byId = new Map(
     groups.map((g) => [groupId(g, by), { ...g, tokens: { ...g.tokens }, unpriced: { ...g.unpriced } }]),
   )
-  for (const part of above) {
+  for (const part of parts) {
     const rest = byId.get(groupId(part, by))
     if (!rest) continue
     rest.calls -= part.calls
@@ -41,9 +52,21 @@ export function splitByTier(
     subtract(rest.tokens, part.tokens)
     subtract(rest.unpriced, part.unpriced)
     // Every call left lies at or below the lowest threshold: the base rates.
-    rest.promptSize = lowest
+    rest.promptSize = Math.min(rest.promptSize, lowest)
   }
-  return [...[...byId.values()].filter((g) => g.calls > 0 || g.fromMetrics), ...above]
+  return [...[...byId.values()].filter((g) => g.calls > 0 || g.fromMetrics), ...parts]
+}
+
+/** True when a price bills reasoning at a rate of its own (else reasoning is output, and needs no count). */
+function pricesReasoning(price: ModelPrice | undefined): boolean {
+  if (!price) return false
+  const apart = (r: { reasoningPerToken?: number; outputPerToken?: number }, output: number) =>
+    r.reasoningPerToken !== undefined && r.reasoningPerToken !== (r.outputPerToken ?? output)
+  return apart(price, price.outputPerToken) || (price.tiers ?? []).some((t) => apart(t, price.outputPerToken))
+}
+
+function models(groups: UsageGroup[]): string[] {
+  return [...new Set(groups.map((g) => g.model as string))]
 }
 
 function groupId(g: UsageGroup, by: readonly GroupKey[]): string {

@@ -17,6 +17,7 @@ export function priceTokens(tokens: TokenCounts, price: ModelPrice, requestInput
       cacheRead: tokens.cacheRead,
       cacheWrite5m: tokens.cacheCreation - cacheWrite1h,
       cacheWrite1h,
+      reasoning: tokens.reasoning ?? 0,
     },
     price,
     requestInput,
