@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { ledgerFlag } from '../../src/cli/flags.js'
+import { stopOnSignals } from '../../src/cli/signals.js'
 
 export default class AuditServe extends GoblinCommand {
   static override summary = "Serve the ledger's C2SP tiles and checkpoint read-only over HTTP"
@@ -13,16 +15,13 @@ export default class AuditServe extends GoblinCommand {
   static override flags = {
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'port; 0 picks a free one', min: 0, max: 65_535, default: 8080 }),
-    ledger: Flags.string({ description: 'ledger directory (default: audit.ledger, else GOBLIN_HOME/audit)' }),
+    ledger: ledgerFlag,
   }
 
   /** Under --json the one document is the `listening` line, written as soon as the port is bound. */
   async run(): Promise<void> {
     const { flags } = await this.parse(AuditServe)
-    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'))
-      process.once('SIGINT', () => resolve('SIGINT'))
-    })
+    using stop = stopOnSignals()
     const { ledgerDir } = resolveAuditLocations({ ledger: flags.ledger })
     const { serveTiles } = await import('../../src/audit/tile-server.js')
     const server = await serveTiles(ledgerDir, flags.host, flags.port)
@@ -32,7 +31,7 @@ export default class AuditServe extends GoblinCommand {
       )
     else this.out(server.url)
     this.note(`goblin audit serve: tiles of ${ledgerDir}; stop with Ctrl-C or SIGTERM`)
-    await stopSignal
+    await stop.stopped
     await server.close()
   }
 }

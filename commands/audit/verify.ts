@@ -25,6 +25,10 @@ export default class AuditVerify extends GoblinCommand {
       description:
         "the log's checkpoint origin; checkpoints of any other are refused (default: audit.origin, else goblin/<key name> of a trusted key)",
     }),
+    policy: Flags.string({
+      description:
+        'a c2sp.org/tlog-policy file: the latest checkpoint must carry the quorum of witness cosignatures it names',
+    }),
     'since-checkpoint': Flags.string({
       description: 'a signed checkpoint seen before (a file): the current checkpoint must extend it',
     }),
@@ -81,6 +85,9 @@ export default class AuditVerify extends GoblinCommand {
         origins: expectedOrigins(where.origin, trusted),
         stateDir: homePaths.verified(),
         since: sinceFile ? { note: readSince(sinceFile), file: sinceFile } : undefined,
+        policy: flags.policy
+          ? (await import('../../src/audit/policy.js')).loadPolicy(flags.policy)
+          : undefined,
       })
       const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
         online: flags.online,

@@ -22,14 +22,14 @@ export async function checkpointOnSchedule(
   signer: NoteSigner,
   origin: string,
   everyMs: number,
-  options: { signal: AbortSignal; onCheckpoint: (created: CreatedCheckpoint) => void },
+  options: { signal: AbortSignal; onCheckpoint: (created: CreatedCheckpoint) => void | Promise<void> },
 ): Promise<number> {
   let made = 0
   while (!options.signal.aborted) {
     const { leaves } = await ledgerLeafHashes(ledgerDir)
     const latest = latestCheckpoint(ledgerDir)
     if (leaves.count > 0 && (!latest || leaves.count > latest.checkpoint.size)) {
-      options.onCheckpoint(await createCheckpoint(ledgerDir, signer, origin))
+      await options.onCheckpoint(await createCheckpoint(ledgerDir, signer, origin))
       made++
     }
     await sleepLong(everyMs, options.signal)

@@ -71,6 +71,8 @@ export async function prefixRoot(ledgerDir: string, size: number): Promise<Buffe
 export interface CreatedCheckpoint {
   origin: string
   size: number
+  /** The size of the checkpoint before this one (0 for the first): what a witness last saw, likely. */
+  previousSize: number
   /** Base64, as in the checkpoint body. */
   root: string
   note: string
@@ -143,7 +145,14 @@ export async function createCheckpoint(
   const path = join(dir, `${tree.count}.note`)
   writeFileDurably(path, note)
   await publishLatest(ledgerDir, note, tree.count)
-  return { origin, size: tree.count, root: root.toString('base64'), note, path }
+  return {
+    origin,
+    size: tree.count,
+    previousSize: previous?.checkpoint.size ?? 0,
+    root: root.toString('base64'),
+    note,
+    path,
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { unreachableError } from '../core/errors.js'
+import { type Listening, listen } from './listen.js'
 import { LATEST_CHECKPOINT_FILE } from './tile-store.js'
 import { parseTilePath } from './tiles.js'
 
@@ -13,15 +12,8 @@ import { parseTilePath } from './tiles.js'
  * bucket serving the same directory works the same.
  */
 
-export interface TileServer {
-  url: string
-  host: string
-  port: number
-  close(): Promise<void>
-}
-
 /** Starts serving `ledgerDir` on host:port (port 0 picks a free one). */
-export async function serveTiles(ledgerDir: string, host: string, port: number): Promise<TileServer> {
+export async function serveTiles(ledgerDir: string, host: string, port: number): Promise<Listening> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, text: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers })
@@ -42,27 +34,5 @@ export async function serveTiles(ledgerDir: string, host: string, port: number):
     if (req.method === 'HEAD') return res.end()
     createReadStream(file).pipe(res)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
-          ? unreachableError(
-              'AUDIT_SERVE_LISTEN',
-              `cannot listen on ${host}:${port} (${error.code})`,
-              'Pick another --port, or --port 0 for a free one.',
-              error,
-            )
-          : error,
-      ),
-    )
-    server.listen(port, host, resolve)
-  })
-  const address = server.address() as AddressInfo
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  return {
-    url: `http://${shown}:${address.port}/`,
-    host: address.address,
-    port: address.port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
+  return listen(server, host, port)
 }

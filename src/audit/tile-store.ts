@@ -43,3 +43,11 @@ export function readStoredTile(ledgerDir: string, tile: BuiltTile['coord']): Buf
   const path = join(ledgerDir, tilePath(tile))
   return existsSync(path) ? readFileSync(path) : null
 }
+
+/** Reads tiles from the ledger directory as a tile client reads them from a server (null when missing). */
+export function localTileFetch(ledgerDir: string): (path: string) => Promise<Buffer | null> {
+  return async (path) => {
+    const file = join(ledgerDir, path)
+    return existsSync(file) ? readFileSync(file) : null
+  }
+}

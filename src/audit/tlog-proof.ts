@@ -6,9 +6,9 @@ import { openCheckpoint } from './checkpoint.js'
 import { latestCheckpoint } from './checkpoint-store.js'
 import { HASH_BYTES, leafHash, verifyInclusion } from './merkle.js'
 import { checkQuorum, type Policy } from './policy.js'
-import { entryFromTiles, entryProblem, keyTable, type TileFetch } from './remote-verify.js'
+import { entryFromTiles, entryProblem, keyTable } from './remote-verify.js'
 import { decodeBase64Strict } from './signed-note.js'
-import { LATEST_CHECKPOINT_FILE } from './tile-store.js'
+import { LATEST_CHECKPOINT_FILE, localTileFetch } from './tile-store.js'
 import type { TrustedKey, VerifyError } from './verify.js'
 
 /**
@@ -99,11 +99,7 @@ export async function proveEntryBundle(
       `--index ${index}: the latest checkpoint covers entries 0..${size - 1}`,
       'Pick a smaller index, or run goblin audit checkpoint to cover newer entries.',
     )
-  const localTiles: TileFetch = async (path) => {
-    const file = join(ledgerDir, path)
-    return existsSync(file) ? readFileSync(file) : null
-  }
-  const found = await entryFromTiles(localTiles, index, size).catch((error: Error) => {
+  const found = await entryFromTiles(localTileFetch(ledgerDir), index, size).catch((error: Error) => {
     throw usageError(
       'AUDIT_NO_TILES',
       `${error.message}`,

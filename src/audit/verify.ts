@@ -25,6 +25,7 @@ import {
   TreeBuilder,
   verifyConsistency,
 } from './merkle.js'
+import { checkQuorum, type Policy } from './policy.js'
 import type { NoteVerifier } from './signed-note.js'
 import { LATEST_CHECKPOINT_FILE, readStoredTile } from './tile-store.js'
 import { type BuiltTile, TILE_WIDTH, TileBuilder, tilePath } from './tiles.js'
@@ -99,6 +100,8 @@ export interface VerifyOptions {
   since?: { note: string; file: string }
   /** Bytes of log read at a time (tests make it small to cross chunk boundaries). */
   chunkBytes?: number
+  /** A c2sp.org/tlog-policy: the latest checkpoint must carry its quorum of witness cosignatures. */
+  policy?: Policy
 }
 
 /** A checkpoint that passed its signature and origin checks. */
@@ -266,6 +269,18 @@ export async function verifyLedger(
       )
   }
   errors.push(...publishedErrors(ledgerDir, verifiers, options.origins, good))
+  const latest = good.at(-1)
+  if (options.policy && latest) {
+    const quorum = checkQuorum(options.policy, latest.note)
+    for (const f of quorum.failed)
+      fileError('cosignature-invalid', `the cosignature of ${f.label} does not verify`, latest.file)
+    if (!quorum.ok && quorum.failed.length === 0)
+      fileError(
+        'checkpoint-quorum',
+        `checkpoint ${latest.checkpoint.size} is cosigned by ${quorum.witnessed.join(', ') || 'no witness of the policy'}, which does not meet quorum ${options.policy.quorum}`,
+        latest.file,
+      )
+  }
   for (const { reference, target, ranges } of proofs)
     errors.push(...referenceErrors(reference, target, ranges, hashers, roots, good, n))
   errors.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))

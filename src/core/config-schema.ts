@@ -211,14 +211,30 @@ export const projectConfigSchema = z.strictObject({
         .string()
         .min(1)
         .optional()
-        .describe("the log's checkpoint origin (default: `goblin/` and the key's name)"),
+        .describe(
+          "the log's checkpoint origin (default: a key named like an origin, `example.com/audit`, is its own; else `goblin/` and the key's name)",
+        ),
       key: z
         .string()
         .min(1)
         .optional()
         .describe('name of the signing key under GOBLIN_HOME/keys (default: the only active key)'),
+      witnesses: z
+        .array(
+          z.strictObject({
+            url: z.url().describe("the witness's submission prefix (`goblin audit witness serve` prints it)"),
+            vkey: z
+              .string()
+              .min(1)
+              .describe("the witness's cosigner verifier key (signature type 0x04), as it prints it"),
+          }),
+        )
+        .default([])
+        .describe(
+          'C2SP tlog-witness witnesses `goblin audit checkpoint` submits each new checkpoint to, storing their cosignatures',
+        ),
     })
-    .default({})
+    .default({ witnesses: [] })
     .describe('the signed audit log (`goblin audit`)'),
   cost: z
     .strictObject({
