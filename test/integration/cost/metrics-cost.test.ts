@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT, runGoblin } from '../../helpers/cli.js'
+import { parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 import { type GoblinCollector, startGoblinCollector } from '../llm/llm-harness.js'
 
 // Claude Code 2.1.332's own OTLP payloads (test/fixtures/agents): two runs, each two API calls of the fake
@@ -14,7 +14,14 @@ const ACCEPT_SESSION = 'ff21bf51-7bdb-4f65-be29-9287e08842c2'
 const REJECT_SESSION = '275a6c72-f88a-4d3e-9e92-3b190a396580'
 const RUN_USD = 0.001785
 
-/** A recorded payload with every time moved so that its latest lies a minute ago (retention keeps a week). */
+/**
+ * When the recorded payloads are moved to: a minute ago (retention keeps a week), but never before this UTC
+ * month began, so that the month's budget below sees them whatever the time of the run.
+ */
+const monthStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)
+const AT = Math.max(Date.now() - 60_000, (Date.now() + monthStart) / 2)
+
+/** A recorded payload with every time moved so that its latest lies at AT. */
 function recorded(name: string): string {
   const text = readFileSync(join(REPO_ROOT, 'test/fixtures/agents', name), 'utf8')
   const times = [...text.matchAll(/"(?:startTime|time|observedTime)UnixNano": *"(\d+)"/g)].map((m) =>
@@ -22,7 +29,7 @@ function recorded(name: string): string {
   )
   // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.max does not take
   const latest = times.reduce((a, b) => (a > b ? a : b))
-  const shift = BigInt(Date.now() - 60_000) * 1_000_000n - latest
+  const shift = BigInt(Math.floor(AT)) * 1_000_000n - latest
   return text.replace(
     /"((?:startTime|time|observedTime)UnixNano)": *"(\d+)"/g,
     (_, field: string, ns: string) => `"${field}": "${BigInt(ns) + shift}"`,
@@ -116,8 +123,30 @@ describe('Claude Code spend that arrives only as metrics (claude_code.cost.usage
 
   it('--by day puts the metric spend on its UTC day', async () => {
     const byDay = await report('day')
-    const day = new Date(Date.now() - 60_000).toISOString().slice(0, 10)
+    const day = new Date(AT).toISOString().slice(0, 10)
     expect(byDay.rows.map((r) => r.key.day)).toEqual([day])
     expect(byDay.total.usd).toBeCloseTo(2 * RUN_USD, 9)
+  })
+
+  it('cost check counts it against a budget: both runs, calls and metrics alike', async () => {
+    const project = tempDir('goblin-metrics-budget-')
+    try {
+      const budgets = [
+        { goblin: 'fixture-goblin', period: 'month', usd: 0.003 },
+        { goblin: 'fixture-goblin', period: 'month', usd: 0.004 },
+      ]
+      writeFileSync(join(project.path, 'goblin.config.json'), JSON.stringify({ cost: { budgets } }))
+      const check = await runGoblin(['cost', 'check', '--json'], {
+        env: { GOBLIN_HOME: collector.home },
+        cwd: project.path,
+      })
+      expect(check.exitCode, check.stdout + check.stderr).toBe(1)
+      const result = parseJson<{ envelopes: Array<{ status: string; spentUsd: number }> }>(check)
+      // $0.00357: one run from its log events, one from its metrics; over $0.003, under $0.004.
+      expect(result.envelopes.map((e) => e.status)).toEqual(['exceeded', 'warn'])
+      expect(result.envelopes[0]?.spentUsd).toBeCloseTo(2 * RUN_USD, 9)
+    } finally {
+      project.cleanup()
+    }
   })
 })
