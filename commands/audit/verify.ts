@@ -7,6 +7,7 @@ import { type TrustedKey, type VerifyReport, verifyLedger } from '../../src/audi
 import { trustFlags } from '../../src/cli/audit-flags.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { ledgerFlag } from '../../src/cli/flags.js'
+import { loadProjectConfig } from '../../src/core/config.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
 import { homePaths } from '../../src/core/paths.js'
 
@@ -42,10 +43,11 @@ export default class AuditVerify extends GoblinCommand {
     }),
     source: Flags.string({
       description:
-        'verify a published log: http(s)://PREFIX/ (C2SP tiles, as goblin audit serve or any static server serves them: only the tiles the proofs need are fetched), or s3://BUCKET/PREFIX (what goblin audit push stored, downloaded whole)',
+        'verify a published log: http(s)://PREFIX/ (C2SP tiles, as goblin audit serve or any static server serves them: only the tiles the proofs need are fetched), or s3://BUCKET/PREFIX (what goblin audit push stored: downloaded whole and verified like a local ledger, or with --index, only the tiles needed)',
     }),
     index: Flags.integer({
-      description: 'with an http(s) --source: prove this entry included, and check it (repeatable)',
+      description:
+        'with an http(s):// or s3:// --source: prove this entry included, and check it (repeatable)',
       min: 0,
       multiple: true,
     }),
@@ -61,11 +63,13 @@ export default class AuditVerify extends GoblinCommand {
   async run(): Promise<VerifyReport | RemoteReport> {
     const { flags } = await this.parse(AuditVerify)
     const where = resolveAuditLocations({ ledger: flags.ledger, origin: flags.origin })
-    if (flags.source && /^https?:\/\//.test(flags.source)) return this.verifyTiles(flags.source, flags, where)
+    const tileSource =
+      flags.source && (/^https?:\/\//.test(flags.source) || (flags.source.startsWith('s3://') && flags.index))
+    if (flags.source && tileSource) return this.verifyTiles(flags.source, flags, where)
     if (flags.index)
       throw usageError(
         'AUDIT_INDEX_NEEDS_TILES',
-        '--index needs an http(s) --source',
+        '--index needs an http(s):// or s3:// --source',
         'A local verify checks every entry already.',
       )
     const { describeAnchor, openLedgerSource, withAnchorChecks } = await import(
@@ -117,7 +121,13 @@ export default class AuditVerify extends GoblinCommand {
   /** --source http(s)://: the published checkpoint, its consistency and the entries asked for, from tiles. */
   private async verifyTiles(
     source: string,
-    flags: { key?: string[]; keyring?: string; index?: number[]; 'since-checkpoint'?: string },
+    flags: {
+      key?: string[]
+      keyring?: string
+      index?: number[]
+      'since-checkpoint'?: string
+      endpoint?: string
+    },
     where: ReturnType<typeof resolveAuditLocations>,
   ): Promise<RemoteReport> {
     const { httpTileFetch, verifyRemoteLog } = await import('../../src/audit/remote-verify.js')
@@ -128,13 +138,23 @@ export default class AuditVerify extends GoblinCommand {
     })
     const counter = { requests: 0, bytes: 0 }
     const sinceFile = flags['since-checkpoint']
-    const report = await verifyRemoteLog(source, httpTileFetch(source, counter), trusted, {
+    const bucket = source.startsWith('s3://')
+      ? await (await import('../../src/anchor/s3-pull.js')).s3TileFetch(
+          source,
+          {
+            endpoint: flags.endpoint ?? loadProjectConfig().config.anchor.s3.endpoint,
+            region: loadProjectConfig().config.anchor.s3.region,
+          },
+          counter,
+        )
+      : null
+    const report = await verifyRemoteLog(source, bucket?.fetch ?? httpTileFetch(source, counter), trusted, {
       origins: expectedOrigins(where.origin, trusted),
       stateDir: homePaths.verified(),
       since: sinceFile ? { note: readSince(sinceFile), file: sinceFile } : undefined,
       indexes: flags.index,
       counter,
-    })
+    }).finally(() => bucket?.close())
     for (const e of report.errors)
       this.out(`${e.seq !== null ? `seq ${e.seq}` : (e.file ?? '')}: ${e.kind}: ${e.message}`)
     if (report.checkpoint)

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { listCheckpoints } from '../audit/checkpoint-store.js'
 import { LEDGER_FILE, ledgerPaths, readLedgerSnapshot, splitLedgerLines } from '../audit/ledger.js'
+import { LATEST_CHECKPOINT_FILE } from '../audit/tile-store.js'
+import { parseTilePath, tilePath, tilesForSize } from '../audit/tiles.js'
 import { GoblinError } from '../core/errors.js'
 import { anchorPaths } from './receipt.js'
 
@@ -14,7 +16,7 @@ import { anchorPaths } from './receipt.js'
  * and in an Object Lock bucket a new version never removes the locked old one.
  */
 
-export type ObjectKind = 'segment' | 'checkpoint' | 'proof' | 'receipt'
+export type ObjectKind = 'segment' | 'tile' | 'checkpoint' | 'latest' | 'proof' | 'receipt'
 
 export interface LedgerObject {
   /** Key relative to the prefix. */
@@ -23,11 +25,14 @@ export interface LedgerObject {
   body: Buffer
 }
 
-/** Upload order: a receipt is only ever in the bucket after the checkpoint and proof it names. */
-export const KIND_ORDER: ObjectKind[] = ['segment', 'checkpoint', 'proof', 'receipt']
+/**
+ * Upload order: a receipt is only ever in the bucket after the checkpoint and proof it names, and the
+ * published `checkpoint` (what a tile reader trusts first) only after every tile it needs.
+ */
+export const KIND_ORDER: ObjectKind[] = ['segment', 'tile', 'checkpoint', 'latest', 'proof', 'receipt']
 
 /** Kinds whose objects may get a new version (everything else differing in the bucket is a conflict). */
-export const GROWING_KINDS = new Set<ObjectKind>(['proof', 'receipt'])
+export const GROWING_KINDS = new Set<ObjectKind>(['latest', 'proof', 'receipt'])
 
 const pad = (n: number) => String(n).padStart(12, '0')
 
@@ -49,6 +54,16 @@ export async function ledgerObjects(ledgerDir: string): Promise<LedgerObject[]> 
     })
     from = size
   }
+  // The C2SP tiles of each pushed checkpoint size, and the published checkpoint, so the bucket serves
+  // `goblin audit verify --source` as a tile log (Object Lock suits them: every tile path is immutable).
+  const tiles = new Set(checkpoints.flatMap((c) => tilesForSize(c.size).map(tilePath)))
+  for (const key of tiles) {
+    const file = join(ledgerDir, key)
+    if (existsSync(file)) objects.push({ key, kind: 'tile', body: readFileSync(file) })
+  }
+  const latest = join(ledgerDir, LATEST_CHECKPOINT_FILE)
+  if (existsSync(latest))
+    objects.push({ key: LATEST_CHECKPOINT_FILE, kind: 'latest', body: readFileSync(latest) })
   for (const { size, path } of checkpoints) {
     objects.push({ key: `checkpoints/${size}.note`, kind: 'checkpoint', body: readFileSync(path) })
     const anchor = anchorPaths(ledgerDir, size)
@@ -68,6 +83,8 @@ export async function ledgerObjects(ledgerDir: string): Promise<LedgerObject[]> 
 /** The kind of a key relative to the prefix, or null for keys goblin did not write. */
 export function objectKind(key: string): ObjectKind | null {
   if (/^log\/\d{12}-\d{12}\.jsonl$/.test(key)) return 'segment'
+  if (parseTilePath(key)) return 'tile'
+  if (key === LATEST_CHECKPOINT_FILE) return 'latest'
   if (/^checkpoints\/(0|[1-9]\d*)\.note$/.test(key)) return 'checkpoint'
   if (/^checkpoints\/(0|[1-9]\d*)\.ots$/.test(key)) return 'proof'
   if (/^checkpoints\/(0|[1-9]\d*)\.anchor\.json$/.test(key)) return 'receipt'
@@ -107,6 +124,8 @@ export function restoreLedger(
   writeFileSync(join(ledgerDir, LEDGER_FILE), Buffer.concat(segments.map((s) => s.body)))
   for (const o of objects) {
     const kind = objectKind(o.key)
-    if (kind && kind !== 'segment') writeFileSync(join(ledgerDir, o.key), o.body)
+    if (!kind || kind === 'segment') continue
+    mkdirSync(dirname(join(ledgerDir, o.key)), { recursive: true })
+    writeFileSync(join(ledgerDir, o.key), o.body)
   }
 }

@@ -50,3 +50,33 @@ export async function openBucketLedger(
     client.destroy()
   }
 }
+
+/**
+ * Reads single objects of what `goblin audit push` stored, as a tile client reads a tile server (for
+ * `goblin audit verify --source s3://… --index N`): null for a key the bucket does not have.
+ */
+export async function s3TileFetch(
+  source: string,
+  settings: Omit<S3Settings, 'bucket' | 'prefix'>,
+  counter: { requests: number; bytes: number },
+): Promise<{ fetch: (path: string) => Promise<Buffer | null>; close: () => void }> {
+  const { bucket, prefix } = parseS3Url(source)
+  const s3 = await import('@aws-sdk/client-s3')
+  const client = await createS3Client(settings)
+  const fetchObject = async (path: string) => {
+    const key = fullKey(prefix, path)
+    try {
+      const answer = await client.send(
+        new s3.GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      )
+      const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
+      counter.requests++
+      counter.bytes += bytes.length
+      return bytes
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return null
+      throw s3Error(error, `s3://${fullKey(bucket, key)}`)
+    }
+  }
+  return { fetch: fetchObject, close: () => client.destroy() }
+}

@@ -79,11 +79,13 @@ export async function pushLedger(ledgerDir: string, options: PushOptions): Promi
             Key: fullKey(options.prefix, object.key),
             Body: object.body,
             ContentType:
-              object.kind === 'receipt'
-                ? 'application/json'
-                : object.kind === 'proof'
-                  ? 'application/vnd.opentimestamps.v1'
-                  : 'text/plain; charset=utf-8',
+              object.kind === 'tile'
+                ? 'application/octet-stream'
+                : object.kind === 'receipt'
+                  ? 'application/json'
+                  : object.kind === 'proof'
+                    ? 'application/vnd.opentimestamps.v1'
+                    : 'text/plain; charset=utf-8',
             ChecksumAlgorithm: 'SHA256',
             ChecksumSHA256: sha256.toString('base64'),
             ObjectLockMode: options.mode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE',

@@ -79,11 +79,15 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
     )
     expect(first.exitCode, first.stderr).toBe(0)
     const report = parseJson<{ uploaded: number; mode: string; objects: { key: string }[] }>(first)
-    expect(report.uploaded).toBe(2)
+    expect(report.uploaded).toBe(5)
     expect(report.mode).toBe('governance')
+    // The published checkpoint goes after the tiles it needs.
     expect(report.objects.map((o) => o.key)).toEqual([
       'log/000000000000-000000000002.jsonl',
+      'tile/0/000.p/2',
+      'tile/entries/000.p/2',
       'checkpoints/2.note',
+      'checkpoint',
     ])
     expect(server.objectPuts().every((p) => p.headers['x-amz-object-lock-mode'] === 'GOVERNANCE')).toBe(true)
     const again = await goblin(
@@ -97,7 +101,7 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
       server.endpoint,
     )
     expect(again.exitCode).toBe(0)
-    expect(again.stdout).toContain('0 uploaded, 2 already there')
+    expect(again.stdout).toContain('0 uploaded, 5 already there')
     // s3rver's fixed key pair is also its secret; a real secret never appears either.
     expect(first.stdout + first.stderr + again.stdout + again.stderr).not.toContain('S3RVER')
   })
@@ -106,6 +110,24 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
     const run = await goblin('audit', 'verify', '--source', 's3://locked/prod', '--endpoint', server.endpoint)
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^ok: 2 entries, 1 checkpoint\(s\)/m)
+    // Or one entry from the bucket's tiles alone.
+    const one = await goblin(
+      'audit',
+      'verify',
+      '--source',
+      's3://locked/prod',
+      '--endpoint',
+      server.endpoint,
+      '--index',
+      '1',
+      '--json',
+    )
+    expect(one.exitCode, one.stdout).toBe(0)
+    expect(parseJson(one)).toMatchObject({
+      ok: true,
+      entries: [{ index: 1, entry: { action: 'file.write', decision: 'deny' } }],
+      fetched: { requests: 3 },
+    })
   })
 
   it('a segment rewritten in the bucket fails verification (exit 1)', async () => {

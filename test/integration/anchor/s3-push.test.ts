@@ -74,8 +74,13 @@ describe('goblin audit push against s3rver behind the Object Lock test peer', { 
     expect(report.objects.map((o) => [o.key, o.status])).toEqual([
       ['log/000000000000-000000000003.jsonl', 'present'],
       ['log/000000000003-000000000005.jsonl', 'present'],
+      ['tile/0/000.p/3', 'present'],
+      ['tile/entries/000.p/3', 'present'],
+      ['tile/0/000.p/5', 'present'],
+      ['tile/entries/000.p/5', 'present'],
       ['checkpoints/3.note', 'uploaded'],
       ['checkpoints/5.note', 'uploaded'],
+      ['checkpoint', 'uploaded'],
     ])
     expect(report.retain_until).toBe('2026-01-31T00:00:00.000Z')
   })
@@ -94,7 +99,7 @@ describe('goblin audit push against s3rver behind the Object Lock test peer', { 
     const before = server.objectPuts().length
     const report = await pushLedger(ledgerDir, options())
     expect(report.uploaded).toBe(0)
-    expect(report.present).toBe(4)
+    expect(report.present).toBe(9)
     expect(server.objectPuts().length).toBe(before)
   })
 

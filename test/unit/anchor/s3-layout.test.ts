@@ -13,6 +13,10 @@ describe('the bucket layout', () => {
     expect(objectKind('checkpoints/3.anchor.json')).toBe('receipt')
     expect(objectKind('checkpoints/03.note')).toBeNull()
     expect(objectKind('notes.txt')).toBeNull()
+    expect(objectKind('tile/0/x001/000.p/3')).toBe('tile')
+    expect(objectKind('tile/entries/000')).toBe('tile')
+    expect(objectKind('checkpoint')).toBe('latest')
+    expect(objectKind('tile/0/../../keys/keyring.json')).toBeNull()
   })
 
   it('restores the log from its segments in order', () => {
