@@ -1,6 +1,8 @@
 // Cost benchmark: `cost report --by model,goblin` over 1M stored LLM spans, next to a bare GROUP BY of the
 // same store (llm_calls, same window, no pricing) in the same run, as ratios.
-// Run with `npm run bench:cost` (builds first). Environment: BENCH_SPANS (default 1000000), BENCH_RUNS (default 5).
+// Run with `npm run bench:cost` (builds first). Environment: BENCH_SPANS (default 1000000), BENCH_RUNS (default 5),
+// BENCH_PROMPT (default 1000): the smallest prompt, in tokens; prompts range up to 1.5 times it, so 150000 puts
+// the tiered models' calls on both sides of the 200k threshold and the report queries them again by tier.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -13,6 +15,7 @@ const { buildCostReport } = await import('../dist/src/cost/cost-report.js')
 
 const total = Number(process.env.BENCH_SPANS ?? 1_000_000)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
+const prompt = Number(process.env.BENCH_PROMPT ?? 1_000)
 const home = mkdtempSync(join(tmpdir(), 'goblin-bench-cost-'))
 const dir = join(home, 'spans')
 const models = [
@@ -55,7 +58,7 @@ function populate() {
         attributes: {
           'gen_ai.request.model': model,
           'gen_ai.provider.name': provider,
-          'gen_ai.usage.input_tokens': 1_000 + (i % 500),
+          'gen_ai.usage.input_tokens': prompt + Math.round(((i % 500) * prompt) / 1_000),
           'gen_ai.usage.output_tokens': 100 + (i % 50),
           'gen_ai.usage.cache_read.input_tokens': i % 4 === 0 ? 500 : 0,
           'goblin.id': `goblin-${i % 50}`,
@@ -153,6 +156,7 @@ line(
   cliMs,
   `${((cliMs.wall - nodeMs.wall) / bareMs.wall).toFixed(2)}x baseline wall after node start-up (${nodeMs.wall.toFixed(0)} ms)`,
 )
+console.log(`prompts of ${prompt} to ${prompt + Math.round((499 * prompt) / 1_000)} tokens`)
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(1))
