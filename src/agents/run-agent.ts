@@ -54,7 +54,7 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
       endpoint: options.endpoint,
       goblin,
       task,
-      ...(options.policy ? { preToolUseHook: policyHookCommand() } : {}),
+      ...(options.policy ? { preToolUseHook: policyHookCommand(options.endpoint, goblin, task) } : {}),
     },
     options.env,
   )
@@ -121,9 +121,11 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
 const CLOCK_SLACK_NS = 1_000_000_000n
 
 /** The hook command Claude Code runs: this goblin, by absolute paths, so it need not be on PATH. */
-function policyHookCommand(): string {
+function policyHookCommand(endpoint: string, goblin: string | undefined, task: string): string {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
-  return `${quote(process.execPath)} ${quote(goblinBin())} policy hook claude`
+  // Claude Code gives hooks neither OTEL_* variables nor the resource attributes: say it all by flag.
+  const command = `${quote(process.execPath)} ${quote(goblinBin())} policy hook claude --endpoint ${quote(endpoint)} --task ${quote(task)}`
+  return goblin ? `${command} --goblin ${quote(goblin)}` : command
 }
 
 const PROBE_TIMEOUT_MS = 3_000

@@ -1,4 +1,5 @@
 import client from 'prom-client'
+import { DECISION_EVENT } from '../policy/decision-record.js'
 import type { RejectReason } from './audit-aggregator.js'
 import type { SpanRecord } from './span-record.js'
 
@@ -22,6 +23,7 @@ export class CollectorMetrics {
   private readonly metricPointsDropped: client.Counter<'reason'>
   private readonly taskLatency: client.Histogram<'goblin'>
   private readonly cost: client.Counter<'goblin' | 'model' | 'provider'>
+  private readonly policyDecisions: client.Counter<'decision' | 'goblin' | 'action'>
   private readonly auditAppendedTotal: client.Counter
   private readonly auditRejectedTotal: client.Counter<'reason'>
   private queueDepth: () => number = () => 0
@@ -69,6 +71,12 @@ export class CollectorMetrics {
       labelNames: ['goblin', 'model', 'provider'],
       registers,
     })
+    this.policyDecisions = new client.Counter({
+      name: 'goblin_policy_decisions_total',
+      help: 'Policy decisions (allow, deny, ask) recorded on stored spans as goblin.policy.decision events: by guard() on the active span, by goblin policy hook on its command span. Untraced or unsampled decisions are in the audit log only.',
+      labelNames: ['decision', 'goblin', 'action'],
+      registers,
+    })
     this.auditAppendedTotal = new client.Counter({
       name: 'goblin_audit_appended_total',
       help: 'goblin.audit envelopes the collector verified and appended to the audit ledger.',
@@ -112,11 +120,28 @@ export class CollectorMetrics {
   spansStored(spans: SpanRecord[]): void {
     this.spansReceived.inc(spans.length)
     for (const span of spans) {
+      for (const event of span.events ?? [])
+        if (event.name === DECISION_EVENT) this.countDecision(event.attributes)
       if (span.attributes['task.id'] === undefined) continue
       const goblin = span.attributes['goblin.id'] ?? span.resource['goblin.id']
       const seconds = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e9
       this.taskLatency.observe({ goblin: typeof goblin === 'string' ? goblin : '' }, Math.max(0, seconds))
     }
+  }
+
+  /** Adds one decision event to `goblin_policy_decisions_total{decision,goblin,action}`. */
+  private countDecision(attributes: Record<string, unknown>): void {
+    const label = (key: string) => {
+      const value = attributes[key]
+      return typeof value === 'string' ? value.slice(0, 128) : ''
+    }
+    const decision = label('goblin.policy.decision')
+    this.policyDecisions.inc({
+      // Senders write these: only the three decisions become label values.
+      decision: ['allow', 'deny', 'ask'].includes(decision) ? decision : 'other',
+      goblin: label('goblin.id'),
+      action: label('goblin.policy.action'),
+    })
   }
 
   /** Counts envelopes the audit aggregator appended. */

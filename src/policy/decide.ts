@@ -85,9 +85,9 @@ export class PolicyEvaluator {
   }
 }
 
-/** The request's entities, without attributes or parents: goblin's policies match on ids and context. */
+/** The request's entities: each with its id as `name` (for patterns), without parents. */
 function entity(ref: EntityRef) {
-  return { uid: { type: ref.type, id: ref.id }, attrs: {}, parents: [] }
+  return { uid: { type: ref.type, id: ref.id }, attrs: { name: ref.id }, parents: [] }
 }
 
 function internal(message: string): GoblinError {

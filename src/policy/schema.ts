@@ -6,7 +6,9 @@
  * requests carry the input as given and are not validated against the schema.
  */
 export const GOBLIN_SCHEMA = `// goblin's Cedar schema (goblin policy schema). Times and money are UTC and USD.
-entity Goblin, Agent, Tool, Model, Memory, Stage;
+// Each entity's name is its id, as a string: Cedar compares entities only whole, so a pattern
+// (resource.name like "*opus*") needs the name.
+entity Goblin, Agent, Tool, Model, Memory, Stage = { name: String };
 
 // One cost envelope (a cost.budgets entry of goblin.config.json) as goblin cost check measures it.
 type Envelope = {

@@ -47,6 +47,30 @@ export async function startCommandSpan(
   current = { tracing, span }
 }
 
+/** The running command's span, when goblin traces itself (a command may record on it). */
+export function commandSpan(): Span | undefined {
+  return current?.span
+}
+
+/**
+ * One span of goblin's own, a child of TRACEPARENT, exported to `endpoint` before it resolves: for a command
+ * whose parent strips OTEL_* from its environment (Claude Code runs its hooks so), told the endpoint by flag.
+ * An export failure is ignored, as for command spans.
+ */
+export async function exportOneSpan(
+  name: string,
+  endpoint: string,
+  env: NodeJS.ProcessEnv,
+  record: (span: Span) => void,
+): Promise<void> {
+  const { startCliTracer } = await import('./cli-tracer.js')
+  const tracing = startCliTracer({ serviceName: 'goblin', endpoint, env, exportTimeoutMs: 2_000 })
+  const span = tracing.tracer.startSpan(name, {}, tracing.inheritedContext)
+  record(span)
+  span.end()
+  await tracing.exportAll().catch(() => undefined)
+}
+
 /** Ends the command span with the command's exit code and exports it; an export failure is ignored. */
 export async function endCommandSpan(exitCode: number, error?: Error): Promise<void> {
   if (!current) return
