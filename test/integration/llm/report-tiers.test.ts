@@ -146,10 +146,11 @@ describe('reports price reasoning at its own rate where the table gives one', { 
     (c.output - (c.reasoning ?? 0)) * (qwen.output_cost_per_token as number) +
     (c.reasoning ?? 0) * (qwen.output_cost_per_reasoning_token as number)
   let collector: GoblinCollector
+  let traces: string[] = []
 
   beforeAll(async () => {
     collector = await startGoblinCollector()
-    await send(collector, calls, 'qwen-turbo', 'dashscope')
+    traces = await send(collector, calls, 'qwen-turbo', 'dashscope')
   }, 60_000)
   afterAll(async () => {
     await collector?.stop()
@@ -165,5 +166,26 @@ describe('reports price reasoning at its own rate where the table gives one', { 
     ])
     expect(report.total.calls).toBe(2)
     expect(report.total.usd).toBeCloseTo(usd(calls[0] as Call) + usd(calls[1] as Call), 9)
+  })
+
+  it("trace list's cost column and trace show price each call the same way", async () => {
+    const list = await collector.json<{ traces: Array<{ traceID: string; costUsd: number }> }>([
+      'trace',
+      'list',
+      '--endpoint',
+      collector.url,
+    ])
+    for (const [i, traceId] of traces.entries()) {
+      const want = usd(calls[i] as Call)
+      expect(list.traces.find((t) => t.traceID === traceId)?.costUsd).toBeCloseTo(want, 9)
+      const shown = await collector.json<{ llm: { costUsd: number } }>([
+        'trace',
+        'show',
+        traceId,
+        '--endpoint',
+        collector.url,
+      ])
+      expect(shown.llm.costUsd).toBeCloseTo(want, 9)
+    }
   })
 })
