@@ -8,7 +8,7 @@ import { stackUp } from '../../src/stack/stack-up.js'
 export default class StackUp extends GoblinCommand {
   static override summary = 'Start the observability stack (docker when an engine answers, else embedded)'
   static override description =
-    "Docker runtime: the OpenTelemetry Collector, Tempo, Loki, Prometheus and Grafana in containers labelled as goblin's, started in dependency order and each waited on until healthy. Embedded runtime: goblin's own collector as a background process (pid and log under GOBLIN_HOME/stack). Running it again changes nothing; Ctrl-C stops what it had started."
+    "Docker runtime: the OpenTelemetry Collector, Tempo, Loki, Prometheus and Grafana in containers labelled as goblin's, started in dependency order and each waited on until healthy. Embedded runtime: goblin's own collector as a background process (pid and log under GOBLIN_HOME/stack). Running it again changes nothing; Ctrl-C stops what it had started. It ends with the export line that points a shell's OpenTelemetry SDKs at the stack (--json: env)."
   static override examples = [
     '<%= config.bin %> stack up',
     '<%= config.bin %> stack up --runtime embedded --port 0 --json',
@@ -62,12 +62,13 @@ export default class StackUp extends GoblinCommand {
       })
       live?.stop()
       if (!this.jsonEnabled()) {
-        const { renderServices, renderUrls } = await import('../../src/ui/stack-report.js')
+        const { renderExports, renderServices, renderUrls } = await import('../../src/ui/stack-report.js')
         this.out(
           `${report.changed ? 'The stack is up' : 'The stack was already up; nothing changed'} (${report.runtime} runtime; ${report.reason}).`,
         )
         this.out(renderServices(report.services, this.stdoutFacts))
         this.out(`\n${renderUrls(report.urls)}`)
+        if (report.env) this.out(`\n${renderExports(report.env)}`)
       }
       return report
     } finally {

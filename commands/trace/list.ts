@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
+import { goblinHome } from '../../src/core/paths.js'
 import type { TraceList } from '../../src/trace/trace-queries.js'
 
 export default class TraceListCommand extends GoblinCommand {
   static override summary = 'List recent traces'
   static override description =
-    'A table of recent traces, newest first: id, root span, service, start, duration, span count, errors and cost (sum of llm.cost). Span count, errors and cost come from the embedded collector; Tempo does not report them (shown as -).'
+    'A table of recent traces, newest first: id, root span, service, start, duration, span count, errors and cost (sum of llm.cost). Span count, errors and cost come from the embedded collector; Tempo does not report them (shown as -). When the local embedded collector is not running, its store file under GOBLIN_HOME is read directly.'
   static override examples = [
     '<%= config.bin %> trace list',
     '<%= config.bin %> trace list --service api --since 1h --status error',
@@ -29,16 +30,19 @@ export default class TraceListCommand extends GoblinCommand {
   async run(): Promise<TraceList> {
     const { flags } = await this.parse(TraceListCommand)
     const { listTraces } = await import('../../src/trace/trace-queries.js')
-    const list = await listTraces({
-      target: backendFrom(flags),
-      service: flags.service,
-      goblin: flags.goblin,
-      session: flags.session,
-      since: flags.since,
-      status: flags.status as 'error' | undefined,
-      minDuration: flags['min-duration'],
-      limit: flags.limit,
-    })
+    const { readTraces } = await import('../../src/trace/trace-source.js')
+    const { result: list } = await readTraces(backendFrom(flags), goblinHome(), (source) =>
+      listTraces({
+        source,
+        service: flags.service,
+        goblin: flags.goblin,
+        session: flags.session,
+        since: flags.since,
+        status: flags.status as 'error' | undefined,
+        minDuration: flags['min-duration'],
+        limit: flags.limit,
+      }),
+    )
     if (!this.jsonEnabled()) {
       const { renderTraceList } = await import('../../src/ui/waterfall-list.js')
       this.out(renderTraceList(list, this.stdoutFacts))

@@ -4,11 +4,12 @@ import { durationFlag } from '../../src/cli/flags.js'
 import { stopOnSignals } from '../../src/cli/signals.js'
 import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import type { SpanRecord } from '../../src/collector/span-record.js'
+import { goblinHome } from '../../src/core/paths.js'
 
 export default class TraceTail extends GoblinCommand {
   static override summary = 'Print spans as they arrive'
   static override description =
-    'Follows the trace backend and prints one line per span as it is stored, until Ctrl-C (or --max spans, or --for a duration). With --json each span is one JSON line (SpanRecord), so the output streams.'
+    'Follows the trace backend and prints one line per span as it is stored, until Ctrl-C (or --max spans, or --for a duration). With --json each span is one JSON line (SpanRecord), so the output streams. When the local embedded collector is not running, its store file under GOBLIN_HOME is followed directly.'
   static override examples = [
     '<%= config.bin %> trace tail',
     '<%= config.bin %> trace tail --json | jq .name',
@@ -24,23 +25,26 @@ export default class TraceTail extends GoblinCommand {
     const { followSpans } = await import('../../src/trace/trace-queries.js')
     const { setLongTimeout } = await import('../../src/core/long-timeout.js')
     const { formatSpanLine } = await import('../../src/ui/waterfall-list.js')
-    const target = backendFrom(flags)
+    const { readTraces } = await import('../../src/trace/trace-source.js')
     using stop = stopOnSignals()
     if (flags.for) setLongTimeout(stop.abort, flags.for.ms).unref()
     let printed = 0
     const json = this.jsonEnabled()
-    await followSpans({
-      target,
-      signal: stop.signal,
-      onReady: () => this.note(`following spans at ${target.endpoint} (${target.kind}); Ctrl-C stops`),
-      onSpans: (spans: SpanRecord[]) => {
-        for (const span of spans) {
-          if (stop.signal.aborted) return
-          process.stdout.write(`${json ? JSON.stringify(span) : formatSpanLine(span, this.stdoutFacts)}\n`)
-          printed++
-          if (flags.max !== undefined && printed >= flags.max) stop.abort()
-        }
-      },
-    })
+    await readTraces(backendFrom(flags), goblinHome(), (source) =>
+      followSpans({
+        source,
+        signal: stop.signal,
+        onReady: () =>
+          this.note(`following spans at ${source.target.endpoint} (${source.target.kind}); Ctrl-C stops`),
+        onSpans: (spans: SpanRecord[]) => {
+          for (const span of spans) {
+            if (stop.signal.aborted) return
+            process.stdout.write(`${json ? JSON.stringify(span) : formatSpanLine(span, this.stdoutFacts)}\n`)
+            printed++
+            if (flags.max !== undefined && printed >= flags.max) stop.abort()
+          }
+        },
+      }),
+    )
   }
 }

@@ -454,6 +454,15 @@ export class SpanStore {
     return rowsToSpans(rows)
   }
 
+  /** Up to `limit` stored trace ids starting with `prefix` (lowercase hex), in order: how a short id resolves. */
+  traceIdsWithPrefix(prefix: string, limit: number): string[] {
+    // Hex digits sort below 'g', so [prefix, prefix + 'g') is every id with the prefix: a range of the key.
+    const rows = this.statement(
+      'SELECT trace_id FROM traces WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?',
+    ).all(prefix, `${prefix}g`, limit) as Array<{ trace_id: string }>
+    return rows.map((row) => row.trace_id)
+  }
+
   /** Spans stored after the cursor `seq`, oldest first: what `goblin trace tail` follows. */
   spansAfter(seq: number, limit = 1_000): StoredSpan[] {
     const rows = this.statement(

@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   BAD_SEARCH: ExitCode.usage,
   BAD_TIME: ExitCode.usage,
   BAD_TRACE_ID: ExitCode.usage,
+  SPAN_ID_AMBIGUOUS: ExitCode.usage,
   TRACE_ID_AMBIGUOUS: ExitCode.usage,
   BAD_URL: ExitCode.usage,
   BITCOIN_AUTH: ExitCode.usage,

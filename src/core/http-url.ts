@@ -33,3 +33,9 @@ export function parseHttpUrl(text: string, where: string): URL {
     )
   return url
 }
+
+/** A listening address as a URL host: a wildcard bind is reached on loopback, an IPv6 address in brackets. */
+export function hostForUrl(host: string): string {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h
+}

@@ -1,6 +1,7 @@
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
 import { resolveDockerEndpoint } from './docker-endpoint.js'
 import { dockerDown } from './docker-runtime.js'
+import { removeDockerState } from './docker-state.js'
 import { embeddedDown } from './embedded-runtime.js'
 import type { RuntimeChoice } from './runtime-select.js'
 import type { StackDownReport } from './stack-report.js'
@@ -30,6 +31,7 @@ export async function stackDown(options: StackDownOptions = {}): Promise<StackDo
       const docker = await reachableDocker(env, choice === 'docker')
       if (docker) {
         const result = await dockerDown(docker, resolveDockerEndpoint(env), { volumes: options.volumes })
+        removeDockerState(home)
         report.removed.push(...result.removed)
         report.kept.push(...result.kept)
       }

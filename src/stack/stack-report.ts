@@ -44,6 +44,8 @@ export interface StackUpReport {
   alreadyRunning: string[]
   services: ServiceStatus[]
   urls: StackUrl[]
+  /** What a shell exports to send its telemetry here (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  env?: Record<string, string>
 }
 
 export interface StackStatusReport {

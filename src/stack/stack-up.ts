@@ -1,8 +1,11 @@
+import { hostForUrl } from '../core/http-url.js'
 import { goblinHome as defaultGoblinHome } from '../core/paths.js'
 import type { HookRunner } from '../plugins/hook-runner.js'
 import { connectDocker } from './docker-client.js'
 import { dockerUp } from './docker-runtime.js'
+import { dockerStateOf, writeDockerState } from './docker-state.js'
 import { embeddedUp } from './embedded-runtime.js'
+import { readEmbeddedState } from './embedded-state.js'
 import { type RuntimeChoice, selectRuntime } from './runtime-select.js'
 import { planStack } from './stack-config.js'
 import type { StackUpEvent, StackUpReport } from './stack-report.js'
@@ -43,8 +46,8 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpRepo
     })
     for (const warning of built.warnings) options.onEvent?.({ type: 'note', message: warning })
     const docker = await connectDocker(selected.endpoint)
-    return withStackLock(home, () =>
-      dockerUp({
+    return withStackLock(home, async () => {
+      const report = await dockerUp({
         docker,
         endpoint: selected.endpoint,
         plan: built.plan,
@@ -52,12 +55,15 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpRepo
         signal: options.signal,
         onEvent: options.onEvent,
         reason: `${selected.reason}, engine ${selected.engine}`,
-      }),
-    )
+      })
+      const state = dockerStateOf(report.services)
+      writeDockerState(home, state)
+      return withOtlpEnv(report, state.otlpHttp)
+    })
   }
   const address = embeddedAddress(config, options)
-  return withStackLock(home, () =>
-    embeddedUp({
+  return withStackLock(home, async () => {
+    const report = await embeddedUp({
       goblinHome: home,
       ...address,
       timeoutMs: options.timeoutMs,
@@ -66,6 +72,13 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpRepo
       signal: options.signal,
       onEvent: options.onEvent,
       reason: selected.reason,
-    }),
-  )
+    })
+    const state = readEmbeddedState(home)
+    return withOtlpEnv(report, state ? `http://${hostForUrl(state.host)}:${state.port}` : null)
+  })
+}
+
+/** The report with the environment a shell needs to send its telemetry to this stack. */
+function withOtlpEnv(report: StackUpReport, otlpHttp: string | null): StackUpReport {
+  return otlpHttp ? { ...report, env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttp } } : report
 }

@@ -1,6 +1,8 @@
 import type { ProjectConfig } from '../core/config-schema.js'
 import { usageError } from '../core/errors.js'
+import { hostForUrl } from '../core/http-url.js'
 import { DEFAULT_STACK_PORTS } from '../stack/default-ports.js'
+import { readDockerState } from '../stack/docker-state.js'
 import { readEmbeddedState } from '../stack/embedded-state.js'
 
 export type BackendKind = 'embedded' | 'tempo'
@@ -23,7 +25,8 @@ export interface ResolveOptions {
 
 /**
  * The trace backend: `--backend`/`--endpoint` when given; else a live embedded collector named in
- * GOBLIN_HOME/stack/embedded.json; else goblin.config.json `trace.backend`/`trace.endpoint`; else the
+ * GOBLIN_HOME/stack/embedded.json; else the Tempo of the docker stack `stack up` started
+ * (GOBLIN_HOME/stack/docker.json); else goblin.config.json `trace.backend`/`trace.endpoint`; else the
  * embedded collector at the configured collector address (127.0.0.1:4318), or Tempo at its stack port.
  */
 export function resolveBackend(options: ResolveOptions): BackendTarget {
@@ -44,6 +47,10 @@ export function resolveBackend(options: ResolveOptions): BackendTarget {
       source: 'running stack',
     }
   }
+  const docker = readDockerState(options.home)
+  if (docker?.tempo && wanted !== 'embedded') {
+    return { kind: 'tempo', endpoint: docker.tempo, source: 'running stack' }
+  }
   if (configured.endpoint && (options.backend === undefined || options.backend === configured.backend)) {
     return {
       kind: wanted ?? 'embedded',
@@ -60,17 +67,14 @@ export function resolveBackend(options: ResolveOptions): BackendTarget {
 
 /**
  * The OTLP/HTTP base URL goblin's own spans go to when OTEL_EXPORTER_OTLP_ENDPOINT is unset: the running
- * embedded collector, else the configured collector address.
+ * embedded collector, else the docker stack's collector, else the configured collector address.
  */
 export function collectorUrl(home: string, config: ProjectConfig): string {
   const running = readEmbeddedState(home)
   if (running) return `http://${hostForUrl(running.host)}:${running.port}`
+  const docker = readDockerState(home)
+  if (docker?.otlpHttp) return docker.otlpHttp
   return `http://${hostForUrl(config.collector.host)}:${config.collector.port}`
-}
-
-function hostForUrl(host: string): string {
-  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
-  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h
 }
 
 function normalizeEndpoint(endpoint: string): string {

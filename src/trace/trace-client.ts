@@ -20,6 +20,30 @@ export interface TraceListRow {
   unpricedCalls: number | null
 }
 
+/** A search result of either backend (or of the store file) as a list row; Tempo's leave goblin's columns null. */
+export function toListRow(t: Partial<TraceSummary>): TraceListRow {
+  return {
+    traceID: String(t.traceID ?? '').padStart(32, '0'),
+    rootServiceName: t.rootServiceName ?? '<root span not yet received>',
+    rootTraceName: t.rootTraceName ?? '',
+    startTimeUnixNano: String(t.startTimeUnixNano ?? '0'),
+    durationMs: Number(t.durationMs ?? 0),
+    spanCount: typeof t.spanCount === 'number' ? t.spanCount : null,
+    errorCount: typeof t.errorCount === 'number' ? t.errorCount : null,
+    costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
+    llmCalls: typeof t.llmCalls === 'number' ? t.llmCalls : null,
+    unpricedCalls: typeof t.unpricedCalls === 'number' ? t.unpricedCalls : null,
+  }
+}
+
+/** TRACE_NOT_FOUND (exit 1): the backend (or store) at `where` does not know the trace. */
+export function traceNotFound(traceId: string, where: string): GoblinError {
+  return new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} not found at ${where}`, {
+    hint: 'Check the id with goblin trace list; spans may still be in flight, or past retention.',
+    exit: 1,
+  })
+}
+
 /**
  * One client for both trace backends, over the Tempo-shaped HTTP API (`/api/search`, `/api/traces/{id}`)
  * that the embedded collector also serves.
@@ -38,29 +62,13 @@ export class TraceClient {
     const body = (await this.getJson(`/api/search?${searchParamsFor(query)}`)) as {
       traces?: Partial<TraceSummary>[]
     }
-    return (body.traces ?? []).map((t) => ({
-      traceID: String(t.traceID ?? '').padStart(32, '0'),
-      rootServiceName: t.rootServiceName ?? '<root span not yet received>',
-      rootTraceName: t.rootTraceName ?? '',
-      startTimeUnixNano: String(t.startTimeUnixNano ?? '0'),
-      durationMs: Number(t.durationMs ?? 0),
-      spanCount: typeof t.spanCount === 'number' ? t.spanCount : null,
-      errorCount: typeof t.errorCount === 'number' ? t.errorCount : null,
-      costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
-      llmCalls: typeof t.llmCalls === 'number' ? t.llmCalls : null,
-      unpricedCalls: typeof t.unpricedCalls === 'number' ? t.unpricedCalls : null,
-    }))
+    return (body.traces ?? []).map(toListRow)
   }
 
   /** The spans of a trace; throws TRACE_NOT_FOUND (exit 1) when the backend does not know it. */
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     const res = await this.request(`/api/traces/${traceId}`)
-    if (res.status === 404) {
-      throw new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} not found at ${this.target.endpoint}`, {
-        hint: 'Check the id with goblin trace list; spans may still be in flight, or past retention.',
-        exit: 1,
-      })
-    }
+    if (res.status === 404) throw traceNotFound(traceId, this.target.endpoint)
     const text = await this.readOk(res)
     const doc = parseOtlpJson(text) as { trace?: unknown }
     // Tempo v1 answers {batches}, v2 {trace: {resourceSpans}}, OTLP files {resourceSpans}.

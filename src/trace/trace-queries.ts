@@ -7,12 +7,13 @@ import { priceCall } from '../cost/price-call.js'
 import { loadPrices } from '../cost/price-sources.js'
 import type { LlmCall } from '../llm/llm-call.js'
 import type { BackendTarget } from './endpoints.js'
-import { TraceClient, type TraceListRow } from './trace-client.js'
-import { normalizeTraceId } from './trace-id.js'
+import type { TraceListRow } from './trace-client.js'
+import { resolveTraceRef } from './trace-ref.js'
+import type { TraceSource } from './trace-source.js'
 import { buildWaterfall, type Waterfall, type WaterfallOptions } from './waterfall.js'
 
 export interface ListTracesOptions {
-  target: BackendTarget
+  source: TraceSource
   service?: string
   goblin?: string
   session?: string
@@ -45,8 +46,8 @@ export async function listTraces(options: ListTracesOptions): Promise<TraceList>
     query.endUnixNano = BigInt(now.getTime()) * 1_000_000n
   }
   if (options.minDuration) query.minDurationMs = parseDuration(options.minDuration, '--min-duration')
-  const traces = await new TraceClient(options.target).search(query)
-  return { backend: options.target, traces }
+  const traces = await options.source.search(query)
+  return { backend: options.source.target, traces }
 }
 
 export interface ShownTrace {
@@ -56,16 +57,20 @@ export interface ShownTrace {
   waterfall: Waterfall
 }
 
-/** `goblin trace show`: a trace's spans and its waterfall model. Unknown id: TRACE_NOT_FOUND (exit 1). */
+/**
+ * `goblin trace show`: a trace's spans and its waterfall model. `ref` is an id, a unique prefix or `latest`
+ * (see resolveTraceRef). Unknown id: TRACE_NOT_FOUND (exit 1).
+ */
 export async function showTrace(
-  target: BackendTarget,
-  id: string,
+  source: TraceSource,
+  ref: string,
+  home: string,
   options: WaterfallOptions = {},
 ): Promise<ShownTrace> {
-  const traceId = normalizeTraceId(id)
-  const [spans, prices] = await Promise.all([new TraceClient(target).getTrace(traceId), loadPrices()])
+  const traceId = await resolveTraceRef(ref, source, home)
+  const [spans, prices] = await Promise.all([source.getTrace(traceId), loadPrices()])
   const price = (call: LlmCall) => priceCall(call, prices.book).usd
-  return { traceId, backend: target, spans, waterfall: buildWaterfall(spans, { ...options, price }) }
+  return { traceId, backend: source.target, spans, waterfall: buildWaterfall(spans, { ...options, price }) }
 }
 
 /** A trace as OTLP/JSON (`{resourceSpans}`), what `trace show --json` prints. */
@@ -74,7 +79,7 @@ export function traceAsOtlpJson(spans: SpanRecord[]): { resourceSpans: OtlpJsonR
 }
 
 export interface FollowOptions {
-  target: BackendTarget
+  source: TraceSource
   intervalMs?: number
   signal: AbortSignal
   onSpans: (spans: SpanRecord[]) => void | Promise<void>
@@ -87,7 +92,7 @@ export interface FollowOptions {
  * collector is followed by its span cursor; Tempo by polling search for new traces and reading them.
  */
 export async function followSpans(options: FollowOptions): Promise<void> {
-  const client = new TraceClient(options.target)
+  const client = options.source
   const interval = options.intervalMs ?? 1_000
   const sleep = () =>
     new Promise<void>((resolve) => {
@@ -97,7 +102,7 @@ export async function followSpans(options: FollowOptions): Promise<void> {
         resolve()
       })
     })
-  if (options.target.kind === 'embedded') {
+  if (options.source.target.kind === 'embedded') {
     let { cursor } = await client.spansAfter(null)
     options.onReady?.()
     while (!options.signal.aborted) {

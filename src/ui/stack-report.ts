@@ -39,3 +39,9 @@ export function renderUrls(urls: StackUrl[]): string {
   const width = Math.max(0, ...urls.map((u) => u.name.length))
   return urls.map((u) => `  ${u.name.padEnd(width)}  ${u.url}`).join('\n')
 }
+
+/** The lines a user copies into a shell so its programs send telemetry to the stack. */
+export function renderExports(env: Record<string, string>): string {
+  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${value}`)
+  return ['# send telemetry from this shell to the stack:', ...lines].join('\n')
+}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toOtlpJson } from '../../../src/collector/otlp-encode-json.js'
 import type { SpanRecord } from '../../../src/collector/span-record.js'
+import { TraceClient } from '../../../src/trace/trace-client.js'
 import { listTraces, showTrace } from '../../../src/trace/trace-queries.js'
 import { startTestCollector, type TestCollector } from '../collector/collector-fixture.js'
 
@@ -98,7 +99,7 @@ describe('Tempo backend against a stand-in Tempo HTTP API', () => {
 
   it('lists traces with Tempo search parameters, padding short ids and leaving unknown columns null', async () => {
     const list = await listTraces({
-      target: { kind: 'tempo', endpoint, source: 'test' },
+      source: new TraceClient({ kind: 'tempo', endpoint, source: 'test' }),
       service: 'shop',
       status: 'error',
       since: '1h',
@@ -131,7 +132,11 @@ describe('Tempo backend against a stand-in Tempo HTTP API', () => {
   })
 
   it('shows a trace whose ids arrive base64-encoded, given its id in upper case', async () => {
-    const shown = await showTrace({ kind: 'tempo', endpoint, source: 'test' }, TRACE.toUpperCase())
+    const shown = await showTrace(
+      new TraceClient({ kind: 'tempo', endpoint, source: 'test' }),
+      TRACE.toUpperCase(),
+      '/nonexistent',
+    )
     expect(shown.spans.map((s) => [s.spanId, s.parentSpanId])).toEqual([
       ['00f067aa0ba902b7', null],
       ['53995c3f42cd8ad8', '00f067aa0ba902b7'],
@@ -141,7 +146,11 @@ describe('Tempo backend against a stand-in Tempo HTTP API', () => {
 
   it('reports an unknown trace as not found (exit 1)', async () => {
     await expect(
-      showTrace({ kind: 'tempo', endpoint, source: 'test' }, 'ab'.repeat(16)),
+      showTrace(
+        new TraceClient({ kind: 'tempo', endpoint, source: 'test' }),
+        'ab'.repeat(16),
+        '/nonexistent',
+      ),
     ).rejects.toMatchObject({
       code: 'TRACE_NOT_FOUND',
       exit: 1,
@@ -150,8 +159,9 @@ describe('Tempo backend against a stand-in Tempo HTTP API', () => {
 
   it('reports an unreachable Tempo (exit 3) naming the endpoint and goblin stack up', async () => {
     const error = await showTrace(
-      { kind: 'tempo', endpoint: 'http://127.0.0.1:9', source: 'test' },
+      new TraceClient({ kind: 'tempo', endpoint: 'http://127.0.0.1:9', source: 'test' }),
       TRACE,
+      '/nonexistent',
     ).catch((e) => e)
     expect(error).toMatchObject({ code: 'TRACE_BACKEND_UNREACHABLE', exit: 3 })
     expect(error.message).toContain('http://127.0.0.1:9')
@@ -168,15 +178,20 @@ describe("Tempo backend against the embedded collector's Tempo-shaped API", () =
   afterAll(() => tc.stop())
 
   it('one client reads both: the same trace through kind tempo and kind embedded', async () => {
-    const asTempo = await showTrace({ kind: 'tempo', endpoint: tc.collector.url, source: 'test' }, TRACE)
-    const asEmbedded = await showTrace(
-      { kind: 'embedded', endpoint: tc.collector.url, source: 'test' },
+    const asTempo = await showTrace(
+      new TraceClient({ kind: 'tempo', endpoint: tc.collector.url, source: 'test' }),
       TRACE,
+      '/nonexistent',
+    )
+    const asEmbedded = await showTrace(
+      new TraceClient({ kind: 'embedded', endpoint: tc.collector.url, source: 'test' }),
+      TRACE,
+      '/nonexistent',
     )
     expect(asTempo.spans).toEqual(asEmbedded.spans)
     expect(asEmbedded.spans).toEqual(spans.map((s) => ({ ...s })))
     const list = await listTraces({
-      target: { kind: 'embedded', endpoint: tc.collector.url, source: 'test' },
+      source: new TraceClient({ kind: 'embedded', endpoint: tc.collector.url, source: 'test' }),
     })
     expect(list.traces[0]).toMatchObject({ traceID: TRACE, spanCount: 2, errorCount: 1, costUsd: 0.02 })
   })
