@@ -5,7 +5,8 @@
 // Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
 // BENCH_CONCURRENCY (default 4 requests in flight: more only adds queueing on 2 cores), BENCH_RUNS (CLI timings, default 5).
 // The metrics section does the same for OTLP metric points on /v1/metrics: BENCH_METRIC_POINTS (default 500,000);
-// BENCH_SECTION=metrics runs only that section.
+// BENCH_SECTION=ingest runs only the ingest and query part, =metrics only that section, =memory only the peak
+// RSS per request size, =durability only the synchronous=NORMAL/FULL comparison.
 import { spawn, spawnSync } from 'node:child_process'
 import {
   closeSync,
@@ -18,6 +19,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -32,16 +34,16 @@ const bin = new URL('../bin/run.js', import.meta.url).pathname
 const dist = new URL('../dist/src/', import.meta.url).pathname
 
 if (process.argv[2] === '--load') await loadProcess()
+else if (process.argv[2] === '--plain-server') plainServer()
 else if (process.argv[2] === '--open-readonly') await openReadonly(process.argv[3], process.argv[4])
 else if (process.argv[2] === '--load-metrics')
   await loadMetricsProcess(process.argv[3], Number(process.argv[4]))
 else {
-  // BENCH_SECTION=metrics or =durability runs that section alone.
+  // BENCH_SECTION=ingest, =metrics, =memory or =durability runs that section alone.
   const only = process.env.BENCH_SECTION
-  if (!only) {
-    await compareStores()
-    await main()
-  }
+  if (!only) await compareStores()
+  if (!only || only === 'ingest') await main()
+  if (!only || only === 'memory') await memorySection()
   if (!only || only === 'metrics') await metricsSection()
   if (!only || only === 'durability') await durabilitySection()
 }
@@ -317,22 +319,23 @@ async function main() {
   const decodeBefore = decodeBaseline()
   const rawBefore = rawBaseline()
 
-  // The collector: the real command in its own process.
-  const { collector, url } = await startCollectorProcess(env)
+  // Baseline: a plain node:http server in its own process that only reads the bodies, under the same load.
+  const plain = await startPlainServer()
+  const plainCpuBefore = cpuSeconds(plain.child.pid)
+  const plainResult = runLoad(plain.url, totalSpans, env)
+  const plainCpu = cpuSeconds(plain.child.pid) - plainCpuBefore
+  plain.child.kill('SIGTERM')
+  await new Promise((r) => plain.child.on('exit', r))
+  const plainRate = plainResult.spans / plainResult.seconds
 
-  // Load from a separate process.
-  const load = spawnSync(
-    process.execPath,
-    [new URL(import.meta.url).pathname, '--load', url, String(totalSpans)],
-    {
-      env,
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  if (load.status !== 0) throw new Error(`load process exited ${load.status}`)
-  const result = JSON.parse(load.stdout.trim())
+  // The collector: the real command in its own process; its CPU and peak RSS counted over the load alone.
+  const { collector, url } = await startCollectorProcess(env)
+  const idleRssMb = rssKb(collector.pid, 'VmRSS') / 1024
+  resetPeakRss(collector.pid)
+  const cpuBefore = cpuSeconds(collector.pid)
+  const result = runLoad(url, totalSpans, env)
+  const collectorCpu = cpuSeconds(collector.pid) - cpuBefore
+  const peakRssMb = rssKb(collector.pid, 'VmHWM') / 1024
   const ingestRate = result.spans / result.seconds
   const decodeRate = (decodeBefore + decodeBaseline()) / 2
   const rawRate = (rawBefore + rawBaseline()) / 2
@@ -377,10 +380,11 @@ async function main() {
     1024 /
     1024
 
-  // Query API times (server side of trace list / show), then the CLI end to end.
+  // Query API times (server side of trace list / show), medians of 25 (cheap, and a shared machine is noisy),
+  // then the CLI end to end.
   const apiTime = async (path) => {
     const times = []
-    for (let i = 0; i < runs + 1; i++) {
+    for (let i = 0; i < 26; i++) {
       const s = performance.now()
       const r = await fetch(`${url}${path}`)
       await r.arrayBuffer()
@@ -390,8 +394,13 @@ async function main() {
     return median(times)
   }
   const searchMs = await apiTime('/api/search?limit=20')
+  const page = await (await fetch(`${url}/api/search?limit=20`)).json()
+  const pricedTraces = page.traces.filter((t) => t.llmCalls > 0 && t.costUsd > 0).length
   const searchFilteredMs = await apiTime('/api/search?limit=20&tags=status%3Derror')
   const getTraceMs = await apiTime(`/api/traces/${bigTrace}`)
+  // Fetched now: after the CLI runs below, this process's idle keep-alive socket may be closing (5 s).
+  const { TraceClient } = await import(join(dist, 'trace/trace-client.js'))
+  const spans = await new TraceClient({ kind: 'embedded', endpoint: url, source: 'bench' }).getTrace(bigTrace)
   const cli = (args) => {
     const times = []
     for (let i = 0; i < runs + 1; i++) {
@@ -407,10 +416,8 @@ async function main() {
   const showMs = cli(['trace', 'show', bigTrace, '--endpoint', url])
   const showAllMs = cli(['trace', 'show', bigTrace, '--endpoint', url, '--all'])
   // The waterfall itself (model + render) for the 5,000 spans, in process.
-  const { TraceClient } = await import(join(dist, 'trace/trace-client.js'))
   const { buildWaterfall } = await import(join(dist, 'trace/waterfall.js'))
   const { renderWaterfall } = await import(join(dist, 'ui/waterfall.js'))
-  const spans = await new TraceClient({ kind: 'embedded', endpoint: url, source: 'bench' }).getTrace(bigTrace)
   const renderTimes = []
   for (let i = 0; i < runs + 1; i++) {
     const s = performance.now()
@@ -421,6 +428,12 @@ async function main() {
 
   collector.kill('SIGTERM')
   await new Promise((r) => collector.on('exit', r))
+  // Every span answered 200 must be in the store once the collector has stopped.
+  const { openSpanStore } = await import(join(dist, 'collector/span-store.js'))
+  const reader = await openSpanStore({ dir: join(home, 'spans'), readonly: true })
+  const storedAfter = reader.stats().spans
+  reader.close()
+  const acknowledged = result.spans + showSpans.length
   rmSync(home, { recursive: true, force: true })
 
   console.log('')
@@ -437,7 +450,31 @@ async function main() {
     'spans/s',
     `= ${(ingestRate / decodeRate).toFixed(2)}x baseline; target 50,000: ${ingestRate >= 50_000 ? 'met' : 'MISSED'} (${(ingestRate / 50_000).toFixed(2)}x)`,
   )
+  row(
+    'baseline: plain node:http server reading the bodies',
+    f(plainRate),
+    'spans/s',
+    `collector = ${(ingestRate / plainRate).toFixed(2)}x it`,
+  )
+  row(
+    'collector CPU per million spans',
+    f((collectorCpu / result.spans) * 1e6, 1),
+    's',
+    `plain server ${f((plainCpu / plainResult.spans) * 1e6, 1)} s (${(collectorCpu / result.spans / (plainCpu / plainResult.spans)).toFixed(1)}x)`,
+  )
   row('  429/503 answers the load process retried', f(result.refused), '')
+  row(
+    'spans answered 200, then found in the store',
+    `${f(storedAfter)} / ${f(acknowledged)}`,
+    '',
+    storedAfter >= acknowledged ? 'none lost' : `LOST ${f(acknowledged - storedAfter)}`,
+  )
+  row(
+    'collector RSS idle / peak during the load',
+    `${f(idleRssMb, 1)} / ${f(peakRssMb, 1)}`,
+    'MB',
+    `peak = ${(peakRssMb / idleRssMb).toFixed(2)}x idle`,
+  )
   row('ingest-to-queryable p50 (send to found by /api/traces)', f(result.p50, 1), 'ms')
   row(
     'ingest-to-queryable p95',
@@ -453,9 +490,19 @@ async function main() {
     'MB',
     `${f((dbMb * 1024 * 1024) / Math.max(1, stored), 0)} bytes/span`,
   )
-  row('GET /api/search?limit=20', f(searchMs, 1), 'ms')
+  row(
+    'GET /api/search?limit=20',
+    f(searchMs, 2),
+    'ms',
+    `${pricedTraces} of ${page.traces.length} traces with costs; target 5 ms: ${searchMs < 5 ? 'met' : 'MISSED'} (${(searchMs / 5).toFixed(2)}x)`,
+  )
   row('GET /api/search status=error', f(searchFilteredMs, 1), 'ms')
-  row('GET /api/traces/{5,000-span trace}', f(getTraceMs, 1), 'ms')
+  row(
+    'GET /api/traces/{5,000-span trace}',
+    f(getTraceMs, 1),
+    'ms',
+    `target 40 ms: ${getTraceMs < 40 ? 'met' : 'MISSED'} (${(getTraceMs / 40).toFixed(2)}x)`,
+  )
   row('baseline: goblin --version', f(versionMs, 1), 'ms', '= 1.00x')
   row('goblin trace list', f(listMs, 1), 'ms', `= ${(listMs / versionMs).toFixed(2)}x --version`)
   row(
@@ -478,6 +525,97 @@ async function main() {
       (getTraceMs + renderMs) / 300
     ).toFixed(2)}x)`,
   )
+}
+
+/**
+ * Peak RSS of `goblin collector serve` per request size (issue 13 item 6): one request of about 1, 4 and 17
+ * MB, then four 17 MB requests at once, OTLP/JSON and protobuf, each case into a fresh collector whose peak
+ * (VmHWM, reset once it is idle) is reported as a ratio to its idle RSS, the baseline of the same run.
+ */
+async function memorySection() {
+  const { loadOtlpTypes } = await import(join(dist, 'collector/otlp-schema.js'))
+  const types = await loadOtlpTypes()
+  console.log('')
+  console.log('memory: collector peak RSS per request, a fresh collector for each case')
+  for (const encoding of ['json', 'protobuf']) {
+    for (const [mb, parallel] of [
+      [1, 1],
+      [4, 1],
+      [17, 1],
+      [17, 4],
+    ]) {
+      const { body, spans } = requestOfSize(mb * 1024 * 1024, encoding, types)
+      const home = mkdtempSync(join(tmpdir(), 'goblin-bench-memory-'))
+      const env = { ...process.env, GOBLIN_HOME: home, NO_COLOR: '1', CI: 'true' }
+      const { collector, url } = await startCollectorProcess(env)
+      await new Promise((r) => setTimeout(r, 300))
+      const idleKb = rssKb(collector.pid, 'VmRSS')
+      resetPeakRss(collector.pid)
+      const statuses = await Promise.all(
+        Array.from({ length: parallel }, async () => {
+          const res = await fetch(`${url}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' },
+            body,
+          })
+          await res.arrayBuffer()
+          return res.status
+        }),
+      )
+      const peakKb = rssKb(collector.pid, 'VmHWM')
+      collector.kill('SIGTERM')
+      await new Promise((r) => collector.on('exit', r))
+      rmSync(home, { recursive: true, force: true })
+      row(
+        `${parallel === 1 ? 'one' : `${parallel} at once:`} ${f(body.length / 1024 / 1024, 1)} MB ${encoding} request${parallel === 1 ? '' : 's'} (${f(spans)} spans)`,
+        `${f(idleKb / 1024, 1)} / ${f(peakKb / 1024, 1)}`,
+        'MB',
+        `idle / peak: peak = ${(peakKb / idleKb).toFixed(2)}x idle, ${f((peakKb - idleKb) / 1024 / ((body.length * parallel) / 1024 / 1024), 1)} MB per MB sent; answers ${[...new Set(statuses)].join(',')}`,
+      )
+    }
+  }
+}
+
+/** An OTLP trace export request of about `bytes` bytes: traces of 16 spans, each with a 600-character prompt. */
+function requestOfSize(bytes, encoding, types) {
+  const prompt = 'Summarise the attached build log and name the failing step. '.repeat(10)
+  const now = BigInt(Date.now()) * 1_000_000n
+  const spanOf = (i) => {
+    const trace = (Math.floor(i / 16) + 1).toString(16).padStart(32, '0')
+    const span = (i + 1).toString(16).padStart(16, '0')
+    const parent = i % 16 === 0 ? '' : (i - (i % 16) + 1).toString(16).padStart(16, '0')
+    const id = (hex) => (encoding === 'json' ? hex : Buffer.from(hex, 'hex'))
+    return {
+      traceId: id(trace),
+      spanId: id(span),
+      parentSpanId: id(parent),
+      name: i % 4 === 1 ? 'chat gpt-4o' : `step ${i % 16}`,
+      kind: 1,
+      startTimeUnixNano: String(now + BigInt(i) * 1_000_000n),
+      endTimeUnixNano: String(now + BigInt(i) * 1_000_000n + 5_000_000n),
+      attributes: [
+        { key: 'task.id', value: { stringValue: `task-${i % 100}` } },
+        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: 1200 } },
+        { key: 'gen_ai.prompt', value: { stringValue: prompt } },
+      ],
+    }
+  }
+  const perSpan = encoding === 'json' ? JSON.stringify(spanOf(1)).length + 1 : 760
+  const spans = Math.max(1, Math.round(bytes / perSpan))
+  const request = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-memory' } }] },
+        scopeSpans: [{ scope: { name: 'bench' }, spans: Array.from({ length: spans }, (_, i) => spanOf(i)) }],
+      },
+    ],
+  }
+  const body =
+    encoding === 'json'
+      ? Buffer.from(JSON.stringify(request))
+      : Buffer.from(types.traceRequest.encode(types.traceRequest.fromObject(request)).finish())
+  return { body, spans }
 }
 
 /**
@@ -773,6 +911,69 @@ function bareFsyncRate() {
   return n / seconds
 }
 
+/** Runs the load process against `url` with `spans` spans; its JSON result line. */
+function runLoad(url, spans, env) {
+  const load = spawnSync(
+    process.execPath,
+    [new URL(import.meta.url).pathname, '--load', url, String(spans)],
+    {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  if (load.status !== 0) throw new Error(`load process exited ${load.status}`)
+  return JSON.parse(load.stdout.trim())
+}
+
+/** The plain-server baseline: reads each request body whole, answers 200 with an empty body. */
+function plainServer() {
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      Buffer.concat(chunks)
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
+    })
+  })
+  server.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`),
+  )
+  process.on('SIGTERM', () => server.close(() => process.exit(0)))
+}
+
+async function startPlainServer() {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--plain-server'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise((resolve, reject) => {
+    let buffered = ''
+    child.stdout.on('data', (d) => {
+      buffered += d.toString()
+      if (buffered.includes('\n')) resolve(JSON.parse(buffered.split('\n')[0]).url)
+    })
+    child.on('exit', (code) => reject(new Error(`plain server exited ${code}`)))
+  })
+  return { child, url }
+}
+
+/** User + system CPU seconds a process has used (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** A /proc/<pid>/status memory line in KiB (VmRSS now, VmHWM the peak since start or the last reset). */
+function rssKb(pid, field) {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+}
+
+/** Resets a process's peak RSS (VmHWM) to its current RSS (Linux clear_refs 5). */
+function resetPeakRss(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5')
+}
+
 /** `goblin collector serve --json` in its own process (in `cwd`, whose goblin.config.json it reads); resolves with its URL. */
 async function startCollectorProcess(env, cwd) {
   // BENCH_CPU_PROF=<dir>: the collector writes a V8 CPU profile there on exit (open it in Chrome DevTools).
@@ -784,6 +985,10 @@ async function startCollectorProcess(env, cwd) {
     cwd,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
+  // A bench that fails half-way leaves no collector behind.
+  const stop = () => collector.kill('SIGKILL')
+  process.once('exit', stop)
+  collector.once('exit', () => process.off('exit', stop))
   const url = await new Promise((resolve, reject) => {
     let buffered = ''
     collector.stdout.on('data', (d) => {
