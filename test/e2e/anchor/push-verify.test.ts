@@ -8,6 +8,8 @@ const home = tempDir()
 const project = tempDir()
 const goblin = (...args: string[]) =>
   runGoblin(args, { cwd: project.path, env: { GOBLIN_HOME: home.path, ...S3RVER_ENV } })
+const verifyBucket = (...extra: string[]) =>
+  goblin('audit', 'verify', '--source', 's3://locked/prod', '--endpoint', server.endpoint, ...extra)
 
 beforeAll(async () => {
   server = await new S3TestServer(['locked', 'plain'], new Set(['locked'])).start()
@@ -107,21 +109,11 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
   })
 
   it('verifies straight from the bucket', async () => {
-    const run = await goblin('audit', 'verify', '--source', 's3://locked/prod', '--endpoint', server.endpoint)
+    const run = await verifyBucket()
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^ok: 2 entries, 1 checkpoint\(s\)/m)
     // Or one entry from the bucket's tiles alone.
-    const one = await goblin(
-      'audit',
-      'verify',
-      '--source',
-      's3://locked/prod',
-      '--endpoint',
-      server.endpoint,
-      '--index',
-      '1',
-      '--json',
-    )
+    const one = await verifyBucket('--index', '1', '--json')
     expect(one.exitCode, one.stdout).toBe(0)
     expect(parseJson(one)).toMatchObject({
       ok: true,
@@ -149,15 +141,7 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
         Body: (original ?? '').replace('"deny"', '"allow"'),
       }),
     )
-    const run = await goblin(
-      'audit',
-      'verify',
-      '--source',
-      's3://locked/prod',
-      '--endpoint',
-      server.endpoint,
-      '--json',
-    )
+    const run = await verifyBucket('--json')
     expect(run.exitCode).toBe(1)
     expect(parseJson<{ ok: boolean }>(run).ok).toBe(false)
     client.destroy()

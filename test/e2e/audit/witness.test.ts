@@ -54,12 +54,12 @@ describe('a log and two witnesses as separate processes (built CLI)', { timeout:
       vkey: expect.stringMatching(/^w1\.example\/w\+[0-9a-f]{8}\+B[A-Za-z0-9+/]{43}$/),
     })
     const dead = formatVerifierKey('w3.example/w', Buffer.alloc(32, 3), ALG_COSIGNATURE_V1)
-    const useWitnesses = (...witnesses: Array<{ url: string; vkey: string }>) =>
+    const setWitnesses = (...witnesses: Array<{ url: string; vkey: string }>) =>
       writeFileSync(
         join(log.path, 'goblin.config.json'),
         JSON.stringify({ audit: { witnesses: witnesses.map(({ url, vkey }) => ({ url, vkey })) } }),
       )
-    useWitnesses(w1, w2, { url: 'http://127.0.0.1:9/', vkey: dead })
+    setWitnesses(w1, w2, { url: 'http://127.0.0.1:9/', vkey: dead })
     expect((await log.goblin(['audit', 'sign', '--input', '-'], lines(10, 'a'))).exitCode).toBe(0)
     const first = await log.goblin(['audit', 'checkpoint', '--json'])
     expect(first.exitCode, first.stderr).toBe(0)
@@ -78,10 +78,10 @@ describe('a log and two witnesses as separate processes (built CLI)', { timeout:
 
     // w2 misses checkpoint 18; at 20 the log believes it has 18, w2 answers 409 with 15, and the log
     // proves consistency from 15 instead.
-    useWitnesses(w1)
+    setWitnesses(w1)
     await log.goblin(['audit', 'sign', '--input', '-'], lines(3, 'c'))
     expect((await log.goblin(['audit', 'checkpoint'])).exitCode).toBe(0)
-    useWitnesses(w1, w2)
+    setWitnesses(w1, w2)
     await log.goblin(['audit', 'sign', '--input', '-'], lines(2, 'd'))
     const recovered = parseJson<{ size: number; witnesses: Array<{ status: string }> }>(
       await log.goblin(['audit', 'checkpoint', '--json']),
