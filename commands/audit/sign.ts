@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
-import { eventFromFlags, parseEventStream, readInputBytes } from '../../src/audit/event-input.js'
+import { eventFromFlags, readEventStream, readInputBytes } from '../../src/audit/event-input.js'
 import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
@@ -46,29 +46,40 @@ export default class AuditSign extends GoblinCommand {
   async run(): Promise<{ entries: AppendedEntry[] }> {
     const { flags } = await this.parse(AuditSign)
     const input = flags.input
-    const events: AuditEvent[] = input
-      ? parseEventStream(await readInputBytes(input.path ?? process.stdin, input.name), input.name)
+    const events: Iterable<AuditEvent> = input
+      ? readEventStream(await readInputBytes(input.path ?? process.stdin, input.name), input.name).events()
       : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
     const where = resolveAuditLocations(flags)
     // Refuse early (no key, key file missing) before any input is read; the key that signs is chosen again
     // under the keyring lock, so a rotation meanwhile hands the batch to the successor.
     loadSigner(where.keysDir, where.keyName)
-    const entries = await appendEvents(
-      where.ledgerDir,
-      events,
-      keyringSigningSession(where.keysDir, where.keyName),
-    )
-    const first = entries[0] as AppendedEntry
-    const last = entries.at(-1) as AppendedEntry
-    this.out(
-      entries.length === 1
-        ? `appended seq ${first.seq} ${first.leaf_hash}`
-        : `appended ${entries.length} entries, seq ${first.seq}..${last.seq}`,
-    )
-    const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, z.unknown(), {
-      entries: entries.map((e) => ({ seq: e.seq, leafHash: e.leaf_hash, envelope: e.envelope })),
+    // Entries are kept only for whoever reads them (--json, a plugin's audit-event hook): a large batch
+    // then costs about its input's size, not twenty times it.
+    const hooked = [...this.config.plugins.values()].some((p) => (p.hooks[AUDIT_EVENT_HOOK] ?? []).length > 0)
+    const keep = this.jsonEnabled() || hooked
+    const kept: AppendedEntry[] = []
+    let count = 0
+    let first: AppendedEntry | undefined
+    let last: AppendedEntry | undefined
+    await appendEvents(where.ledgerDir, events, keyringSigningSession(where.keysDir, where.keyName), {
+      onEntry: (entry) => {
+        count++
+        first ??= entry
+        last = entry
+        if (keep) kept.push(entry)
+      },
     })
-    this.warnPluginProblems(hooks.problems)
-    return { entries }
+    this.out(
+      count === 1
+        ? `appended seq ${first?.seq} ${first?.leaf_hash}`
+        : `appended ${count} entries, seq ${first?.seq}..${last?.seq}`,
+    )
+    if (hooked) {
+      const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, z.unknown(), {
+        entries: kept.map((e) => ({ seq: e.seq, leafHash: e.leaf_hash, envelope: e.envelope })),
+      })
+      this.warnPluginProblems(hooks.problems)
+    }
+    return { entries: kept }
   }
 }

@@ -5,7 +5,7 @@ import { type AuditEvent, validateEvent } from './envelope.js'
 /** The largest event line accepted, so one bad producer cannot bloat the ledger. */
 const MAX_LINE_BYTES = 1024 * 1024
 
-/** The largest `--input` batch: about 20x its size is held while it is parsed, sealed and written. */
+/** The largest `--input` batch: its bytes are held while it is checked, then sealed and written a line at a time. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 /**
@@ -55,65 +55,72 @@ export async function readInputBytes(source: string | NodeJS.ReadableStream, whe
  * `12345678901234567890` would be `12345678901234567000`: quote such a number as a string).
  */
 export function parseEventStream(input: string | Uint8Array, where: string): AuditEvent[] {
-  const text = typeof input === 'string' ? input : decodeUtf8Exactly(input, where)
-  const events: AuditEvent[] = []
-  const lines = text.split('\n')
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    if (line.trim() === '') continue
-    const at = `${where}:${i + 1}`
-    if (Buffer.byteLength(line) > MAX_LINE_BYTES)
-      throw usageError(
-        'AUDIT_BAD_EVENT',
-        `${at}: the line is longer than 1 MiB`,
-        'Keep large payloads out of the audit log; record a hash of them instead.',
-      )
-    let value: unknown
-    try {
-      value = MAY_LOSE_PRECISION.test(line) ? JSON.parse(line, refuseInexactNumbers) : JSON.parse(line)
-    } catch (error) {
-      if (error instanceof InexactNumber)
-        throw usageError(
-          'AUDIT_INEXACT_NUMBER',
-          `${at}: the number ${error.source} cannot be signed exactly (a JSON double holds it as ${error.value})`,
-          'Write the number as a string ("12345678901234567890") so the log keeps every digit; nothing was appended.',
-        )
-      throw usageError(
-        'AUDIT_BAD_EVENT',
-        `${at}: not valid JSON (${(error as Error).message})`,
-        'Each line must be one JSON event; fix it and sign the batch again (nothing was appended).',
-      )
-    }
-    events.push(validateEvent(value, at))
-  }
-  if (events.length === 0)
-    throw usageError('AUDIT_NO_EVENTS', `${where}: no events`, 'Give one JSON event per line.')
-  return events
+  return [...readEventStream(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, where).events()]
 }
 
-/** Decodes UTF-8, refusing malformed bytes with the line and byte offset where they are. */
-function decodeUtf8Exactly(bytes: Uint8Array, where: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    // Rare: find the line to name. Line by line, so the error points where an editor would.
-    let start = 0
-    for (let line = 1; start <= bytes.length; line++) {
-      const newline = bytes.indexOf(0x0a, start)
-      const end = newline === -1 ? bytes.length : newline
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end))
-      } catch {
-        throw usageError(
-          'AUDIT_NOT_UTF8',
-          `${where}:${line}: not valid UTF-8 (near byte ${start + firstBadByte(bytes.subarray(start, end))} of the input)`,
-          'Events are UTF-8 JSON: re-encode the input (e.g. iconv -t UTF-8); nothing was appended.',
-        )
-      }
-      start = end + 1
+/**
+ * The same checks over the whole batch first (all or nothing), then the events one at a time, parsed
+ * again from the bytes: `audit sign --input` never holds the batch as objects, only its bytes.
+ */
+export function readEventStream(
+  input: Uint8Array,
+  where: string,
+): { count: number; events: () => Generator<AuditEvent> } {
+  let count = 0
+  for (const _ of eventsOf(input, where)) count++
+  if (count === 0) throw usageError('AUDIT_NO_EVENTS', `${where}: no events`, 'Give one JSON event per line.')
+  return { count, events: () => eventsOf(input, where) }
+}
+
+function* eventsOf(bytes: Uint8Array, where: string): Generator<AuditEvent> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (let start = 0, line = 1; start < bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start)
+    const end = newline === -1 ? bytes.length : newline
+    const at = `${where}:${line}`
+    const raw = bytes.subarray(start, end)
+    let text: string
+    try {
+      text = decoder.decode(raw)
+    } catch {
+      throw usageError(
+        'AUDIT_NOT_UTF8',
+        `${at}: not valid UTF-8 (near byte ${start + firstBadByte(raw)} of the input)`,
+        'Events are UTF-8 JSON: re-encode the input (e.g. iconv -t UTF-8); nothing was appended.',
+      )
     }
-    throw usageError('AUDIT_NOT_UTF8', `${where}: not valid UTF-8`)
+    start = end + 1
+    const event = parseEventLine(text.endsWith('\r') ? text.slice(0, -1) : text, at)
+    if (event) yield event
   }
+}
+
+/** One line's event, or null for a blank line; a usage error naming `at` when it is not a good event. */
+function parseEventLine(line: string, at: string): AuditEvent | null {
+  if (line.trim() === '') return null
+  if (Buffer.byteLength(line) > MAX_LINE_BYTES)
+    throw usageError(
+      'AUDIT_BAD_EVENT',
+      `${at}: the line is longer than 1 MiB`,
+      'Keep large payloads out of the audit log; record a hash of them instead.',
+    )
+  let value: unknown
+  try {
+    value = MAY_LOSE_PRECISION.test(line) ? JSON.parse(line, refuseInexactNumbers) : JSON.parse(line)
+  } catch (error) {
+    if (error instanceof InexactNumber)
+      throw usageError(
+        'AUDIT_INEXACT_NUMBER',
+        `${at}: the number ${error.source} cannot be signed exactly (a JSON double holds it as ${error.value})`,
+        'Write the number as a string ("12345678901234567890") so the log keeps every digit; nothing was appended.',
+      )
+    throw usageError(
+      'AUDIT_BAD_EVENT',
+      `${at}: not valid JSON (${(error as Error).message})`,
+      'Each line must be one JSON event; fix it and sign the batch again (nothing was appended).',
+    )
+  }
+  return validateEvent(value, at)
 }
 
 /** Offset in `line` of the byte at which it stops being valid UTF-8, fed one byte at a time. */

@@ -60,17 +60,23 @@ export interface TornTail {
   bytes: number
 }
 
+/** Bytes of sealed lines gathered before one write: memory stays flat however large the batch. */
+const WRITE_CHUNK_BYTES = 1024 * 1024
+
 /**
  * Signs `events` as the next entries of the ledger in `ledgerDir` and appends them durably, as one batch.
- * This is the one write path: the CLI's `audit sign` and the collector's aggregator both call it.
+ * This is the one write path: the CLI's `audit sign` and the collector's aggregator both call it. Lines
+ * are written as they are sealed, a megabyte at a time, and synced once at the end; if anything fails
+ * midway the file is cut back to where the batch began, so a refused batch appends nothing. With
+ * `onEntry`, each appended entry goes there instead of into the returned array (which is then empty).
  */
 export async function appendEvents(
   ledgerDir: string,
-  events: AuditEvent[],
+  events: Iterable<AuditEvent>,
   signer: NoteSigner | SigningSession,
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; onEntry?: (entry: AppendedEntry) => void } = {},
 ): Promise<AppendedEntry[]> {
-  if (events.length === 0) return []
+  if (Array.isArray(events) && events.length === 0) return []
   const session: SigningSession =
     typeof signer === 'function' ? signer : async (seal) => seal(signer as NoteSigner)
   const paths = ledgerPaths(ledgerDir)
@@ -81,24 +87,41 @@ export async function appendEvents(
     const fd = openSync(paths.log, 'a+', PRIVATE_FILE_MODE)
     try {
       const nextSeq = readNextSeq(fd, paths.log)
+      const start = fstatSync(fd).size
       const now = options.now ?? (() => new Date())
       const entries: AppendedEntry[] = []
+      const keep = options.onEntry ?? ((entry: AppendedEntry) => entries.push(entry))
       // The batch is written and synced inside the session: a rotation waiting for the keyring lock
       // retires the key only after every entry it stamped is durable.
       await session((key) => {
         const lines: Buffer[] = []
-        for (const [i, event] of events.entries()) {
-          const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), key)
-          if (bytes.length > MAX_ENTRY_BYTES)
-            throw usageError(
-              'AUDIT_ENTRY_TOO_LARGE',
-              `event ${i + 1} of the batch signs to ${bytes.length} bytes; an entry is at most ${MAX_ENTRY_BYTES} (a C2SP tlog-tiles entry bundle's limit); nothing was appended`,
-              'Keep large payloads outside the log and sign their digest in attrs.',
-            )
-          lines.push(bytes, NEWLINE_BUFFER)
-          entries.push({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
+        let pending = 0
+        let i = 0
+        try {
+          for (const event of events) {
+            const { envelope, bytes } = sealEntry(event, nextSeq + i, now(), key)
+            if (bytes.length > MAX_ENTRY_BYTES)
+              throw usageError(
+                'AUDIT_ENTRY_TOO_LARGE',
+                `event ${i + 1} of the batch signs to ${bytes.length} bytes; an entry is at most ${MAX_ENTRY_BYTES} (a C2SP tlog-tiles entry bundle's limit); nothing was appended`,
+                'Keep large payloads outside the log and sign their digest in attrs.',
+              )
+            lines.push(bytes, NEWLINE_BUFFER)
+            pending += bytes.length + 1
+            keep({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
+            i++
+            if (pending >= WRITE_CHUNK_BYTES) {
+              writeAll(fd, Buffer.concat(lines))
+              lines.length = 0
+              pending = 0
+            }
+          }
+          if (lines.length > 0) writeAll(fd, Buffer.concat(lines))
+        } catch (error) {
+          ftruncateSync(fd, start)
+          fsyncSync(fd)
+          throw error
         }
-        writeAll(fd, Buffer.concat(lines))
         fsyncSync(fd)
       })
       if (created) fsyncDirectory(ledgerDir)

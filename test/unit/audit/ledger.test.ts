@@ -31,6 +31,33 @@ describe('ledger', () => {
     expect(await appendEvents(ledgerDir, [], signer)).toEqual([])
   })
 
+  it('a batch refused after megabytes were written appends nothing: the file is cut back to where it began', async () => {
+    const { ledgerDir, signer, log } = await setup()
+    await appendEvents(ledgerDir, events(2), signer)
+    const before = readFileSync(log)
+    // 8,000 ordinary events (over 2 MiB of lines, written in chunks) and then one too large for a tile bundle.
+    const batch = [
+      ...events(8000, 'big'),
+      {
+        goblin_id: 'g',
+        action: 'huge',
+        decision: 'allow',
+        trace_id: null,
+        attrs: { blob: 'x'.repeat(70_000) },
+      },
+    ]
+    await expect(appendEvents(ledgerDir, batch, signer)).rejects.toMatchObject({
+      code: 'AUDIT_ENTRY_TOO_LARGE',
+      message: expect.stringContaining('event 8001 of the batch'),
+    })
+    expect(readFileSync(log)).toEqual(before)
+    const streamed: number[] = []
+    const returned = await appendEvents(ledgerDir, events(3, 'next'), signer, {
+      onEntry: (e) => streamed.push(e.seq),
+    })
+    expect([returned, streamed]).toEqual([[], [2, 3, 4]])
+  })
+
   it('refuses to append after a torn line; repair sets it aside and keeps every entry before it', async () => {
     const { ledgerDir, signer, log } = await setup()
     await appendEvents(ledgerDir, events(3), signer)
