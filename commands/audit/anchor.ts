@@ -44,6 +44,8 @@ export default class AuditAnchor extends GoblinCommand {
       ethereum: flags.ethereum,
       upgrade: flags.upgrade,
       config: config.anchor,
+      onEthereumSent: (txHash, confirmations) =>
+        this.note(`ethereum: sent ${txHash}; waiting for ${confirmations} confirmation(s)`),
     })
     const { checkpoint } = report
     this.out(`checkpoint ${checkpoint.origin} size ${checkpoint.size} root ${checkpoint.root}`)

@@ -7,9 +7,13 @@ import { type TrustedKey, type VerifyReport, verifyLedger } from '../../src/audi
 import { trustFlags } from '../../src/cli/audit-flags.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { ledgerFlag } from '../../src/cli/flags.js'
+import { startProgress } from '../../src/cli/progress.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
 import { homePaths } from '../../src/core/paths.js'
+
+/** Logs from this size up (about 25,000 entries) show progress while they verify. */
+const PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 
 export default class AuditVerify extends GoblinCommand {
   static override summary = 'Verify the whole audit log'
@@ -84,6 +88,7 @@ export default class AuditVerify extends GoblinCommand {
         keysDir: where.keysDir,
       })
       const sinceFile = flags['since-checkpoint']
+      const progress = startProgress(this.stderrFacts)
       const ledgerReport = await verifyLedger(where.ledgerDir, trusted, {
         threads: flags.threads,
         origins: expectedOrigins(where.origin, trusted),
@@ -92,7 +97,15 @@ export default class AuditVerify extends GoblinCommand {
         policy: flags.policy
           ? (await import('../../src/audit/policy.js')).loadPolicy(flags.policy)
           : undefined,
+        // A log of a few chunks takes seconds: say how far it got (a small one is done before it matters).
+        onProgress: ({ entries, bytes, totalBytes }) => {
+          if (totalBytes >= PROGRESS_FROM_BYTES)
+            progress.update(
+              `verifying ${where.ledgerDir}: ${entries.toLocaleString('en-US')} entries, ${Math.floor((bytes / totalBytes) * 100)}%`,
+            )
+        },
       })
+      progress.done()
       const report = await withAnchorChecks(ledgerReport, where.ledgerDir, {
         online: flags.online,
         bitcoinSource: flags['bitcoin-source'],

@@ -31,6 +31,8 @@ export interface AnchorOptions {
   fetch?: typeof fetch
   /** Tests poll their local node faster than a public chain needs. */
   ethereumPollingMs?: number
+  /** The anchor transaction was sent; its confirmations are awaited next. */
+  onEthereumSent?: (txHash: string, confirmations: number) => void
 }
 
 export interface AnchorReport {
@@ -134,6 +136,7 @@ export async function anchorLatestCheckpoint(
         chainId: settings.chain_id,
         confirmations: settings.confirmations,
         pollingIntervalMs: options.ethereumPollingMs,
+        onSent: (txHash) => options.onEthereumSent?.(txHash, settings.confirmations),
       })
       save({
         ...receipt,

@@ -18,6 +18,8 @@ export interface EthereumSettings {
   timeoutMs?: number
   /** How often ethers polls the node; the default suits public chains, tests poll faster. */
   pollingIntervalMs?: number
+  /** Called once the transaction is sent, before the wait for its confirmations (minutes on a public chain). */
+  onSent?: (txHash: string) => void
 }
 
 export interface EthereumAnchor {
@@ -67,6 +69,7 @@ export async function anchorOnEthereum(
   try {
     const tx = await wallet.sendTransaction({ to: wallet.address, value: 0n, data: anchorCalldata(root) })
     sent = tx.hash
+    settings.onSent?.(tx.hash)
     receipt = await tx.wait(settings.confirmations, settings.timeoutMs ?? 600_000)
   } catch (error) {
     const mapped = ethereumError(error, settings)

@@ -102,6 +102,8 @@ export interface VerifyOptions {
   chunkBytes?: number
   /** A c2sp.org/tlog-policy: the latest checkpoint must carry its quorum of witness cosignatures. */
   policy?: Policy
+  /** Called after each chunk of the log is checked: entries so far, bytes read, bytes in all. */
+  onProgress?: (progress: { entries: number; bytes: number; totalBytes: number }) => void
 }
 
 /** A checkpoint that passed its signature and origin checks. */
@@ -216,6 +218,7 @@ export async function verifyLedger(
       ? new CheckPool(workerFile, threads)
       : null
   let torn: TornTail | null = null
+  let read = 0
   try {
     const lines = readLedgerLines(ledgerDir, size, options.chunkBytes)
     // With workers, chunk k+1 is being checked while chunk k is folded into the tree.
@@ -227,13 +230,19 @@ export async function verifyLedger(
         break
       }
       const chunk = next.value
+      const foldAndReport = (c: LineChunk, results: EntryResults, details: EntryDetail[]) => {
+        fold(c, results, details)
+        // Each line and its newline (a chunk's bytes may also hold the start of the next line).
+        for (let j = 0; j < c.count; j++) read += (c.ends[j] as number) - (c.starts[j] as number) + 1
+        options.onProgress?.({ entries: tree.count, bytes: read, totalBytes: size })
+      }
       const checked: Promise<() => void> = pool
         ? pool.check(chunk, table).then(
             ({ results, details }) =>
               () =>
-                fold(chunk, results, details),
+                foldAndReport(chunk, results, details),
           )
-        : Promise.resolve(checkInProcess(chunk, table, fold))
+        : Promise.resolve(checkInProcess(chunk, table, foldAndReport))
       if (inFlight) (await inFlight)()
       inFlight = checked
     }
