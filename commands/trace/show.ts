@@ -9,7 +9,7 @@ import type { Waterfall } from '../../src/trace/waterfall.js'
 export default class TraceShow extends GoblinCommand {
   static override summary = 'Show a trace as a waterfall'
   static override description =
-    'The span tree with relative timing bars, durations, status, and model/tokens/cost on LLM spans. Past --max-children siblings collapse into one row; --depth hides deeper spans; --all shows every span. --json prints the trace as OTLP/JSON ({resourceSpans}) with its LLM calls and total cost ({llm: {costUsd, calls}}). ID may be a unique prefix of a trace id (an ambiguous one exits 2 naming the candidates) or latest (the trace that started last). --span SPAN_ID prints one span in full instead: its attributes, events, resource, parent and LLM call (--json: that detail). When the local embedded collector is not running, its store file under GOBLIN_HOME is read directly. An unknown trace or span id exits 1.'
+    'The span tree with relative timing bars, durations, status, and model/tokens/cost on LLM spans. Past --max-children siblings collapse into one row; --depth hides deeper spans; --all shows every span. --json prints the trace as OTLP/JSON ({resourceSpans}) with its LLM calls and total cost ({llm: {costUsd, calls}}). ID may be a unique prefix of a trace id (an ambiguous one exits 2 naming the candidates) or latest (the trace that started last). --span SPAN_ID prints one span in full instead: its attributes, events, links, resource, parent and LLM call (--json: that detail). When the local embedded collector is not running, its store file under GOBLIN_HOME is read directly. An unknown trace or span id exits 1.'
   static override examples = [
     '<%= config.bin %> trace show 4bf92f3577b34da6a3ce929d0e0e4736',
     '<%= config.bin %> trace show 4BF92F3577B34DA6A3CE929D0E0E4736 --depth 2',
@@ -34,7 +34,7 @@ export default class TraceShow extends GoblinCommand {
     all: Flags.boolean({ description: 'show every span: no collapsing' }),
     span: Flags.string({
       description:
-        'show this span in full (its id or a unique prefix): attributes, events, resource, LLM call',
+        'show this span in full (its id or a unique prefix): attributes, events, links, resource, LLM call',
     }),
   }
 

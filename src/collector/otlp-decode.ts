@@ -181,11 +181,38 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
             }
           })
         }
+        const links = readLinks(span.links, options)
+        if (links === null) {
+          out.rejected++
+          out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: a link with an invalid traceId or spanId`
+          continue
+        }
+        if (links.length > 0) record.links = links
         out.spans.push(record)
       }
     }
   }
   return out
+}
+
+/** A span's links, or null when one names an invalid trace or span id (the span is then rejected whole). */
+function readLinks(value: unknown, options: IdOptions): NonNullable<SpanRecord['links']> | null {
+  if (!Array.isArray(value)) return []
+  const links: NonNullable<SpanRecord['links']> = []
+  for (const item of value) {
+    const link = asObject(item, 'link')
+    const traceId = readId(link.traceId, 16, options)
+    const spanId = readId(link.spanId, 8, options)
+    if (!traceId || !spanId) return null
+    const traceState = typeof link.traceState === 'string' && link.traceState ? link.traceState : undefined
+    links.push({
+      traceId,
+      spanId,
+      ...(traceState ? { traceState } : {}),
+      attributes: attributesOf(link.attributes),
+    })
+  }
+  return links
 }
 
 /** Maps a decoded logs request to LogRecordRows; records with malformed trace/span ids are rejected. */

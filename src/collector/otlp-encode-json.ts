@@ -72,6 +72,16 @@ function spanToJson(span: SpanRecord): Record<string, unknown> {
           })),
         }
       : {}),
+    ...(span.links?.length
+      ? {
+          links: span.links.map((l) => ({
+            traceId: l.traceId,
+            spanId: l.spanId,
+            ...(l.traceState ? { traceState: l.traceState } : {}),
+            attributes: keyValues(l.attributes),
+          })),
+        }
+      : {}),
     status: {
       code: span.statusCode,
       ...(span.statusMessage ? { message: span.statusMessage } : {}),

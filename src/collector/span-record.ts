@@ -35,4 +35,11 @@ export interface SpanRecord {
   resource: Record<string, AttributeValue>
   scopeName?: string
   events?: Array<{ name: string; timeUnixNano: string; attributes: Record<string, AttributeValue> }>
+  /** Spans this one links to (OTLP Span.links): another trace's span, a batch's messages, ... */
+  links?: Array<{
+    traceId: string
+    spanId: string
+    traceState?: string
+    attributes: Record<string, AttributeValue>
+  }>
 }

@@ -103,11 +103,11 @@ export interface StoreStats {
 
 export const SPAN_DB_FILE = 'spans.db'
 
-/** Rows per multi-row INSERT (15 parameters each, far below SQLite's limit). */
+/** Rows per multi-row INSERT (16 parameters each, far below SQLite's limit). */
 const ROWS_PER_INSERT = 32
 
 /** The store's schema version (PRAGMA user_version). */
-const SCHEMA_VERSION = 4
+const SCHEMA_VERSION = 5
 
 /** Opens (creating when writable) the SQLite span store in `dir`, WAL mode, with the given ingest indexes. */
 export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStore> {
@@ -163,7 +163,8 @@ CREATE TABLE IF NOT EXISTS spans (
   resource_id INTEGER NOT NULL,
   scope TEXT,
   attributes TEXT NOT NULL,
-  events TEXT
+  events TEXT,
+  links TEXT
 );
 CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_key);
 CREATE TABLE IF NOT EXISTS traces (
@@ -202,7 +203,7 @@ CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns);
 `
 
 const SPAN_COLUMNS =
-  's.seq, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.status_message, s.service, r.json AS resource, s.scope, s.attributes, s.events'
+  's.seq, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.status_message, s.service, r.json AS resource, s.scope, s.attributes, s.events, s.links'
 
 /** A trace's spans in start order, by `spans_by_trace` (exported for its query-plan test). */
 export const TRACE_SPANS_SQL = `SELECT ${SPAN_COLUMNS} FROM spans s JOIN resources r ON r.id = s.resource_id
@@ -224,6 +225,7 @@ interface SpanRow {
   scope: string | null
   attributes: string
   events: string | null
+  links: string | null
 }
 
 interface TraceAggregate {
@@ -274,9 +276,10 @@ export class SpanStore {
         (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
       )
       const hasSpans = db.prepare("SELECT 1 AS x FROM sqlite_master WHERE name = 'spans'").get() !== undefined
-      // Version 4 added the logs' event names: a version 3 store gains the column in place.
-      if (hasSpans && version === 3) {
-        db.exec('ALTER TABLE logs ADD COLUMN event_name TEXT; PRAGMA user_version = 4')
+      // Version 4 added the logs' event names, version 5 the spans' links: older stores gain the columns in place.
+      if (hasSpans && version === 3) db.exec('ALTER TABLE logs ADD COLUMN event_name TEXT')
+      if (hasSpans && (version === 3 || version === 4)) {
+        db.exec(`ALTER TABLE spans ADD COLUMN links TEXT; PRAGMA user_version = ${SCHEMA_VERSION}`)
       } else if (hasSpans && version !== SCHEMA_VERSION) {
         db.close()
         throw new GoblinError(
@@ -372,6 +375,7 @@ export class SpanStore {
         span.scopeName ?? null,
         JSON.stringify(span.attributes),
         span.events?.length ? JSON.stringify(span.events) : null,
+        span.links?.length ? JSON.stringify(span.links) : null,
       )
       if (++pending === ROWS_PER_INSERT) {
         flush(pending)
@@ -417,9 +421,9 @@ export class SpanStore {
 
   /** `INSERT INTO spans ... VALUES (...), (...)` for `rows` rows, prepared once per row count. */
   private insertStatement(rows: number): StatementSync {
-    const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')
+    const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')
     return this.statement(
-      `INSERT INTO spans(trace_id, trace_key, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events) VALUES ${values}`,
+      `INSERT INTO spans(trace_id, trace_key, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, resource_id, scope, attributes, events, links) VALUES ${values}`,
     )
   }
 
@@ -743,5 +747,6 @@ function rowToSpan(row: SpanRow, resource: Record<string, AttributeValue>): Stor
   if (row.status_message) span.statusMessage = row.status_message
   if (row.scope) span.scopeName = row.scope
   if (row.events) span.events = JSON.parse(row.events) as NonNullable<SpanRecord['events']>
+  if (row.links) span.links = JSON.parse(row.links) as NonNullable<SpanRecord['links']>
   return span
 }

@@ -17,7 +17,7 @@ function attributeLines(attributes: Record<string, AttributeValue>, indent: stri
   })
 }
 
-/** `goblin trace show ID --span SPAN_ID`: one span's identity, timing, status, attributes, events and resource. */
+/** `goblin trace show ID --span SPAN_ID`: one span's identity, timing, status, attributes, events, links, resource. */
 export function renderSpanDetail(detail: SpanDetail, facts: { color: boolean }): string {
   const s = detail.span
   const ms = Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6
@@ -52,6 +52,13 @@ export function renderSpanDetail(detail: SpanDetail, facts: { color: boolean }):
     lines.push(
       `  ${formatStart(e.timeUnixNano)}  ${e.name}`,
       ...attributeLines(e.attributes, '    ').filter((l) => l.trim() !== '(none)'),
+    )
+  }
+  lines.push(`links (${s.links?.length ?? 0})`)
+  for (const l of s.links ?? []) {
+    lines.push(
+      `  ${l.traceId}/${l.spanId}${l.traceState ? `  tracestate ${l.traceState}` : ''}`,
+      ...attributeLines(l.attributes, '    ').filter((line) => line.trim() !== '(none)'),
     )
   }
   lines.push('resource', ...attributeLines(s.resource, '  '))

@@ -51,7 +51,17 @@ const payload = {
                 },
               ],
             }),
-            span(C, '3333aaaa00000001', 'charge', 21, { parentSpanId: '3333333333333333' }),
+            span(C, '3333aaaa00000001', 'charge', 21, {
+              parentSpanId: '3333333333333333',
+              links: [
+                {
+                  traceId: A,
+                  spanId: '1111111111111111',
+                  traceState: 'k=v',
+                  attributes: [kv('link.why', 'retry of')],
+                },
+              ],
+            }),
             span(C, '3333aaaa00000002', 'notify', 22, { parentSpanId: '3333333333333333' }),
           ],
         },
@@ -122,6 +132,13 @@ describe('browsing traces (built CLI, embedded stack)', { timeout: 240_000 }, ()
     )
     expect(json).toMatchObject({ traceId: C, parentName: 'checkout', children: 0, llm: null })
     expect(json.span).toMatchObject({ name: 'charge', parentSpanId: '3333333333333333', serviceName: 'shop' })
+    expect(json.span.links).toEqual([
+      { traceId: A, spanId: '1111111111111111', traceState: 'k=v', attributes: { 'link.why': 'retry of' } },
+    ])
+    const linked = await goblin(['trace', 'show', C, '--span', '3333aaaa00000001'])
+    expect(linked.stdout).toMatch(
+      new RegExp(`^links \\(1\\)\n {2}${A}/1111111111111111 {2}tracestate k=v\n {4}link.why +retry of$`, 'm'),
+    )
     const ambiguous = await goblin(['trace', 'show', C, '--span', '3333aaaa'])
     expect(ambiguous.exitCode).toBe(2)
     expect(ambiguous.stderr).toContain('3333aaaa00000001 (charge), 3333aaaa00000002 (notify)')

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { createTraceState, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
@@ -17,6 +17,13 @@ describe('real OpenTelemetry SDK exports to the collector', () => {
     tc = await startTestCollector()
   })
   afterAll(() => tc.stop())
+
+  const LINKED = {
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    traceFlags: 1,
+    traceState: createTraceState('vendor=1'),
+  }
 
   async function exportAgentTrace(exporter: SpanExporter, service: string) {
     const provider = new BasicTracerProvider({
@@ -39,6 +46,8 @@ describe('real OpenTelemetry SDK exports to the collector', () => {
           'llm.cost': 0.0125,
           'llm.tokens.total': 1500,
         },
+        // A link to another trace's span (a batch job that picked up this request, say).
+        links: [{ context: LINKED, attributes: { 'link.kind': 'follows' } }],
       },
       ctx,
     )
@@ -97,6 +106,14 @@ describe('real OpenTelemetry SDK exports to the collector', () => {
           'llm.cost': 0.0125,
         },
         events: [{ name: 'retry', attributes: { attempt: 2 } }],
+        links: [
+          {
+            traceId: LINKED.traceId,
+            spanId: LINKED.spanId,
+            traceState: 'vendor=1',
+            attributes: { 'link.kind': 'follows' },
+          },
+        ],
       })
       for (const span of spans) {
         expect(BigInt(span.startTimeUnixNano)).toBeGreaterThan(1_600_000_000_000_000_000n)
