@@ -135,12 +135,12 @@ export class CollectorMetrics {
       const value = attributes[key]
       return typeof value === 'string' ? value.slice(0, 128) : ''
     }
-    const decision = label('goblin.policy.decision')
+    const decision = label('decision')
     this.policyDecisions.inc({
       // Senders write these: only the three decisions become label values.
       decision: ['allow', 'deny', 'ask'].includes(decision) ? decision : 'other',
-      goblin: label('goblin.id'),
-      action: label('goblin.policy.action'),
+      goblin: label('goblin'),
+      action: label('action'),
     })
   }
 

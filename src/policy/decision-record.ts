@@ -44,17 +44,30 @@ export function decisionEvent(d: RecordedDecision, extra: Record<string, JsonVal
   }
 }
 
-/** Records a decision on a span: the latest decision as attributes, every decision as an event. */
+/**
+ * Records a decision on a span: the latest as `goblin.policy.*` attributes, every one as a
+ * `goblin.policy.decision` event whose `decision`, `goblin` and `action` attributes are the labels of
+ * `goblin_policy_decisions_total` (goblin's collector and the stack's count connector read them).
+ */
 export function recordDecisionOnSpan(span: Span, d: RecordedDecision): void {
-  const attributes: Attributes = {
-    'goblin.id': d.goblinId,
+  const principal = formatEntity(d.principal)
+  const resource = formatEntity(d.resource)
+  const { policyIds, policySetSha256 } = d.decision
+  span.setAttributes({
     'goblin.policy.decision': d.verdict,
     'goblin.policy.action': d.action,
-    'goblin.policy.principal': formatEntity(d.principal),
-    'goblin.policy.resource': formatEntity(d.resource),
-    'goblin.policy.ids': d.decision.policyIds,
-    'goblin.policy.set_sha256': d.decision.policySetSha256,
-  }
-  span.setAttributes(attributes)
-  span.addEvent(DECISION_EVENT, attributes)
+    'goblin.policy.principal': principal,
+    'goblin.policy.resource': resource,
+    'goblin.policy.ids': policyIds,
+    'goblin.policy.set_sha256': policySetSha256,
+  })
+  span.addEvent(DECISION_EVENT, {
+    decision: d.verdict,
+    goblin: d.goblinId,
+    action: d.action,
+    principal,
+    resource,
+    'policy.ids': policyIds,
+    'policy.set_sha256': policySetSha256,
+  } satisfies Attributes)
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs'
+import { GoblinError } from '../core/errors.js'
 import type { Cedar } from './cedar.js'
 import type { PolicySource } from './policy-files.js'
 
@@ -109,23 +110,18 @@ export function parsePolicySet(
       let offset = bytes.indexOf(needle)
       while (used.has(offset)) offset = bytes.indexOf(needle, offset + 1)
       used.add(offset)
-      const json = cedar.policyToJson(part)
-      if (json.type === 'failure') {
-        for (const error of json.errors)
-          problems.push(...locateError(error, source.name, source.text, offset))
-        continue
-      }
+      const head = policyHead(part)
       const where = lineColumnAt(source.text, offset)
-      const annotations = json.json.annotations ?? {}
+      const { annotations } = head
       policies.push({
         id: annotations.id ?? `${source.name}:${where.line}`,
         text: part,
         file: source.name,
         ...where,
         offset,
-        effect: json.json.effect,
+        effect: head.effect,
         ...(annotations.reason ? { reason: annotations.reason } : {}),
-        ask: json.json.effect === 'forbid' && 'ask' in annotations,
+        ask: head.effect === 'forbid' && 'ask' in annotations,
       })
     }
   }
@@ -154,4 +150,35 @@ export function parsePolicySet(
     },
     problems,
   }
+}
+
+const HEAD_TOKEN =
+  /\s+|\/\/[^\n]*|@([A-Za-z_][A-Za-z0-9_]*)(?:\s*\(\s*("(?:[^"\\]|\\.)*")\s*\))?|(permit|forbid)\b/y
+
+/**
+ * The annotations and effect of one policy Cedar has parsed (so its text is valid): read from its head,
+ * `@name("value")`... then `permit` or `forbid`. Asking Cedar for each policy's JSON form costs about 2 ms a
+ * policy; this reads only what goblin needs.
+ */
+export function policyHead(text: string): {
+  effect: 'permit' | 'forbid'
+  annotations: Record<string, string | null>
+} {
+  const annotations: Record<string, string | null> = {}
+  HEAD_TOKEN.lastIndex = 0
+  for (let match = HEAD_TOKEN.exec(text); match; match = HEAD_TOKEN.exec(text)) {
+    if (match[3]) return { effect: match[3] as 'permit' | 'forbid', annotations }
+    if (match[1]) annotations[match[1]] = match[2] ? cedarString(match[2]) : null
+  }
+  throw new GoblinError('POLICY_INTERNAL', `not the head of a Cedar policy: ${text.slice(0, 40)}`)
+}
+
+/** A Cedar string literal's value: the escapes \n \r \t \0 \\ \" \' and \u{hex}, in one pass. */
+function cedarString(literal: string): string {
+  const named: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0' }
+  return literal
+    .slice(1, -1)
+    .replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|(.))/g, (_m, hex: string | undefined, c: string) =>
+      hex ? String.fromCodePoint(Number.parseInt(hex, 16)) : (named[c] ?? c),
+    )
 }

@@ -80,6 +80,11 @@ export function builtinServices(assetsDir: string, env: NodeJS.ProcessEnv): Plan
           target: '/etc/prometheus/prometheus.yml',
           readOnly: true,
         },
+        {
+          source: join(assetsDir, 'prometheus/rules/goblin-policy.yml'),
+          target: '/etc/prometheus/rules/goblin-policy.yml',
+          readOnly: true,
+        },
       ],
       volumes: [{ name: 'goblin-prometheus-data', target: '/prometheus' }],
       dependsOn: [],

@@ -5,7 +5,7 @@ import { loadCedar } from '../../../src/policy/cedar.js'
 import { parseEntity } from '../../../src/policy/entities.js'
 import { evaluateQuery } from '../../../src/policy/evaluate.js'
 import { loadPolicies } from '../../../src/policy/load-policies.js'
-import { parsePolicySet } from '../../../src/policy/policy-set.js'
+import { parsePolicySet, policyHead } from '../../../src/policy/policy-set.js'
 import { runPolicyTests } from '../../../src/policy/policy-tests.js'
 import { validatePolicies } from '../../../src/policy/validate.js'
 import { tempDir } from '../../helpers/cli.js'
@@ -99,6 +99,24 @@ describe('policy files', () => {
       exit: 2,
       message: expect.stringMatching(/^policies\/b\.cedar:2:48: unexpected token `}`/),
     })
+  })
+
+  it("reads annotations and effect as Cedar does (checked against Cedar's own JSON form)", async () => {
+    const cedar = await loadCedar()
+    const heads = [
+      '@id("a") @reason("say \\"no\\" \\\\ then \\u{1F600} \\n") forbid(principal, action, resource);',
+      '@ask\n// a comment between\n@id( "spaced" )\nforbid (principal, action, resource);',
+      'permit(principal, action, resource) when { context.input has command };',
+      '@reason("ünïcödé \\t tab")@id("tight")permit(principal, action, resource);',
+    ]
+    for (const text of heads) {
+      const json = cedar.policyToJson(text)
+      if (json.type !== 'success') throw new Error(JSON.stringify(json.errors))
+      expect(policyHead(text), text).toEqual({
+        effect: json.json.effect,
+        annotations: json.json.annotations ?? {},
+      })
+    }
   })
 
   it('refuses two policies with one @id', async () => {
