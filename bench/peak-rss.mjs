@@ -3,5 +3,6 @@
 import { writeFileSync } from 'node:fs'
 
 process.on('exit', () => {
-  if (process.env.PEAK_RSS_FILE) writeFileSync(process.env.PEAK_RSS_FILE, String(process.resourceUsage().maxRSS))
+  if (process.env.PEAK_RSS_FILE)
+    writeFileSync(process.env.PEAK_RSS_FILE, String(process.resourceUsage().maxRSS))
 })
