@@ -7,7 +7,7 @@ import { goblinHome } from '../../src/core/paths.js'
 export default class CollectorServe extends GoblinCommand {
   static override summary = 'Run the embedded OTLP/HTTP collector in the foreground'
   static override description =
-    'Receives OTLP/HTTP traces, logs and metrics (protobuf or JSON, gzip) on /v1/traces, /v1/logs and /v1/metrics, stores them under GOBLIN_HOME/spans, answers Tempo-shaped queries on /api/traces/{id} and /api/search and metric queries on /api/goblin/metrics, and serves Prometheus metrics on /metrics and GET /health. Host and port default to goblin.config.json "collector". SIGTERM or SIGINT stops accepting, writes everything queued, and exits 0.'
+    'Receives OTLP/HTTP traces, logs and metrics (protobuf or JSON, gzip) on /v1/traces, /v1/logs and /v1/metrics, stores them under GOBLIN_HOME/spans, answers Tempo-shaped queries on /api/traces/{id} and /api/search and metric queries on /api/goblin/metrics, serves Prometheus metrics on /metrics and GET /health, and the console (a web page of traces, cost and the audit log) on /console/. Host and port default to goblin.config.json "collector". SIGTERM or SIGINT stops accepting, writes everything queued, and exits 0.'
   static override examples = [
     '<%= config.bin %> collector serve',
     '<%= config.bin %> collector serve --port 0 --json',
@@ -46,7 +46,8 @@ export default class CollectorServe extends GoblinCommand {
     const { serveCollector } = await import('../../src/collector/serve.js')
     const { resolveAuditLocations } = await import('../../src/audit/locations.js')
     const { tablePricer } = await import('../../src/cost/table-pricer.js')
-    const audit = flags.audit ? resolveAuditLocations({}) : null
+    const locations = resolveAuditLocations({})
+    const audit = flags.audit ? locations : null
     const home = goblinHome()
     const collector = await serveCollector({
       home,
@@ -65,12 +66,15 @@ export default class CollectorServe extends GoblinCommand {
             keyringFile: flags['audit-keyring'],
           }
         : undefined,
+      console: { ledgerDir: locations.ledgerDir, keysDir: locations.keysDir, hooks: this.config },
     })
     const listening = { url: collector.url, host: collector.host, port: collector.port, pid: process.pid }
     // One line, written at once, so a parent process can read the bound address (also under --json).
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ event: 'listening', ...listening })}\n`)
     else this.out(`listening on ${collector.url}`)
-    this.note(`goblin collector: spans stored in ${collector.store.path}; stop with Ctrl-C or SIGTERM`)
+    this.note(
+      `goblin collector: spans stored in ${collector.store.path}; console at ${collector.url}/console/; stop with Ctrl-C or SIGTERM`,
+    )
 
     const signal = await stop.stopped
     this.note(`goblin collector: ${signal}, writing queued spans and stopping`)

@@ -5,7 +5,7 @@ import { buildCostReport, type CostReport } from '../../src/cost/cost-report.js'
 import { costReportCsv } from '../../src/cost/report-csv.js'
 
 export default class CostReportCommand extends GoblinCommand {
-  static override summary = 'LLM cost by model, goblin, task, service, provider or day'
+  static override summary = 'LLM cost by model, goblin, task, session, service, provider, day or hour'
   static override description =
     'Sums the LLM calls recorded by the embedded collector (or goblin_cost_usd_total in Prometheus) between --since and --until: USD, calls, input and output tokens, and calls of models missing from the price table (never priced as $0). Cost of a call = its llm.cost attribute when set, else its tokens x the price table.'
   static override examples = [
@@ -21,7 +21,8 @@ export default class CostReportCommand extends GoblinCommand {
     }),
     until: Flags.string({ description: 'end (exclusive), same forms as --since; default now' }),
     by: Flags.string({
-      description: 'group by model, goblin, task, service, provider, day (repeatable or comma-separated)',
+      description:
+        'group by model, goblin, task, session, service, provider, day or hour (UTC; repeatable or comma-separated)',
       multiple: true,
     }),
     backend: Flags.string({

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { GoblinError } from '../core/errors.js'
 import type { AuditAggregator } from './audit-aggregator.js'
+import type { ReadRoutes } from './console-api.js'
 import { hostAllowed } from './host-policy.js'
 import { IngestQueue } from './ingest-queue.js'
 import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
@@ -30,6 +31,8 @@ export interface CollectorOptions {
   audit?: AuditAggregator
   /** What an answered 200 survives: also `power-loss` (the default: an fsync per commit), or `process-crash` only. */
   durability?: Durability
+  /** More GET routes, tried before the query API's: the console's page and read endpoints (console-api.ts). */
+  readRoutes?: ReadRoutes
 }
 
 /** `collector.durability`: see docs/traces.md, "The store", and bench/README.md's durability section. */
@@ -102,7 +105,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       return handleOtlpExport(signal, req, receiver)
     }
     const readRoute =
-      url.pathname === '/health' || url.pathname === '/metrics' || url.pathname.startsWith('/api/')
+      url.pathname === '/health' ||
+      url.pathname === '/metrics' ||
+      url.pathname.startsWith('/api/') ||
+      url.pathname === '/console' ||
+      url.pathname.startsWith('/console/')
     if (readRoute && req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, 'GET')
     if (url.pathname === '/health')
       return { status: 200, headers: { 'content-type': 'application/json' }, body: health }
@@ -112,7 +119,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
     req.resume()
     return (
-      (readRoute ? handleQuery(url, store) : null) ?? {
+      (readRoute ? ((await options.readRoutes?.(url, store)) ?? handleQuery(url, store)) : null) ?? {
         status: 404,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ error: `no route ${url.pathname}` }),

@@ -14,7 +14,16 @@ export interface TokenCounts {
 }
 
 /** What a cost report can group by. */
-export const GROUP_KEYS = ['model', 'goblin', 'task', 'session', 'service', 'provider', 'day'] as const
+export const GROUP_KEYS = [
+  'model',
+  'goblin',
+  'task',
+  'session',
+  'service',
+  'provider',
+  'day',
+  'hour',
+] as const
 export type GroupKey = (typeof GROUP_KEYS)[number]
 
 /**
@@ -56,7 +65,7 @@ export interface UsageFilter {
   aboveInput?: number
 }
 
-/** SQL for each key: `llm_names` ids, except the UTC day, derived from the start time. */
+/** SQL for each key: `llm_names` ids, except the UTC day and hour, derived from the start time. */
 const COLUMN: Record<GroupKey, string> = {
   model: 'model',
   goblin: 'goblin',
@@ -65,6 +74,7 @@ const COLUMN: Record<GroupKey, string> = {
   service: 'service',
   provider: 'provider',
   day: "strftime('%Y-%m-%d', start_ns / 1000000000, 'unixepoch')",
+  hour: "strftime('%Y-%m-%dT%H:00Z', start_ns / 1000000000, 'unixepoch')",
 }
 
 /**
@@ -158,7 +168,7 @@ export function usageGroupsSql(
   const tiered = tierThresholds.length > 0
   // Aggregate on name ids, then look up only the names of the groups (tasks can number in the millions).
   const names = keys.map((k, i) =>
-    k === 'day' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
+    k === 'day' || k === 'hour' ? `g.g${i}` : `(SELECT name FROM llm_names WHERE id = g.g${i})`,
   )
   const sql = `SELECT ${names.map((n, i) => `${n} AS k${i}`).join(', ')}, g.* FROM (SELECT ${keys.map((k, i) => `${COLUMN[k]} AS g${i}`).join(', ')},${tiered ? ` ${tierClassSql(tierThresholds)} AS tier,` : ''}
       count(*) AS calls, max(input_tokens) AS prompt, total(metered = 0 AND cost IS NULL) AS unmetered,

@@ -34,7 +34,7 @@ const COST_METRICS: CostMetric[] = [
 ]
 
 /** The metric attribute (point, else resource) each report key reads. */
-const ATTRIBUTE: Record<Exclude<GroupKey, 'provider' | 'day'>, string> = {
+const ATTRIBUTE: Record<Exclude<GroupKey, 'provider' | 'day' | 'hour'>, string> = {
   model: 'model',
   goblin: 'goblin.id',
   task: 'task.id',
@@ -49,6 +49,7 @@ export interface CountedCalls {
 }
 
 const DAY_NS = 86_400_000_000_000n
+const HOUR_NS = 3_600_000_000_000n
 
 /**
  * Usage groups for the spend that only metrics carry, shaped like the ingest index's groups: the metric's USD
@@ -66,7 +67,8 @@ export function metricUsageGroups(
   let counted: CountedCalls | undefined
   for (const metric of COST_METRICS) {
     const attributes = [...Object.values(ATTRIBUTE), metric.providerAttribute]
-    for (const { window, day } of windows(filter, by.includes('day'))) {
+    const bucket = by.includes('hour') ? 'hour' : by.includes('day') ? 'day' : null
+    for (const { window, label } of windows(filter, bucket)) {
       const cost = metrics.metricIncrease(metric.cost, window, attributes)
       if (cost.length === 0) continue
       counted ??= countCalls()
@@ -78,7 +80,7 @@ export function metricUsageGroups(
         const keys: UsageGroup['keys'] = {}
         for (const k of by) {
           if (k === 'model' || k === 'provider') continue
-          keys[k] = k === 'day' ? day : text(a[ATTRIBUTE[k]])
+          keys[k] = k === 'day' ? (label?.slice(0, 10) ?? null) : k === 'hour' ? label : text(a[ATTRIBUTE[k]])
         }
         const model = text(a.model)
         const id = JSON.stringify([model, provider, by.map((k) => keys[k])])
@@ -105,15 +107,23 @@ export function metricUsageGroups(
   return [...groups.values()]
 }
 
-/** The report window as the metric store's (end inclusive), or one window per UTC day of it for `--by day`. */
-function windows(filter: UsageFilter, byDay: boolean): Array<{ window: MetricWindow; day: string | null }> {
+/**
+ * The report window as the metric store's (end inclusive), or one window per UTC day or hour of it for
+ * `--by day` / `--by hour`, labelled as the span index labels them (`2026-12-03`, `2026-12-03T07:00Z`).
+ */
+function windows(
+  filter: UsageFilter,
+  bucket: 'day' | 'hour' | null,
+): Array<{ window: MetricWindow; label: string | null }> {
   const end = filter.untilNs - 1n
-  if (!byDay) return [{ window: { startUnixNano: filter.sinceNs, endUnixNano: end }, day: null }]
-  const out: Array<{ window: MetricWindow; day: string | null }> = []
+  if (!bucket) return [{ window: { startUnixNano: filter.sinceNs, endUnixNano: end }, label: null }]
+  const step = bucket === 'day' ? DAY_NS : HOUR_NS
+  const out: Array<{ window: MetricWindow; label: string | null }> = []
   for (let start = filter.sinceNs; start <= end; ) {
-    const next = (start / DAY_NS + 1n) * DAY_NS
-    const day = new Date(Number(start / 1_000_000n)).toISOString().slice(0, 10)
-    out.push({ window: { startUnixNano: start, endUnixNano: next - 1n < end ? next - 1n : end }, day })
+    const next = (start / step + 1n) * step
+    const iso = new Date(Number(start / 1_000_000n)).toISOString()
+    const label = bucket === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00Z`
+    out.push({ window: { startUnixNano: start, endUnixNano: next - 1n < end ? next - 1n : end }, label })
     start = next
   }
   return out

@@ -257,6 +257,7 @@ export async function embeddedDown(
 export function embeddedUrls(host: string, port: number): StackUrl[] {
   const base = `http://${displayHost(host)}:${port}`
   return [
+    { name: 'console', url: `${base}/console/` },
     { name: 'OTLP HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)', url: base },
     { name: 'OTLP traces', url: `${base}/v1/traces` },
     { name: 'OTLP logs', url: `${base}/v1/logs` },

@@ -1,37 +1,7 @@
-import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hostAllowed } from '../../../src/collector/host-policy.js'
+import { requestWithHost as get } from '../../helpers/loopback.js'
 import { startTestCollector, type TestCollector } from './collector-fixture.js'
-
-/** A raw GET with a chosen Host header, as a browser under DNS rebinding sends it (fetch would not let us). */
-function get(
-  base: string,
-  path: string,
-  host: string | undefined,
-): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(base)
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        hostname,
-        port,
-        path,
-        method: 'GET',
-        setHost: host === undefined,
-        headers: host === undefined ? {} : { host },
-      },
-      (res) => {
-        let body = ''
-        res.on('data', (c: Buffer) => {
-          body += c.toString()
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      },
-    )
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 describe('a collector bound to 127.0.0.1 under DNS rebinding', () => {
   let tc: TestCollector
