@@ -14,9 +14,13 @@ import { requestWithHost } from '../../helpers/loopback.js'
 const SENDER = join(REPO_ROOT, 'test/fixtures/console/send-agent-trace.mjs')
 // gpt-4o: 6,000 plain input x $2.5/M + 4,000 cache reads x $1.25/M + 1,000 output x $10/M
 const GPT4O_USD = 0.03
-const SCREENSHOTS = join(REPO_ROOT, 'docs/images')
-
 const home = tempDir()
+// The screenshots in docs/images are this test's: `GOBLIN_SCREENSHOTS=docs/images npx vitest run
+// test/e2e/console` refreshes them; other runs take them into the temporary home (a run leaves git clean).
+const SCREENSHOTS = process.env.GOBLIN_SCREENSHOTS
+  ? join(REPO_ROOT, process.env.GOBLIN_SCREENSHOTS)
+  : home.path
+
 const project = tempDir('goblin-project-')
 const env = { GOBLIN_HOME: home.path, NO_COLOR: '1', CI: 'true' }
 const goblin = (...args: string[]) => runGoblin(args, { cwd: project.path, env })
