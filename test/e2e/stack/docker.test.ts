@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -131,6 +131,18 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
       `OTLP HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)  http://127.0.0.1:${ports['otlp-http']}`,
     )
     expect(await ourContainers()).toEqual(SERVICES.map((s) => `goblin-${s}`))
+    // It ends with the line to copy, naming the stack's published OTLP/HTTP port.
+    expect(up.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${ports['otlp-http']}`,
+    )
+    // Trace commands now follow the stack to its Tempo. The stand-in Tempo answers only its health path, so
+    // the search fails, naming the Tempo it went to.
+    const traces = await goblin(['trace', 'list', '--json'])
+    expect(traces.exitCode).toBe(3)
+    expect(parseJson<{ error: { message: string } }>(traces).error.message).toContain(
+      `http://127.0.0.1:${ports.tempo}`,
+    )
+    expect(existsSync(join(home.path, 'stack', 'docker.json'))).toBe(true)
 
     const again = await goblin(['stack', 'up', '--json', ...imageFlags()])
     expect(again.exitCode, again.stderr).toBe(0)
@@ -198,6 +210,7 @@ describe("goblin stack (docker runtime, Podman's Engine API)", () => {
     expect(down.stdout).toContain('Kept (remove with --volumes):\n')
     expect(down.stdout).toContain('volume goblin-grafana-data')
     expect(await ourContainers()).toEqual([])
+    expect(existsSync(join(home.path, 'stack', 'docker.json'))).toBe(false)
     expect((await follower).exitCode).toBe(0)
     const volumes = await goblin(['stack', 'down', '--volumes', '--json'])
     expect(parseJson<{ removed: string[] }>(volumes).removed).toContain('volume goblin-prometheus-data')
