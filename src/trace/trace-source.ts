@@ -15,6 +15,9 @@ import { tablePricer } from '../cost/table-pricer.js'
 import type { BackendTarget } from './endpoints.js'
 import { TraceClient, type TraceListRow, toListRow, traceNotFound } from './trace-client.js'
 
+/** `BackendTarget.source` of a read from the store file because the local collector did not answer. */
+export const STORE_FILE_SOURCE = 'store file'
+
 /** What the trace commands read: a backend's Tempo-shaped HTTP API, or the embedded store's file. */
 export interface TraceSource {
   readonly target: BackendTarget
@@ -93,10 +96,7 @@ export async function readTraces<T>(
   } catch (error) {
     const down = isGoblinError(error) && error.code === 'TRACE_BACKEND_UNREACHABLE'
     if (!down || !isLocalEmbedded(target)) throw error
-    const store = await StoreTraceSource.open(
-      home,
-      `store file (no collector answered at ${target.endpoint})`,
-    )
+    const store = await StoreTraceSource.open(home, STORE_FILE_SOURCE)
     if (!store) throw error
     try {
       return { result: await read(store), source: store.target }

@@ -1,6 +1,7 @@
 import type { SpanRecord } from '../collector/span-record.js'
 import type { TraceListRow } from '../trace/trace-client.js'
 import type { TraceList } from '../trace/trace-queries.js'
+import { STORE_FILE_SOURCE } from '../trace/trace-source.js'
 import { formatDuration, formatStart, formatUsd } from './format.js'
 import { paint } from './style.js'
 import { renderTable } from './table.js'
@@ -27,7 +28,11 @@ export function renderTraceList(list: TraceList, facts: { color: boolean; column
     ],
     facts,
   )
-  return `${table}\n${list.traces.length} trace${list.traces.length === 1 ? '' : 's'} from ${list.backend.endpoint} (${list.backend.kind})`
+  const from =
+    list.backend.source === STORE_FILE_SOURCE
+      ? `the store file ${list.backend.endpoint} (the collector is not running)`
+      : `${list.backend.endpoint} (${list.backend.kind})`
+  return `${table}\n${list.traces.length} trace${list.traces.length === 1 ? '' : 's'} from ${from}`
 }
 
 /**

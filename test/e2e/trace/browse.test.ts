@@ -153,7 +153,11 @@ describe('browsing traces (built CLI, embedded stack)', { timeout: 240_000 }, ()
     expect(list.exitCode, list.stderr).toBe(0)
     const listed = parseJson<TraceList>(list)
     expect(listed.backend.endpoint).toBe(`${home.path}/spans/spans.db`)
-    expect(listed.backend.source).toContain('store file')
+    expect(listed.backend.source).toBe('store file')
+    const table = await goblin(['trace', 'list'])
+    expect(table.stdout).toContain(
+      `3 traces from the store file ${home.path}/spans/spans.db (the collector is not running)`,
+    )
     expect(listed.traces.map((t) => t.traceID)).toEqual([C, B, A])
     expect(listed.traces[0]).toMatchObject({ spanCount: 3, errorCount: 1 })
     const show = await goblin(['trace', 'show', '1234'])
