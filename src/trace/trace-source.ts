@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { llmCallsIndex } from '../collector/llm-calls.js'
 import type { SpanRecord } from '../collector/span-record.js'
 import {
   openSpanStore,
@@ -11,7 +10,6 @@ import {
 } from '../collector/span-store.js'
 import { isGoblinError } from '../core/errors.js'
 import { homePaths } from '../core/paths.js'
-import { tablePricer } from '../cost/table-pricer.js'
 import type { BackendTarget } from './endpoints.js'
 import { TraceClient, type TraceListRow, toListRow, traceNotFound } from './trace-client.js'
 
@@ -40,6 +38,11 @@ export class StoreTraceSource implements TraceSource {
   static async open(home: string, why: string): Promise<StoreTraceSource | null> {
     const dir = homePaths.spans(home)
     if (!existsSync(join(dir, SPAN_DB_FILE))) return null
+    // Loaded only when the file is read: the HTTP path (the usual one) never needs the index or the prices.
+    const [{ llmCallsIndex }, { tablePricer }] = await Promise.all([
+      import('../collector/llm-calls.js'),
+      import('../cost/table-pricer.js'),
+    ])
     const store = await openSpanStore({
       dir,
       readonly: true,
