@@ -77,3 +77,20 @@ describe('query plans of the store’s hot queries', () => {
     expect(details).toContain('SEARCH llm_calls USING COVERING INDEX llm_calls_report (aggregate=?)')
   })
 })
+
+describe('indexes added to a store of the same layout', () => {
+  it('a store written before llm_calls_unmatched gains it on open and loses llm_calls_by_match', () => {
+    const db = store()
+    db.exec(
+      'DROP INDEX llm_calls_unmatched; CREATE INDEX llm_calls_by_match ON llm_calls (match_key) WHERE match_key IS NOT NULL',
+    )
+    new SpanStore(db, ':memory:', false, [llmCallsIndex({ price: () => null })])
+    const names = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'llm_calls'")
+        .all() as Array<{ name: string }>
+    ).map((r) => r.name)
+    expect(names).toContain('llm_calls_unmatched')
+    expect(names).not.toContain('llm_calls_by_match')
+  })
+})
