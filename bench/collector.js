@@ -5,7 +5,7 @@
 // Run with `npm run bench:collector` (builds first). Environment: BENCH_SPANS (default 1,000,000),
 // BENCH_CONCURRENCY (default 4 requests in flight: more only adds queueing on 2 cores), BENCH_RUNS (CLI timings, default 5).
 // The metrics section does the same for OTLP metric points on /v1/metrics: BENCH_METRIC_POINTS (default 500,000);
-// BENCH_SECTION=ingest runs only the ingest and query part, =metrics only that section, =memory only the peak
+// BENCH_SECTION=stores runs only the store candidates, =ingest only the ingest and query part, =metrics only that section, =memory only the peak
 // RSS per request size, =durability only the synchronous=NORMAL/FULL comparison.
 import { spawn, spawnSync } from 'node:child_process'
 import {
@@ -39,9 +39,9 @@ else if (process.argv[2] === '--open-readonly') await openReadonly(process.argv[
 else if (process.argv[2] === '--load-metrics')
   await loadMetricsProcess(process.argv[3], Number(process.argv[4]))
 else {
-  // BENCH_SECTION=ingest, =metrics, =memory or =durability runs that section alone.
+  // BENCH_SECTION=stores, =ingest, =metrics, =memory or =durability runs that section alone.
   const only = process.env.BENCH_SECTION
-  if (!only) await compareStores()
+  if (!only || only === 'stores') await compareStores()
   if (!only || only === 'ingest') await main()
   if (!only || only === 'memory') await memorySection()
   if (!only || only === 'metrics') await metricsSection()

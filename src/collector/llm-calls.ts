@@ -116,8 +116,8 @@ interface BatchTrace {
  * touched trace that holds calls is walked again (`placeCalls`): a call with calls below it, at any depth
  * and whichever arrived first, is an aggregate; a call naming no model inherits its nearest ancestor's.
  * A trace whose spans all arrived in this batch is walked from the batch itself, others from the store.
- * The same call seen as a span and as a log event (same session, model and input) is kept once, as the
- * span, with the log event's own cost when the span has none.
+ * The same call seen as a span and as a log event (same service and input tokens, starts within 60 s) is
+ * kept once, as the span, with the log event's counts, and its own cost when the span has none.
  */
 export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
   const price = options.price
