@@ -1,5 +1,5 @@
 // Builds the console (console/src) into dist/console: one minified script, one stylesheet, the page.
-// Run by `npm run build`; the collector serves the folder on /console/ (src/collector/console-assets.ts).
+// Run by `npm run build`; the collector serves the folder on /console/ (src/console/console-assets.ts).
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

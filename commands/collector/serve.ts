@@ -46,6 +46,7 @@ export default class CollectorServe extends GoblinCommand {
     const { serveCollector } = await import('../../src/collector/serve.js')
     const { resolveAuditLocations } = await import('../../src/audit/locations.js')
     const { tablePricer } = await import('../../src/cost/table-pricer.js')
+    const { consoleRoutes } = await import('../../src/console/console-api.js')
     const locations = resolveAuditLocations({})
     const audit = flags.audit ? locations : null
     const home = goblinHome()
@@ -66,7 +67,12 @@ export default class CollectorServe extends GoblinCommand {
             keyringFile: flags['audit-keyring'],
           }
         : undefined,
-      console: { ledgerDir: locations.ledgerDir, keysDir: locations.keysDir, hooks: this.config },
+      readRoutes: consoleRoutes({
+        home,
+        ledgerDir: locations.ledgerDir,
+        keysDir: locations.keysDir,
+        hooks: this.config,
+      }),
     })
     const listening = { url: collector.url, host: collector.host, port: collector.port, pid: process.pid }
     // One line, written at once, so a parent process can read the bound address (also under --json).

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { GoblinError } from '../core/errors.js'
 import type { AuditAggregator } from './audit-aggregator.js'
-import type { ReadRoutes } from './console-api.js'
 import { hostAllowed } from './host-policy.js'
 import { IngestQueue } from './ingest-queue.js'
 import { type CollectorMetrics, metrics as processMetrics } from './metrics.js'
@@ -10,6 +9,9 @@ import { type HttpAnswer, handleOtlpExport, type OtlpSignal, type ReceiverContex
 import { loadOtlpTypes } from './otlp-schema.js'
 import { handleQuery } from './query-api.js'
 import { type IngestIndex, openSpanStore, type RetentionPolicy, type SpanStore } from './span-store.js'
+
+/** A route handler the collector calls for GET paths (the console's, src/console/); null for paths it does not serve. */
+export type ReadRoutes = (url: URL, store: SpanStore) => Promise<HttpAnswer | null>
 
 export interface CollectorOptions {
   host: string

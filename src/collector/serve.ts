@@ -1,8 +1,7 @@
 import type { ProjectConfig } from '../core/config-schema.js'
 import { homePaths } from '../core/paths.js'
 import type { AuditAggregator } from './audit-aggregator.js'
-import { type RunningCollector, startCollector } from './collector.js'
-import type { ConsoleOptions } from './console-api.js'
+import { type ReadRoutes, type RunningCollector, startCollector } from './collector.js'
 import { type CallPricer, llmCallsIndex } from './llm-calls.js'
 import { metrics } from './metrics.js'
 
@@ -18,8 +17,8 @@ export interface ServeOptions {
   price: CallPricer
   /** Aggregate `goblin.audit` log records into this ledger, signed with its key, trusting these keys. */
   audit?: { ledgerDir: string; keysDir: string; keyName?: string; trust?: string[]; keyringFile?: string }
-  /** Serve the console (`/console/`) reading this ledger and keyring. */
-  console?: Omit<ConsoleOptions, 'home'>
+  /** More GET routes: the console's page and read endpoints (src/console/console-api.ts). */
+  readRoutes?: ReadRoutes
 }
 
 /**
@@ -42,9 +41,7 @@ export async function serveCollector(options: ServeOptions): Promise<RunningColl
     queueCapacity: options.queueCapacity,
     durability: settings.durability,
     audit: options.audit ? await auditAggregator(options.audit) : undefined,
-    readRoutes: options.console
-      ? (await import('./console-api.js')).consoleRoutes({ home: options.home, ...options.console })
-      : undefined,
+    readRoutes: options.readRoutes,
   })
 }
 

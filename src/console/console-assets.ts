@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
+import type { HttpAnswer } from '../collector/otlp-receiver.js'
 import { packageRoot } from '../stack/package-root.js'
-import type { HttpAnswer } from './otlp-receiver.js'
 
 /** The path the console is served under: `/console/` (the page) and `/console/<asset>`. */
 export const CONSOLE_PATH = '/console/'

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
+import type { ReadRoutes } from '../collector/collector.js'
+import type { HttpAnswer } from '../collector/otlp-receiver.js'
+import type { SpanStore } from '../collector/span-store.js'
 import { type GoblinError, isGoblinError } from '../core/errors.js'
 import type { LoadedPrices } from '../cost/price-sources.js'
 import type { HookRunner } from '../plugins/hook-runner.js'
 import { type ConsoleAssets, loadConsoleAssets, serveConsoleAsset } from './console-assets.js'
-import type { HttpAnswer } from './otlp-receiver.js'
-import type { SpanStore } from './span-store.js'
 
 /**
  * The console's read endpoints (docs/console.md has the route table), beside the Tempo-shaped query API:
@@ -30,9 +31,6 @@ export interface ConsoleOptions {
   /** The built page; default dist/console. */
   assets?: ConsoleAssets
 }
-
-/** A route handler the collector calls for GET paths; null for paths it does not serve. */
-export type ReadRoutes = (url: URL, store: SpanStore) => Promise<HttpAnswer | null>
 
 const SHORT_ID = /^[0-9a-f]{4,32}$/
 const PRICES_TTL_MS = 10_000
