@@ -102,14 +102,15 @@ for (const [what, { p50, p99 }] of rows)
   )
 
 /** Median wall time of a process start (ms), after two warm-up runs. */
-function spawnMs(args, cwd) {
+function spawnMs(args, cwd, input) {
   const times = []
   for (let i = 0; i < runs + 2; i++) {
     const start = process.hrtime.bigint()
     const result = spawnSync(process.execPath, args, {
       cwd,
       env: { ...process.env, CI: 'true', GOBLIN_HOME: work },
-      stdio: 'ignore',
+      input,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'],
     })
     if (result.status !== 0 && result.status !== 1)
       throw new Error(`${args.join(' ')} exited ${result.status}`)
@@ -136,6 +137,19 @@ const starts = [
     spawnMs(
       [bin, 'policy', 'check', '--principal', 'goblin-3', '--action', 'tool.call', '--resource', 'Read'],
       dir,
+    ),
+  ],
+  [
+    'goblin policy hook claude, 4 policies (one tool call)',
+    spawnMs(
+      [bin, 'policy', 'hook', 'claude', '--goblin', 'goblin-0'],
+      project('p4', policies(4)),
+      JSON.stringify({
+        session_id: 's',
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Read',
+        tool_input: { file_path: '/x' },
+      }),
     ),
   ],
 ]
