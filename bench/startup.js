@@ -2,7 +2,9 @@
 // same run, as ratios (issue 14: within 3x, `trace exec -- true` within 2x). Runs are interleaved (one of each
 // case per round) so machine load hits every case alike; the figure is each case's median.
 // Run with `npm run bench:startup` (builds first). Environment: BENCH_RUNS (rounds, default 15),
-// BENCH_ONLY (a substring: only the cases whose name has it, plus the baseline).
+// BENCH_ONLY (a substring: only the cases whose name has it, plus the baseline), BENCH_BEFORE (the
+// directory of another built goblin checkout, e.g. a worktree of an older commit: its commands run in the
+// same rounds, so before and after meet the same machine load).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -46,7 +48,8 @@ const exported = JSON.parse(goblin(['trace', 'exec', '--json', '--', 'true'], { 
 const traceId = exported.traceId
 
 const event = JSON.stringify({ goblin_id: 'g', action: 'tool.call', decision: 'allow' })
-const cases = [
+/** Every case, for the goblin whose entry point is `bin`. */
+const casesFor = (bin) => [
   ['node -e 0 (baseline)', ['-e', '0']],
   ['--version', [bin, '--version']],
   ['--help', [bin, '--help']],
@@ -74,10 +77,13 @@ const cases = [
   ['stack status', [bin, 'stack', 'status', '--runtime', 'embedded'], {}, undefined, 1],
 ]
 const only = process.env.BENCH_ONLY
-const selected = cases.filter(([name], i) => i === 0 || !only || name.includes(only))
+const pick = (cases) => cases.filter(([name], i) => i === 0 || !only || name.includes(only))
+const selected = pick(casesFor(bin))
+const beforeDir = process.env.BENCH_BEFORE
+const before = beforeDir ? pick(casesFor(join(beforeDir, 'bin/run.js'))).slice(1) : []
 
-/** Wall time in ms of one run; a case that fails is a bench error, not a fast figure. */
-function once([name, args, extraEnv = {}, input, exit = 0]) {
+/** Wall time in ms of one run; a case that fails is a bench error, not a fast figure (null for `before`). */
+function once([name, args, extraEnv = {}, input, exit = 0], tolerant = false) {
   const start = process.hrtime.bigint()
   const result = spawnSync(process.execPath, args, {
     env: { ...env, ...extraEnv },
@@ -86,27 +92,52 @@ function once([name, args, extraEnv = {}, input, exit = 0]) {
     stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
   })
   const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (result.status !== exit) throw new Error(`${name} exited ${result.status}: ${result.stderr}`)
+  if (result.status !== exit) {
+    if (tolerant) return null
+    throw new Error(`${name} exited ${result.status}: ${result.stderr}`)
+  }
   return ms
 }
 
 const times = selected.map(() => [])
+const beforeTimes = before.map(() => [])
 const loadBefore = loadavg()[0]
 // Two warm-up rounds (the V8 compile cache and the page cache fill), then the measured ones.
-for (let round = 0; round < runs + 2; round++)
+for (let round = 0; round < runs + 2; round++) {
   selected.forEach((c, i) => {
     const ms = once(c)
     if (round >= 2) times[i]?.push(ms)
+    const old = i > 0 ? before[i - 1] : undefined
+    if (!old) return
+    const oldMs = once(old, true)
+    if (round >= 2 && oldMs !== null) beforeTimes[i - 1]?.push(oldMs)
   })
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
-const results = selected.map(([name], i) => ({ name, ms: median(times[i]) }))
+}
+const median = (list) => (list.length ? [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] : null)
+const results = selected.map(([name], i) => ({
+  name,
+  ms: median(times[i]),
+  beforeMs: i > 0 && before.length ? median(beforeTimes[i - 1]) : null,
+}))
 const baseline = results[0].ms
 console.log(
-  `startup, median of ${runs} interleaved rounds, node ${process.version}, load ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)} (${process.env.NODE_COMPILE_CACHE === '0' ? 'no compile cache' : 'compile cache on'})`,
+  `startup, median of ${runs} interleaved rounds, node ${process.version}, load ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`,
 )
-console.log('| command | ms | x node -e 0 |\n| --- | ---: | ---: |')
-for (const { name, ms } of results)
-  console.log(`| ${name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)}x |`)
+if (before.length) {
+  console.log(`before: ${beforeDir}`)
+  console.log('| command | ms | x node -e 0 | before ms | before x node -e 0 | now / before |')
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
+} else console.log('| command | ms | x node -e 0 |\n| --- | ---: | ---: |')
+for (const { name, ms, beforeMs } of results) {
+  const row = [name, ms.toFixed(1), `${(ms / baseline).toFixed(2)}x`]
+  if (before.length)
+    row.push(
+      ...(beforeMs === null
+        ? ['-', '-', '-']
+        : [beforeMs.toFixed(1), `${(beforeMs / baseline).toFixed(2)}x`, `${(ms / beforeMs).toFixed(2)}x`]),
+    )
+  console.log(`| ${row.join(' | ')} |`)
+}
 
 collector.kill('SIGTERM')
 await new Promise((resolve) => collector.once('exit', resolve))

@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core'
 import { repairLedger } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

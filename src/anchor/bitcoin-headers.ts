@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { GoblinError, unreachableError, usageError } from '../core/errors.js'
+import { ExitCode, GoblinError, unreachableError, usageError } from '../core/errors.js'
 
 /**
  * Bitcoin block headers by height, from the source the operator trusts: a Bitcoin Core node's JSON-RPC
@@ -80,7 +80,6 @@ export function headerFileSource(path: string): BlockHeaderSource {
       if (!header) {
         throw new GoblinError('BITCOIN_HEADER_MISSING', `${path} has no header for block ${height}`, {
           hint: `Add the line "${height} <80-byte header hex>" (bitcoin-cli getblockheader $(bitcoin-cli getblockhash ${height}) false).`,
-          exit: 1,
         })
       }
       return header
@@ -112,9 +111,7 @@ export function bitcoinCoreSource(url: string, fetchImpl: typeof fetch = fetch):
     )
     const reply = JSON.parse(body) as { result?: unknown; error?: { message?: string } | null }
     if (reply.error) {
-      throw new GoblinError('BITCOIN_RPC_ERROR', `Bitcoin Core RPC ${method}: ${reply.error.message}`, {
-        exit: 1,
-      })
+      throw new GoblinError('BITCOIN_RPC_ERROR', `Bitcoin Core RPC ${method}: ${reply.error.message}`, {})
     }
     return reply.result
   }
@@ -147,7 +144,7 @@ export function esploraSource(baseUrl: string, fetchImpl: typeof fetch = fetch):
 function checkedHeader(hex: string, height: number, hash: string, where: string): BlockHeader {
   if (!/^[0-9a-fA-F]{160}$/.test(hex)) {
     throw new GoblinError('BITCOIN_HEADER_INVALID', `${where}: block ${height}: not an 80-byte header`, {
-      exit: 1,
+      exit: ExitCode.notOk,
     })
   }
   const header = parseBlockHeader(Buffer.from(hex, 'hex'), height, where)
@@ -155,7 +152,6 @@ function checkedHeader(hex: string, height: number, hash: string, where: string)
     throw new GoblinError(
       'BITCOIN_HEADER_MISMATCH',
       `${where}: block ${height}: header hashes to ${header.hash}, not ${hash}`,
-      { exit: 1 },
     )
   }
   return header

@@ -81,9 +81,7 @@ export async function anchorOnEthereum(
     provider.destroy()
   }
   if (receipt?.status !== 1) {
-    throw new GoblinError('ETH_TX_FAILED', `the anchor transaction failed on chain ${settings.chainId}`, {
-      exit: 1,
-    })
+    throw new GoblinError('ETH_TX_FAILED', `the anchor transaction failed on chain ${settings.chainId}`, {})
   }
   return {
     chainId: settings.chainId,
@@ -192,5 +190,5 @@ function ethereumError(error: unknown, settings: Pick<EthereumSettings, 'rpcUrl'
   if (e.code === 'TIMEOUT' || e.code === 'NETWORK_ERROR' || /ECONNREFUSED|fetch failed/.test(what)) {
     return unreachableError('ETH_RPC_UNREACHABLE', `Ethereum RPC ${rpcOrigin(settings.rpcUrl)}: ${what}`)
   }
-  return new GoblinError('ETH_ERROR', `Ethereum RPC ${rpcOrigin(settings.rpcUrl)}: ${what}`, { exit: 1 })
+  return new GoblinError('ETH_ERROR', `Ethereum RPC ${rpcOrigin(settings.rpcUrl)}: ${what}`)
 }

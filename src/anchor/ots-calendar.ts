@@ -26,9 +26,7 @@ export async function submitToCalendar(
     throw new GoblinError(
       'OTS_CALENDAR_REFUSED',
       `calendar ${calendarUrl} answered HTTP ${response.status} to /digest`,
-      {
-        exit: 3,
-      },
+      {},
     )
   }
   return parseTimestamp(new Uint8Array(await response.arrayBuffer()), `calendar ${calendarUrl} response`)
@@ -47,9 +45,7 @@ export async function fetchFromCalendar(
     throw new GoblinError(
       'OTS_CALENDAR_REFUSED',
       `calendar ${calendarUrl} answered HTTP ${response.status} to /timestamp`,
-      {
-        exit: 3,
-      },
+      {},
     )
   }
   return parseTimestamp(new Uint8Array(await response.arrayBuffer()), `calendar ${calendarUrl} response`)

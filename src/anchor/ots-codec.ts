@@ -252,7 +252,7 @@ export function serializeTimestamp(node: TimestampNode): Uint8Array {
 
 function writeNode(w: Writer, node: TimestampNode): void {
   if (node.attestations.length === 0 && node.ops.length === 0) {
-    throw new GoblinError('OTS_EMPTY_NODE', 'cannot serialize an empty timestamp node', { exit: 1 })
+    throw new GoblinError('OTS_EMPTY_NODE', 'cannot serialize an empty timestamp node')
   }
   const attestations = [...node.attestations].sort(compareAttestations)
   const ops = [...node.ops].sort((a, b) => compareOps(a.op, b.op))

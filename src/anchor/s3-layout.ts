@@ -114,7 +114,7 @@ export function restoreLedger(
       throw new GoblinError(
         'S3_LOG_GAP',
         `${where}: ${s.key} starts at line ${s.from}, but the segments before it end at ${next}`,
-        { hint: 'The bucket is missing a segment: push again from a complete ledger.', exit: 1 },
+        { hint: 'The bucket is missing a segment: push again from a complete ledger.' },
       )
     }
     next = s.to

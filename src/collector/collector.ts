@@ -229,7 +229,6 @@ function listen(server: Server, host: string, port: number): Promise<void> {
           `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
           {
             hint,
-            exit: 3,
             cause: error,
           },
         ),

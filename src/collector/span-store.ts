@@ -116,7 +116,6 @@ export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStor
   if (options.readonly && !existsSync(path)) {
     throw new GoblinError('SPAN_STORE_MISSING', `no span store at ${path}`, {
       hint: 'Start the embedded collector (goblin stack up, or goblin collector serve) and send it spans.',
-      exit: 1,
     })
   }
   // Private state (see core/private-state.ts): the directory 0700, the file 0600 (SQLite gives -wal, -shm its mode).
@@ -134,7 +133,6 @@ export async function openSpanStore(options: SpanStoreOptions): Promise<SpanStor
       `cannot open the span store ${path}: ${(error as Error).message}`,
       {
         hint: 'Check that GOBLIN_HOME is writable and that the file is a goblin span store.',
-        exit: 1,
         cause: error,
       },
     )
@@ -287,7 +285,6 @@ export class SpanStore {
           `${path} was written by another goblin version (schema ${version})`,
           {
             hint: `Stop the collector and move ${path} aside; the next start creates a new store.`,
-            exit: 1,
           },
         )
       }

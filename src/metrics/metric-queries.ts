@@ -82,7 +82,6 @@ export async function showMetric(
   if (!result) {
     throw new GoblinError('METRIC_NOT_FOUND', `no metric named ${JSON.stringify(options.name)} is stored`, {
       hint: 'See the stored names with goblin metrics list; points may be past retention.',
-      exit: 1,
     })
   }
   return { source, window: readWindow, by, metric: result }

@@ -62,7 +62,6 @@ export class MetricsClient {
     } catch {
       throw new GoblinError('BACKEND_BAD_ANSWER', `${this.endpoint}${path} did not answer JSON`, {
         hint: `Is ${this.endpoint} a goblin collector? Its read API serves /api/goblin/metrics.`,
-        exit: 3,
       })
     }
   }
@@ -70,7 +69,7 @@ export class MetricsClient {
   private failure(status: number, body: unknown): GoblinError {
     const detail = String((body as { error?: unknown }).error ?? '').slice(0, 200)
     if (status === 400)
-      return new GoblinError('BAD_METRIC_QUERY', `the collector refused the query: ${detail}`, { exit: 2 })
+      return new GoblinError('BAD_METRIC_QUERY', `the collector refused the query: ${detail}`)
     return new GoblinError(
       'BACKEND_ERROR',
       `${this.endpoint} answered HTTP ${status}${detail ? `: ${detail}` : ''}`,
@@ -79,7 +78,6 @@ export class MetricsClient {
           status === 404
             ? `${this.endpoint} does not serve goblin's metric API: is it another OTLP collector? Pass --endpoint with goblin's.`
             : "Check the collector's log.",
-        exit: 3,
       },
     )
   }

@@ -34,7 +34,6 @@ export function engineError(endpoint: DockerEndpoint, what: string, error: unkno
   }
   return new GoblinError('DOCKER_API', `the Docker engine refused ${what}: ${engineMessage(error)}`, {
     hint: "Read the engine's message above; goblin stack down cleans up what goblin started.",
-    exit: 1,
     cause: error,
   })
 }

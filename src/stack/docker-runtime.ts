@@ -313,7 +313,7 @@ export async function findServiceContainer(docker: Docker, service: string): Pro
     throw new GoblinError(
       'STACK_UNKNOWN_SERVICE',
       `no service named ${service} runs in goblin's docker stack${names.length > 0 ? ` (it has: ${names.join(', ')})` : ''}`,
-      { hint: 'Run goblin stack status to see the services.', exit: 2 },
+      { hint: 'Run goblin stack status to see the services.' },
     )
   }
   return container
@@ -407,7 +407,6 @@ async function waitHealthy(
         `${service.name} exited (code ${info.State.ExitCode}) before it turned healthy${await logTail(docker, info.Id)}`,
         {
           hint: `Fix what its log says; the services this run started were stopped. Image: ${service.image}`,
-          exit: 1,
         },
       )
     }
@@ -418,7 +417,6 @@ async function waitHealthy(
         `${service.name} did not turn healthy within ${Math.round(limitMs / 1000)} s (${describeHealth(service.healthcheck)})${await logTail(docker, info.Id)}`,
         {
           hint: 'The services this run started were stopped. Read the log above, or give it longer with --timeout.',
-          exit: 1,
         },
       )
     }
@@ -544,6 +542,6 @@ function interrupted(started: string[]): GoblinError {
   return new GoblinError(
     'STACK_UP_INTERRUPTED',
     `interrupted${started.length > 0 ? `: stopped what this run had started (${started.join(', ')})` : ''}`,
-    { hint: 'Run goblin stack up again when you are ready.', exit: 1 },
+    { hint: 'Run goblin stack up again when you are ready.' },
   )
 }

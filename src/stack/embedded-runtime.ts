@@ -73,7 +73,6 @@ export async function embeddedUp(options: EmbeddedUpOptions): Promise<StackUpRep
       `the embedded collector (pid ${running.pid}) runs but does not answer at ${healthUrl(running)}${logTail(running.logFile, 0)}`,
       {
         hint: `Stop it with goblin stack down, then run goblin stack up again. Its log: ${running.logFile}`,
-        exit: 1,
       },
     )
   }
@@ -131,7 +130,6 @@ async function startCollector(
     await pause(50)
     throw new GoblinError('STACK_EMBEDDED_SPAWN', `the embedded collector ${exited ?? 'could not start'}`, {
       hint: `Check that ${process.execPath} can run ${goblinBin()}.`,
-      exit: 1,
     })
   }
   const { boot, pidns, start } = processIdentity(pid)
@@ -161,7 +159,6 @@ async function startCollector(
       await giveUp(
         new GoblinError('STACK_UP_INTERRUPTED', 'interrupted: the embedded collector was stopped again', {
           hint: 'Run goblin stack up again when you are ready.',
-          exit: 1,
         }),
       )
     }
@@ -170,7 +167,7 @@ async function startCollector(
         new GoblinError(
           'STACK_EMBEDDED_EXITED',
           `the embedded collector ${exited} before it answered${logTail(logFile, startOffset)}`,
-          { hint: `Fix what its log says (${logFile}), then run goblin stack up again.`, exit: 1 },
+          { hint: `Fix what its log says (${logFile}), then run goblin stack up again.` },
         ),
       )
     }
@@ -187,7 +184,7 @@ async function startCollector(
         new GoblinError(
           'STACK_UNHEALTHY',
           `the embedded collector did not answer ${healthUrl(state)} within ${Math.round((options.timeoutMs ?? EMBEDDED_UP_TIMEOUT_MS) / 1000)} s; it was stopped${logTail(logFile, startOffset)}`,
-          { hint: `Read its log (${logFile}), or give it longer with --timeout.`, exit: 1 },
+          { hint: `Read its log (${logFile}), or give it longer with --timeout.` },
         ),
       )
     }
@@ -273,7 +270,6 @@ export function readEmbeddedLog(goblinHome: string): { file: string; lines: stri
   if (!existsSync(file)) {
     throw new GoblinError('STACK_NO_LOGS', `the embedded collector has no log file (${file})`, {
       hint: 'Start it with goblin stack up --runtime embedded.',
-      exit: 1,
     })
   }
   const text = readFileSync(file, 'utf8')

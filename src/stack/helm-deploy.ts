@@ -183,7 +183,6 @@ function helmError(what: string, stderr: string): GoblinError {
   }
   return new GoblinError('HELM_FAILED', `helm failed ${what}: ${message}`, {
     hint: "Read helm's message; goblin stack deploy --dry-run shows what would be installed.",
-    exit: 1,
   })
 }
 

@@ -44,7 +44,7 @@ export async function pullImage(
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       ;(stream as unknown as { destroy?: () => void }).destroy?.()
-      reject(new GoblinError('STACK_UP_INTERRUPTED', `interrupted while pulling ${ref}`, { exit: 1 }))
+      reject(new GoblinError('STACK_UP_INTERRUPTED', `interrupted while pulling ${ref}`))
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     docker.modem.followProgress(
@@ -93,7 +93,6 @@ function pullError(ref: string, message: string, status: number | undefined, cau
       `image ${ref} cannot be pulled: ${message}; nothing was started`,
       {
         hint: 'Check the image reference (stack.images in goblin.config.json or --image SERVICE=REF), or log the engine in to its registry.',
-        exit: 2,
         cause,
       },
     )

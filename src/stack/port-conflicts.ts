@@ -41,7 +41,6 @@ export function portConflictError(conflicts: PortConflict[]): GoblinError {
     `${conflicts.length === 1 ? 'a port' : 'ports'} the stack needs ${conflicts.length === 1 ? 'is' : 'are'} taken; nothing was started:\n${lines.join('\n')}`,
     {
       hint: `Stop what holds ${conflicts.length === 1 ? 'it' : 'them'}, or set other ports under stack.ports in goblin.config.json (e.g. {"stack": {"ports": {"${conflicts[0]?.name ?? 'grafana'}": ${(conflicts[0]?.port ?? 3000) + 10000}}}}).`,
-      exit: 1,
     },
   )
 }

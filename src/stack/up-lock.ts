@@ -27,7 +27,7 @@ export async function withStackLock<T>(goblinHome: string, work: () => Promise<T
         throw new GoblinError(
           'STACK_BUSY',
           `another goblin stack command (pid ${holder.pid}) is starting or stopping the stack`,
-          { hint: 'Wait for it to finish, then run this again.', exit: 1 },
+          { hint: 'Wait for it to finish, then run this again.' },
         )
       }
       rmSync(file, { force: true })
@@ -60,7 +60,6 @@ function readHolder(file: string): ProcessIdentity | null {
 function lockError(file: string, cause: unknown): GoblinError {
   return new GoblinError('STACK_LOCK', `cannot take the stack lock ${file}: ${(cause as Error).message}`, {
     hint: 'Check that GOBLIN_HOME is writable (goblin doctor --only goblin-home).',
-    exit: 1,
     cause,
   })
 }

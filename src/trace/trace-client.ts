@@ -40,7 +40,6 @@ export function toListRow(t: Partial<TraceSummary>): TraceListRow {
 export function traceNotFound(traceId: string, where: string): GoblinError {
   return new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} not found at ${where}`, {
     hint: 'Check the id with goblin trace list; spans may still be in flight, or past retention.',
-    exit: 1,
   })
 }
 
@@ -74,9 +73,7 @@ export class TraceClient {
     // Tempo v1 answers {batches}, v2 {trace: {resourceSpans}}, OTLP files {resourceSpans}.
     const decoded: DecodedSpans = spansFromTraceRequest(doc.trace ?? doc, { base64Ids: true })
     if (decoded.spans.length === 0) {
-      throw new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} has no spans at ${this.target.endpoint}`, {
-        exit: 1,
-      })
+      throw new GoblinError('TRACE_NOT_FOUND', `trace ${traceId} has no spans at ${this.target.endpoint}`, {})
     }
     return decoded.spans
   }
@@ -95,7 +92,6 @@ export class TraceClient {
     } catch {
       throw new GoblinError('BACKEND_BAD_ANSWER', `${this.target.endpoint}${path} did not answer JSON`, {
         hint: `Is ${this.target.endpoint} a ${this.target.kind === 'tempo' ? 'Tempo' : 'goblin collector'} query endpoint?`,
-        exit: 3,
       })
     }
   }
