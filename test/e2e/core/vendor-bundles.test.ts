@@ -1,13 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 
-// bin/run.js serves @oclif/core and zod from one-file bundles (scripts/bundle-vendor.js): each must be the
-// installed version, with the same exports, and the CLI must load them and no second copy.
-const require = createRequire(join(REPO_ROOT, 'package.json'))
+// bin/run.js serves @oclif/core, zod and the OpenTelemetry SDK from one-file bundles (scripts/bundle-vendor.js):
+// each must be the installed version, with the same exports, and the CLI must load them and no second copy.
 const vendor = (file: string) => join(REPO_ROOT, 'dist/vendor', file)
 
 /** Runs goblin with a load hook (as a user could add with --import) that records every module it loads. */
