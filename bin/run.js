@@ -17,13 +17,10 @@ try {
 } catch {
   // No bundles (a build without the vendor step): the installed packages load as they are.
 }
-module.registerHooks?.({
-  resolve(specifier, context, next) {
-    const bundle = vendored[specifier]
-    if (!bundle) return next(specifier, context)
-    return { url: new URL(bundle.file, vendorDir).href, format: bundle.format, shortCircuit: true }
-  },
-})
+if (module.registerHooks) {
+  const { vendorResolver } = await import('../dist/src/cli/vendor-resolve.js')
+  module.registerHooks({ resolve: vendorResolver(vendored, vendorDir, import.meta.url) })
+}
 
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
