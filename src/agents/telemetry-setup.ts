@@ -51,8 +51,10 @@ export function agentTelemetry(
   if (target.preToolUseHook && agent !== 'claude') {
     throw usageError(
       'AGENT_POLICY_UNSUPPORTED',
-      `--policy is not available for ${agent}: goblin's policy hook speaks Claude Code's PreToolUse protocol only`,
-      'Run goblin agent run claude --policy, or drop --policy.',
+      `--policy is not available for ${agent}: ${agent === 'gemini' ? 'Gemini CLI runs hooks only from your own settings.json, which goblin does not edit' : 'goblin has no before-tool hook for Codex CLI'}`,
+      agent === 'gemini'
+        ? 'Add goblin policy hook gemini to hooks.BeforeTool in your settings.json (docs/policy.md), or drop --policy.'
+        : 'Run goblin agent run claude --policy, or drop --policy.',
     )
   }
   switch (agent) {

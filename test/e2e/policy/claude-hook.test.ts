@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AgentRunResult } from '../../../src/agents/run-agent.js'
 import type { Envelope } from '../../../src/audit/envelope.js'
 import type { PolicyCheck } from '../../../src/policy/check.js'
-import type { ClaudeHookOutput } from '../../../src/policy/claude-hook.js'
 import { parseJson, runGoblin, tempDir } from '../../helpers/cli.js'
 import { FakeModelServer, type ModelRequest } from '../../support/fake-model-server.js'
 import { type ServedCollector, serveCollector } from '../agents/goblin-collector.js'
@@ -15,6 +14,11 @@ import { type ServedCollector, serveCollector } from '../agents/goblin-collector
  * `goblin agent run claude --policy`, against a real `goblin collector serve --audit` and a fake model
  * server on 127.0.0.1 (the one stand-in: there is no model here) that asks for one Bash call.
  */
+
+/** Claude Code's PreToolUse answer, as the hook prints it. */
+interface ClaudeHookOutput {
+  hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string }
+}
 
 const home = tempDir()
 const work = tempDir('goblin-policy-hook-')

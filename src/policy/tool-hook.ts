@@ -9,17 +9,44 @@ import { evaluateQuery } from './evaluate.js'
 import { loadPolicies } from './load-policies.js'
 
 /**
- * `goblin policy hook claude`: Claude Code's PreToolUse hook. Claude Code writes the tool call as JSON on
- * stdin (session_id, cwd, tool_name, tool_input, tool_use_id); the hook decides it with the project's
- * policies (principal the goblin, else Agent::"claude-code"; action tool.call; resource Tool::"<tool>";
- * context.input the tool input) and answers in Claude Code's hook output format. The decision is signed into
- * the audit log with the session id when a signing key is configured.
+ * `goblin policy hook claude|gemini`: a coding agent's before-tool hook (Claude Code's PreToolUse, Gemini
+ * CLI's BeforeTool). The agent writes the tool call as JSON on stdin (session_id, cwd, tool_name,
+ * tool_input, and Claude Code's tool_use_id); the hook decides it with the project's policies (principal the
+ * goblin, else Agent::"<agent>"; action tool.call; resource Tool::"<tool>"; context.input the tool input) and
+ * answers in the agent's hook output format. The decision is signed into the audit log with the session id
+ * when a signing key is configured.
  *
  * It fails closed: any error (unreadable input, a broken policy file, a failed signature) is a deny, with
- * exit code 2, which Claude Code treats as "block" whatever it makes of stdout.
+ * exit code 2, which both agents treat as "block" whatever they make of stdout.
  */
 
-interface ClaudeHookInput {
+/** One agent's hook protocol: its name for the event, and its answer. */
+export interface HookProtocol {
+  agent: 'claude-code' | 'gemini-cli'
+  event: string
+  answer(verdict: HookVerdict, reason: string): object
+}
+
+export const HOOK_PROTOCOLS = {
+  claude: {
+    agent: 'claude-code',
+    event: 'PreToolUse',
+    answer: (verdict, reason) => ({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: verdict,
+        permissionDecisionReason: reason,
+      },
+    }),
+  },
+  gemini: {
+    agent: 'gemini-cli',
+    event: 'BeforeTool',
+    answer: (verdict, reason) => ({ decision: verdict, reason }),
+  },
+} as const satisfies Record<string, HookProtocol>
+
+interface HookInput {
   session_id: string
   tool_name: string
   tool_input: Record<string, unknown>
@@ -29,17 +56,11 @@ interface ClaudeHookInput {
 
 export type HookVerdict = 'allow' | 'deny' | 'ask'
 
-/** Claude Code's PreToolUse answer. */
-export interface ClaudeHookOutput {
-  hookSpecificOutput: {
-    hookEventName: 'PreToolUse'
-    permissionDecision: HookVerdict
-    permissionDecisionReason: string
-  }
-}
-
-export interface ClaudeHookAnswer {
-  output: ClaudeHookOutput
+export interface HookAnswer {
+  /** The agent's answer (its JSON on stdout). */
+  output: object
+  verdict: HookVerdict
+  reason: string
   /** True when the hook failed closed: the caller exits 2. */
   failed: boolean
   /** What was decided and recorded (null when the hook failed before a decision). */
@@ -48,7 +69,8 @@ export interface ClaudeHookAnswer {
   entry: AppendedEntry | null
 }
 
-export interface ClaudeHookOptions {
+export interface HookOptions {
+  protocol: HookProtocol
   stdin: string
   /** `--goblin`; else goblin.id of OTEL_RESOURCE_ATTRIBUTES (goblin agent run sets it). */
   goblin?: string
@@ -58,14 +80,17 @@ export interface ClaudeHookOptions {
   cwd: string
 }
 
-/** Answers one PreToolUse call; never throws (fails closed). */
-export async function answerClaudeHook(options: ClaudeHookOptions): Promise<ClaudeHookAnswer> {
+/** Answers one before-tool call; never throws (fails closed). */
+export async function answerToolHook(options: HookOptions): Promise<HookAnswer> {
   try {
-    return await decideClaudeHook(options)
+    return await decideToolHook(options)
   } catch (error) {
     const why = isGoblinError(error) ? error.message : `unexpected error: ${(error as Error).message}`
+    const reason = `goblin policy hook failed closed: ${why}`
     return {
-      output: hookOutput('deny', `goblin policy hook failed closed: ${why}`),
+      output: options.protocol.answer('deny', reason),
+      verdict: 'deny',
+      reason,
       failed: true,
       recorded: null,
       entry: null,
@@ -73,12 +98,13 @@ export async function answerClaudeHook(options: ClaudeHookOptions): Promise<Clau
   }
 }
 
-async function decideClaudeHook(options: ClaudeHookOptions): Promise<ClaudeHookAnswer> {
-  const input = parseHookInput(options.stdin)
+async function decideToolHook(options: HookOptions): Promise<HookAnswer> {
+  const { protocol } = options
+  const input = parseHookInput(options.stdin, protocol.event)
   const cwd = input.cwd ?? options.cwd
   const resource = resourceAttributes(options.env.OTEL_RESOURCE_ATTRIBUTES)
   const goblin = options.goblin ?? resource['goblin.id']
-  const principal: EntityRef = goblin ? { type: 'Goblin', id: goblin } : { type: 'Agent', id: 'claude-code' }
+  const principal: EntityRef = goblin ? { type: 'Goblin', id: goblin } : { type: 'Agent', id: protocol.agent }
   const task = options.task ?? resource['task.id']
   const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(
     options.env.TRACEPARENT?.trim() ?? '',
@@ -97,7 +123,7 @@ async function decideClaudeHook(options: ClaudeHookOptions): Promise<ClaudeHookA
   })
   const verdict: HookVerdict = decision.decision === 'allow' ? 'allow' : decision.ask ? 'ask' : 'deny'
   const recorded: RecordedDecision = {
-    goblinId: goblin ?? 'claude-code',
+    goblinId: goblin ?? protocol.agent,
     principal,
     action: 'tool.call',
     resource: tool,
@@ -105,11 +131,12 @@ async function decideClaudeHook(options: ClaudeHookOptions): Promise<ClaudeHookA
     decision,
     traceId: traceId ?? null,
   }
-  const extra: Record<string, JsonValue> = { agent: 'claude-code', 'session.id': input.session_id }
+  const extra: Record<string, JsonValue> = { agent: protocol.agent, 'session.id': input.session_id }
   if (input.tool_use_id) extra['tool.call_id'] = input.tool_use_id
   if (task) extra['task.id'] = task
   const entry = await signDecision(decisionEvent(recorded, extra), cwd)
-  return { output: hookOutput(verdict, decision.reasons.join('; ')), failed: false, recorded, entry }
+  const reason = decision.reasons.join('; ')
+  return { output: protocol.answer(verdict, reason), verdict, reason, failed: false, recorded, entry }
 }
 
 /**
@@ -131,18 +158,8 @@ async function signDecision(
   return entry ?? null
 }
 
-function hookOutput(verdict: HookVerdict, reason: string): ClaudeHookOutput {
-  return {
-    hookSpecificOutput: {
-      hookEventName: 'PreToolUse',
-      permissionDecision: verdict,
-      permissionDecisionReason: reason,
-    },
-  }
-}
-
-/** The hook's stdin, checked field by field: it is written by Claude Code, but its tool_input by a model. */
-function parseHookInput(text: string): ClaudeHookInput {
+/** The hook's stdin, checked field by field: it is written by the agent, but its tool_input by a model. */
+function parseHookInput(text: string, event: string): HookInput {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -152,10 +169,8 @@ function parseHookInput(text: string): ClaudeHookInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw badInput('stdin is not a JSON object')
   const v = value as Record<string, unknown>
-  if (v.hook_event_name !== undefined && v.hook_event_name !== 'PreToolUse')
-    throw badInput(
-      `hook_event_name is ${JSON.stringify(v.hook_event_name)}: this hook answers PreToolUse only`,
-    )
+  if (v.hook_event_name !== undefined && v.hook_event_name !== event)
+    throw badInput(`hook_event_name is ${JSON.stringify(v.hook_event_name)}: this hook answers ${event} only`)
   for (const field of ['session_id', 'tool_name'] as const)
     if (typeof v[field] !== 'string' || v[field] === '') throw badInput(`${field} is missing or not a string`)
   const toolInput = v.tool_input ?? {}
@@ -173,8 +188,8 @@ function parseHookInput(text: string): ClaudeHookInput {
 function badInput(why: string) {
   return usageError(
     'POLICY_BAD_HOOK_INPUT',
-    `the PreToolUse input: ${why}`,
-    'Run goblin policy hook claude as a Claude Code PreToolUse hook (goblin agent run claude --policy sets it up).',
+    `the hook input: ${why}`,
+    "Run goblin policy hook claude or gemini as the agent's before-tool hook (docs/policy.md).",
   )
 }
 
