@@ -584,10 +584,44 @@ class CheckPool {
     })
   }
 
+  /**
+   * Two sets of shared buffers, used in turn (one chunk is folded while the next is checked). Reused, not
+   * allocated per chunk: shared memory is freed only when every worker's heap has let go of it, which an
+   * idle worker's garbage collector may not do for a long time, so fresh buffers each chunk grew without
+   * bound.
+   */
+  private readonly slots: Array<{
+    bytes: Uint8Array
+    starts: Float64Array
+    ends: Float64Array
+    results: EntryResults
+    lines: number
+  }> = []
+  private turn = 0
+
+  private slot(bytes: number, lines: number) {
+    const k = this.turn++ % 2
+    const current = this.slots[k]
+    if (current && current.bytes.length >= bytes && current.lines >= lines) return current
+    const capacity = Math.max(lines, current?.lines ?? 0) * 2
+    const fresh = {
+      bytes: new Uint8Array(new SharedArrayBuffer(Math.max(bytes, current?.bytes.length ?? 0) * 2)),
+      starts: new Float64Array(new SharedArrayBuffer(capacity * 8)),
+      ends: new Float64Array(new SharedArrayBuffer(capacity * 8)),
+      results: allocateEntryResults(capacity, true),
+      lines: capacity,
+    }
+    this.slots[k] = fresh
+    return fresh
+  }
+
   async check(chunk: LineChunk, table: KeyTable): Promise<{ results: EntryResults; details: EntryDetail[] }> {
-    const bytes = new Uint8Array(new SharedArrayBuffer(chunk.bytes.length))
+    const slot = this.slot(chunk.bytes.length, chunk.count)
+    const bytes = slot.bytes.subarray(0, chunk.bytes.length)
     bytes.set(chunk.bytes)
-    const results = allocateEntryResults(chunk.count, true)
+    slot.starts.set(chunk.starts)
+    slot.ends.set(chunk.ends)
+    const results = slot.results
     const per = Math.ceil(chunk.count / this.workers.length)
     const jobs: Promise<EntryDetail[]>[] = []
     for (let k = 0, from = 0; from < chunk.count; k++, from += per) {
@@ -595,8 +629,8 @@ class CheckPool {
       const job = {
         id,
         bytes,
-        starts: chunk.starts,
-        ends: chunk.ends,
+        starts: slot.starts,
+        ends: slot.ends,
         from,
         to: Math.min(chunk.count, from + per),
         table,
