@@ -15,7 +15,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 /**
  * Every error code goblin reports, each with the exit code it ends the process with: the closed, documented
- * set (docs/errors.md). A new failure adds its code here, so `--json` consumers can rely on the list.
+ * set (docs/cli.md). A new failure adds its code here, so `--json` consumers can rely on the list.
  */
 export const ERROR_CODES = {
   // exit 2: usage or bad input

@@ -43,7 +43,7 @@ describe('goblin.config.json', () => {
     const error = parseError('{\n  "collector": {\n    "port": "4318"\n  }\n}')
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toMatch(/^goblin\.config\.json:3:13: collector\.port: expected number/)
-    expect(error.hint).toMatch(/Configuration/)
+    expect(error.hint).toMatch(/docs\/settings\.md/)
   })
 
   it('rejects an unknown setting by name, so a typo never silently does nothing', () => {

@@ -4,7 +4,6 @@ import { llmCallsIndex } from '../../../src/collector/llm-calls.js'
 import type { SpanRecord } from '../../../src/collector/span-record.js'
 import { SpanStore } from '../../../src/collector/span-store.js'
 import { queryUsageGroups } from '../../../src/collector/usage-groups.js'
-import { extractLlmUsage } from '../../../src/cost/llm-usage.js'
 import { PriceBook } from '../../../src/cost/price-book.js'
 import { priceGroups } from '../../../src/cost/price-groups.js'
 import { priceTokens } from '../../../src/cost/usage-cost.js'
@@ -46,76 +45,6 @@ const sonnet = {
   cacheCreationInputPerToken: 3.75e-6,
 }
 const book = new PriceBook([{ origin: 'bundled', models: [gpt4o, sonnet] }])
-
-describe('extractLlmUsage', () => {
-  it('reads GenAI attributes, preferring the response model and the new provider name', () => {
-    const usage = extractLlmUsage(
-      span(
-        {
-          'gen_ai.request.model': 'gpt-4o',
-          'gen_ai.response.model': 'gpt-4o-2024-08-06',
-          'gen_ai.provider.name': 'OpenAI',
-          'gen_ai.system': 'azure',
-          'gen_ai.usage.input_tokens': 1200,
-          'gen_ai.usage.output_tokens': '300',
-          'gen_ai.usage.cache_read.input_tokens': 1000,
-          'goblin.id': 'researcher',
-          'task.id': 'T-1',
-        },
-        { serviceName: 'agent' },
-      ),
-    )
-    expect(usage).toEqual({
-      model: 'gpt-4o-2024-08-06',
-      provider: 'openai',
-      inputTokens: 1200,
-      outputTokens: 300,
-      cacheReadTokens: 1000,
-      cacheCreationTokens: 0,
-      cost: null,
-      goblin: 'researcher',
-      task: 'T-1',
-      service: 'agent',
-    })
-  })
-
-  it('falls back to gen_ai.system, older token names, and goblin.id on the resource', () => {
-    const usage = extractLlmUsage(
-      span(
-        {
-          'gen_ai.request.model': 'm',
-          'gen_ai.system': 'anthropic',
-          'gen_ai.usage.prompt_tokens': 5,
-          'llm.cost': 0.5,
-        },
-        { resource: { 'goblin.id': 'scout' } },
-      ),
-    )
-    expect(usage).toMatchObject({
-      provider: 'anthropic',
-      inputTokens: 5,
-      cost: 0.5,
-      goblin: 'scout',
-      task: null,
-    })
-  })
-
-  it('is null for a span that is no LLM call', () => {
-    expect(extractLlmUsage(span({ 'http.method': 'GET' }))).toBeNull()
-  })
-
-  it('adds cache tokens back when a sender reported input without them (cache > input)', () => {
-    const usage = extractLlmUsage(
-      span({
-        'gen_ai.request.model': 'claude-sonnet-4-5',
-        'gen_ai.usage.input_tokens': 10,
-        'gen_ai.usage.cache_read.input_tokens': 800,
-        'gen_ai.usage.cache_creation.input_tokens': 200,
-      }),
-    )
-    expect(usage?.inputTokens).toBe(1010)
-  })
-})
 
 describe('priceTokens', () => {
   it('prices cache reads and writes at their own rates, inside the input count, never twice', () => {
