@@ -210,8 +210,18 @@ function SpanPanel({ row }: { row: SpanRow }) {
           <AttributeTable values={e.attributes} />
         </div>
       ))}
-      <h3>links</h3>
-      <p class="meta">the embedded collector does not store span links</p>
+      <h3>links ({s.links?.length ?? 0})</h3>
+      {(s.links ?? []).map((l) => (
+        <div class="event" key={`${l.traceId} ${l.spanId}`} data-testid="span-link">
+          <a href={`#/trace/${l.traceId}?span=${l.spanId}`}>
+            <code>
+              {l.traceId.slice(0, 8)}…/{l.spanId}
+            </code>
+          </a>
+          {l.traceState && <span class="meta"> tracestate {l.traceState}</span>}
+          <AttributeTable values={l.attributes} />
+        </div>
+      ))}
       <AttributeTable title="resource" values={s.resource} testId="span-resource" />
     </div>
   )
