@@ -79,6 +79,12 @@ describe('goblin stack (embedded runtime)', () => {
     expect(health.status).toBe(200)
     expect(((await health.json()) as { service: string }).service).toBe('goblin-collector')
     expect(up.urls.map((u) => u.url)).toContain(`http://127.0.0.1:${port}/v1/traces`)
+    // The console is served by that collector, and the URL stack up prints for it answers with the page.
+    const consoleUrl = up.urls.find((u) => u.name === 'console')?.url
+    expect(consoleUrl).toBe(`http://127.0.0.1:${port}/console/`)
+    const page = await fetch(consoleUrl as string)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<title>goblin console</title>')
     const state = JSON.parse(readFileSync(stateFile(), 'utf8')) as {
       pid: number
       port: number
