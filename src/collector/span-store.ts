@@ -290,6 +290,24 @@ export class SpanStore {
       }
       db.exec(SCHEMA)
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    } else {
+      // A reader cannot upgrade the file in place: it says how to, rather than failing on a missing column.
+      const version = Number(
+        (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+      )
+      if (version !== SCHEMA_VERSION) {
+        db.close()
+        const older = version < SCHEMA_VERSION
+        throw new GoblinError(
+          'SPAN_STORE_VERSION',
+          `${path} has schema ${version}, written by ${older ? 'an older' : 'a newer'} goblin (this one reads ${SCHEMA_VERSION})`,
+          {
+            hint: older
+              ? 'Start the embedded collector once (goblin stack up, or goblin collector serve): it upgrades the store in place.'
+              : 'Use the goblin version that wrote it, or move the file aside.',
+          },
+        )
+      }
     }
     this.metrics = new MetricStore(db, readonly)
     for (const index of indexes) index.setup(db)
