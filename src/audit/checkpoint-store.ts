@@ -134,7 +134,7 @@ export async function createCheckpoint(
       },
     )
   for (const tile of tiles.partials()) writer.write(tile)
-  writer.finish()
+  await writer.finish()
   const root = tree.root()
   const note = signNote(formatCheckpoint({ origin, size: tree.count, root }), [signer])
   // Verify what we are about to store, so a key/file mix-up never writes an unverifiable checkpoint.

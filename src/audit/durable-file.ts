@@ -12,7 +12,6 @@ export function writeFileDurably(
   path: string,
   content: string | Uint8Array,
   mode: number = PRIVATE_FILE_MODE,
-  options: { syncDirectory?: boolean } = {},
 ): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   const fd = createExclusive(temp, mode)
@@ -23,8 +22,7 @@ export function writeFileDurably(
     closeSync(fd)
   }
   renameSync(temp, path)
-  // Many files written into few directories (tiles) sync each directory once, after the last file.
-  if (options.syncDirectory !== false) fsyncDirectory(dirname(path))
+  fsyncDirectory(dirname(path))
 }
 
 /**

@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { closeSync, existsSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { fsyncDirectory, makeDirDurably, writeFileDurably } from './durable-file.js'
+import { createExclusive } from '../core/private-state.js'
+import { fsyncDirectory, makeDirDurably } from './durable-file.js'
 import type { BuiltTile } from './tiles.js'
 import { tilePath } from './tiles.js'
 
@@ -13,30 +16,58 @@ import { tilePath } from './tiles.js'
 /** Where `audit checkpoint` publishes the latest checkpoint (tlog-tiles `<prefix>/checkpoint`). */
 export const LATEST_CHECKPOINT_FILE = 'checkpoint'
 
-/** Writes tiles durably, each once; directories are synced together at `finish`. */
+/**
+ * Writes tiles durably, each once. Each goes to a new temp file as it completes; `finish` then syncs them
+ * all at once (many fsyncs in flight let the file system commit them together, where one after another
+ * each waits for its own commit), renames each into place and syncs each directory: until `finish` no tile
+ * path exists half-written, and after it every one survives a power loss.
+ */
 export class TileWriter {
+  private readonly pending: Array<{ temp: string; path: string }> = []
   private readonly directories = new Set<string>()
   written = 0
 
   constructor(private readonly ledgerDir: string) {}
 
-  /** Stores `tile` unless that path exists (its content is fixed by the log, so it is the same). */
+  /** Stages `tile` unless that path exists (its content is fixed by the log, so it is the same). */
   write(tile: BuiltTile): void {
     const path = join(this.ledgerDir, tilePath(tile.coord))
     if (existsSync(path)) return
     const dir = dirname(path)
     if (!this.directories.has(dir)) makeDirDurably(dir)
-    writeFileDurably(path, tile.bytes, undefined, { syncDirectory: false })
     this.directories.add(dir)
+    const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+    const fd = createExclusive(temp)
+    try {
+      writeSync(fd, tile.bytes)
+    } finally {
+      closeSync(fd)
+    }
+    this.pending.push({ temp, path })
     this.written++
   }
 
-  /** Makes every tile written so far survive a power loss: call before publishing a checkpoint. */
-  finish(): void {
+  /** Makes every tile staged so far durable and puts it in place: call before publishing a checkpoint. */
+  async finish(): Promise<void> {
+    const files = this.pending.splice(0)
+    for (let i = 0; i < files.length; i += FSYNCS_IN_FLIGHT)
+      await Promise.all(
+        files.slice(i, i + FSYNCS_IN_FLIGHT).map(async ({ temp }) => {
+          const handle = await open(temp, 'r')
+          try {
+            await handle.sync()
+          } finally {
+            await handle.close()
+          }
+        }),
+      )
+    for (const { temp, path } of files) renameSync(temp, path)
     for (const dir of this.directories) fsyncDirectory(dir)
     this.directories.clear()
   }
 }
+
+const FSYNCS_IN_FLIGHT = 64
 
 /** The stored tile at `coord`'s path, or null. */
 export function readStoredTile(ledgerDir: string, tile: BuiltTile['coord']): Buffer | null {
