@@ -14,7 +14,7 @@ export default class Console extends GoblinCommand {
     '<%= config.bin %> console --json',
   ]
   static override args = {
-    trace: Args.string({ description: 'open this trace (its id, or the first digits of it)' }),
+    trace: Args.string({ description: 'open this trace: its id, its first digits, or latest' }),
   }
   static override flags = {
     print: Flags.boolean({ description: 'print the URL; do not open a browser' }),

@@ -11,7 +11,7 @@ import { type ConsoleAssets, loadConsoleAssets, serveConsoleAsset } from './cons
  * The console's read endpoints (docs/console.md has the route table), beside the Tempo-shaped query API:
  * each answers with the figures of the command it mirrors, computed by that command's own function, so
  * the page shows what `goblin trace show`, `cost report`, `cost check` and `audit verify` print.
- *   GET /api/goblin/traces/{id or prefix}/waterfall   the waterfall model (`trace show`), every span
+ *   GET /api/goblin/traces/{id, prefix or latest}/waterfall   the waterfall model (`trace show`), every span
  *   GET /api/goblin/cost/report?since=&until=&by=     `cost report --json`
  *   GET /api/goblin/cost/check                        `cost check --json`
  *   GET /api/goblin/audit/summary                     log size, checkpoints, receipts, keys, `audit verify`
@@ -79,6 +79,12 @@ async function traceWaterfall(
   loadPrices: () => Promise<LoadedPrices>,
 ): Promise<HttpAnswer> {
   const wanted = id.toLowerCase()
+  if (wanted === 'latest') {
+    // As `trace show latest`: the trace that started last.
+    const [newest] = store.search({ limit: 1 })
+    if (!newest) return json(404, { error: 'no traces are stored yet', code: 'TRACE_NOT_FOUND' })
+    return traceWaterfall(newest.traceID, store, loadPrices)
+  }
   if (!SHORT_ID.test(wanted))
     return json(400, { error: `"${id}" is not a trace id: give 4 to 32 hex digits`, code: 'BAD_TRACE_ID' })
   const matches = wanted.length === 32 ? [wanted] : store.traceIdsWithPrefix(wanted, 10)

@@ -18,11 +18,11 @@ export interface ConsoleLink {
  * there as goblin's collector, so a user is never sent to a page that cannot load.
  */
 export async function consoleUrl(home: string, config: ProjectConfig, traceId?: string): Promise<string> {
-  if (traceId !== undefined && !/^[0-9a-fA-F]{4,32}$/.test(traceId))
+  if (traceId !== undefined && traceId !== 'latest' && !/^[0-9a-fA-F]{4,32}$/.test(traceId))
     throw usageError(
       'BAD_TRACE_ID',
       `"${traceId}" is not a trace id`,
-      'Give a trace id, or at least its first 4 hex digits (goblin trace list shows them).',
+      'Give a trace id, at least its first 4 hex digits (goblin trace list shows them), or latest.',
     )
   const base = collectorUrl(home, config)
   const answer = await probeHttp(`${base}/health`)
