@@ -73,9 +73,10 @@ export interface AuditEntries {
   entries: Array<{ index: number; line: string }>
 }
 
-export interface AuditProof {
+export interface AuditProofs {
   checkpoint: { size: number; note: string } | null
-  proof: InclusionProofJson | null
+  /** One per asked index, in order; null when the checkpoint does not cover the entry yet. */
+  proofs: Array<InclusionProofJson | null>
 }
 
 export const api = {
@@ -86,5 +87,6 @@ export const api = {
   costCheck: () => getJson<BudgetCheck>('/api/goblin/cost/check'),
   auditSummary: () => getJson<AuditSummary>('/api/goblin/audit/summary'),
   auditEntries: (params: URLSearchParams) => getJson<AuditEntries>(`/api/goblin/audit/entries?${params}`),
-  auditProof: (index: number) => getJson<AuditProof>(`/api/goblin/audit/proof/${index}`),
+  auditProofs: (indexes: number[]) =>
+    getJson<AuditProofs>(`/api/goblin/audit/proofs?index=${indexes.join(',')}`),
 }

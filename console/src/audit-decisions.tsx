@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'preact/hooks'
-import { type AuditEntries, type AuditSummary, api } from './api.js'
+import {
+  type AuditEntries,
+  type AuditProofs,
+  type AuditSummary,
+  api,
+  type InclusionProofJson,
+} from './api.js'
 import {
   type BrowserKey,
   type InclusionState,
@@ -68,15 +74,17 @@ export function anchorState(summary: AuditSummary, size: number): string {
 async function verifyEntry(
   index: number,
   line: string,
+  proofs: AuditProofs,
+  proof: InclusionProofJson | null,
   keys: BrowserKey[],
   summary: AuditSummary,
 ): Promise<EntryVerdict> {
-  const [signature, proof] = await Promise.all([verifyEntrySignature(line, keys), api.auditProof(index)])
+  const signature = await verifyEntrySignature(line, keys)
   const inclusion = await verifyInclusion(
     line,
     index,
-    proof.checkpoint?.note ?? null,
-    proof.proof?.proof ?? null,
+    proofs.checkpoint?.note ?? null,
+    proof?.proof ?? null,
     keys,
   )
   const anchor = inclusion.state === 'included' ? anchorState(summary, inclusion.checkpoint.size) : null
@@ -98,8 +106,11 @@ export function EntryTable({ query, testId }: { query: URLSearchParams; testId: 
     let stopped = false
     const found = new Map<number, EntryVerdict>()
     ;(async () => {
-      for (const e of entries.entries) {
-        const verdict = await verifyEntry(e.index, e.line, keys, summary)
+      if (entries.entries.length === 0) return
+      // One request for every shown entry's proof: the collector reads the ledger once.
+      const proofs = await api.auditProofs(entries.entries.map((e) => e.index))
+      for (const [i, e] of entries.entries.entries()) {
+        const verdict = await verifyEntry(e.index, e.line, proofs, proofs.proofs[i] ?? null, keys, summary)
         if (stopped) return
         found.set(e.index, verdict)
         setVerdicts(new Map(found))

@@ -26,22 +26,34 @@ export async function proveInclusion(
   index: number,
   size?: number,
 ): Promise<InclusionProofJson> {
+  return (await proveInclusions(ledgerDir, [index], size))[0] as InclusionProofJson
+}
+
+/** The inclusion proofs of several entries in one tree, the ledger read and its root computed once. */
+export async function proveInclusions(
+  ledgerDir: string,
+  indexes: number[],
+  size?: number,
+): Promise<InclusionProofJson[]> {
   const { leaves } = await ledgerLeafHashes(ledgerDir)
   const treeSize = size ?? leaves.count
   checkSize(treeSize, leaves.count)
-  if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize)
-    throw usageError(
-      'AUDIT_BAD_INDEX',
-      `--index ${index}: the tree of size ${treeSize} has entries 0..${treeSize - 1}`,
-      'Pick an index below the tree size.',
-    )
-  return {
-    index,
-    size: treeSize,
-    leaf_hash: leafAt(leaves, index).toString('hex'),
-    proof: inclusionProof(leaves, index, treeSize).map((h) => h.toString('hex')),
-    root: rootHash(leaves, 0, treeSize).toString('hex'),
-  }
+  const root = rootHash(leaves, 0, treeSize).toString('hex')
+  return indexes.map((index) => {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize)
+      throw usageError(
+        'AUDIT_BAD_INDEX',
+        `--index ${index}: the tree of size ${treeSize} has entries 0..${treeSize - 1}`,
+        'Pick an index below the tree size.',
+      )
+    return {
+      index,
+      size: treeSize,
+      leaf_hash: leafAt(leaves, index).toString('hex'),
+      proof: inclusionProof(leaves, index, treeSize).map((h) => h.toString('hex')),
+      root,
+    }
+  })
 }
 
 /** The consistency proof between the ledger's trees of `from` and `to` entries. */

@@ -16,7 +16,7 @@ import { type ConsoleAssets, loadConsoleAssets, serveConsoleAsset } from './cons
  *   GET /api/goblin/cost/check                        `cost check --json`
  *   GET /api/goblin/audit/summary                     log size, checkpoints, receipts, keys, `audit verify`
  *   GET /api/goblin/audit/entries?trace_id=&goblin=&action=&decision=&limit=   ledger lines, verbatim
- *   GET /api/goblin/audit/proof/{index}               the latest checkpoint's note and the entry's proof
+ *   GET /api/goblin/audit/proofs?index=I,J,...        the latest checkpoint's note and the entries' proofs
  * Audit answers carry the ledger's bytes and proofs, never verdicts the page must trust: the page checks
  * signatures and inclusion itself (console/src/verify.ts).
  */
@@ -36,6 +36,8 @@ const SHORT_ID = /^[0-9a-f]{4,32}$/
 const PRICES_TTL_MS = 10_000
 const DEFAULT_ENTRY_LIMIT = 200
 const MAX_ENTRY_LIMIT = 10_000
+/** Proofs one request may ask for: the indexes travel in the URL, which Node caps at 16 KB of headers. */
+const MAX_PROOF_INDEXES = 1_000
 
 /** The console's page and read endpoints, as one handler for `startCollector`'s `readRoutes`. */
 export function consoleRoutes(options: ConsoleOptions): ReadRoutes {
@@ -62,8 +64,7 @@ export function consoleRoutes(options: ConsoleOptions): ReadRoutes {
       }
       if (path === '/api/goblin/audit/summary') return json(200, await auditSummary(options))
       if (path === '/api/goblin/audit/entries') return await auditEntries(url.searchParams, options)
-      const proof = /^\/api\/goblin\/audit\/proof\/([^/]+)$/.exec(path)
-      if (proof) return await auditProof(proof[1] as string, options)
+      if (path === '/api/goblin/audit/proofs') return await auditProofs(url.searchParams, options)
     } catch (error) {
       if (isGoblinError(error)) return goblinErrorAnswer(error)
       throw error
@@ -225,20 +226,31 @@ function matchesFilters(line: string, filters: Array<[string, string]>): boolean
   return filters.every(([field, value]) => envelope[field] === value)
 }
 
-/** The latest checkpoint's signed note and entry `index`'s inclusion proof in it (null: not covered yet). */
-async function auditProof(indexText: string, options: ConsoleOptions): Promise<HttpAnswer> {
-  const index = Number(indexText)
-  if (!/^(0|[1-9][0-9]*)$/.test(indexText) || !Number.isSafeInteger(index))
-    return json(400, { error: `"${indexText}" is not an entry index (an integer >= 0)` })
-  const [{ latestCheckpoint }, { proveInclusion }] = await Promise.all([
+/**
+ * The latest checkpoint's signed note and, for each entry of `index=1,5,9`, its inclusion proof in it
+ * (null for an entry the checkpoint does not cover yet), from one read of the ledger.
+ */
+async function auditProofs(params: URLSearchParams, options: ConsoleOptions): Promise<HttpAnswer> {
+  const text = params.get('index') ?? ''
+  const parts = text.split(',')
+  if (!parts.every((p) => /^(0|[1-9][0-9]{0,15})$/.test(p)) || parts.length > MAX_PROOF_INDEXES)
+    return json(400, {
+      error: `index=${text.slice(0, 40)}: give up to ${MAX_PROOF_INDEXES} entry indexes (integers >= 0), comma-separated`,
+    })
+  const indexes = parts.map(Number)
+  const [{ latestCheckpoint }, { proveInclusions }] = await Promise.all([
     import('../audit/checkpoint-store.js'),
     import('../audit/proofs.js'),
   ])
   const latest = latestCheckpoint(options.ledgerDir)
-  if (!latest) return json(200, { checkpoint: null, proof: null })
-  const checkpoint = { size: latest.checkpoint.size, note: latest.note }
-  if (index >= latest.checkpoint.size) return json(200, { checkpoint, proof: null })
-  return json(200, { checkpoint, proof: await proveInclusion(options.ledgerDir, index, checkpoint.size) })
+  if (!latest) return json(200, { checkpoint: null, proofs: indexes.map(() => null) })
+  const size = latest.checkpoint.size
+  const covered = indexes.filter((i) => i < size)
+  const proofs = new Map((await proveInclusions(options.ledgerDir, covered, size)).map((p) => [p.index, p]))
+  return json(200, {
+    checkpoint: { size, note: latest.note },
+    proofs: indexes.map((i) => proofs.get(i) ?? null),
+  })
 }
 
 function goblinErrorAnswer(error: GoblinError): HttpAnswer {

@@ -158,10 +158,22 @@ describe('the console routes', () => {
     expect(summary.body).toMatchObject({ entries: 0, checkpoints: [], keys: [] })
     expect(summary.body.verification.code).toBe('AUDIT_NO_LEDGER')
     expect((await get('/api/goblin/audit/entries')).body).toEqual({ size: 0, matched: 0, entries: [] })
-    expect((await get('/api/goblin/audit/proof/0')).body).toEqual({ checkpoint: null, proof: null })
+    expect((await get('/api/goblin/audit/proofs?index=0,3')).body).toEqual({
+      checkpoint: null,
+      proofs: [null, null],
+    })
     for (const limit of ['0', '-1', '1.5', 'ten', '10001'])
       expect((await get(`/api/goblin/audit/entries?limit=${limit}`)).status, limit).toBe(400)
-    for (const index of ['-1', '01', '1e3', 'x', '9007199254740993'])
-      expect((await get(`/api/goblin/audit/proof/${index}`)).status, index).toBe(400)
+    for (const index of [
+      '',
+      '-1',
+      '01',
+      '1e3',
+      'x',
+      '1,,2',
+      '12345678901234567',
+      Array(1_001).fill(0).join(','),
+    ])
+      expect((await get(`/api/goblin/audit/proofs?index=${index}`)).status, index.slice(0, 20)).toBe(400)
   })
 })
