@@ -8,6 +8,7 @@ import { formatUsd } from '../../../src/ui/format.js'
 import { launchChromium } from '../../helpers/browser.js'
 import { GOBLIN_BIN, parseJson, REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 import { requestWithHost } from '../../helpers/loopback.js'
+import { CalendarPeer } from '../../support/ots-calendar-peer.js'
 
 // The console in Debian's Chromium (playwright-core), against a real `goblin collector serve --audit` fed by
 // goblin's telemetry SDK and audit emitter in another process (test/fixtures/console/send-agent-trace.mjs).
@@ -30,10 +31,13 @@ let port = 0
 let sent: { traceId: string; llmSpanId: string }
 let browser: { context: BrowserContext; close: () => Promise<void> }
 let page: Page
+// The OpenTimestamps calendar is the tests' stand-in (test/support/ots-calendar-peer.ts): no network here.
+let calendar: CalendarPeer
 
 function writeConfig(collectorPort?: number) {
   const config = {
     audit: { key: 'goblin' },
+    anchor: { ots: { calendars: [calendar.url] } },
     cost: {
       budgets: [
         { goblin: 'researcher', period: 'day', usd: 0.02 },
@@ -57,6 +61,7 @@ async function sendAgentTrace(run = 0): Promise<{ traceId: string; llmSpanId: st
 }
 
 beforeAll(async () => {
+  calendar = await new CalendarPeer().start()
   writeConfig()
   expect((await goblin('audit', 'keygen')).exitCode).toBe(0)
   expect((await goblin('audit', 'keygen', '--name', 'researcher')).exitCode).toBe(0)
@@ -84,12 +89,15 @@ beforeAll(async () => {
   // Both decisions are signed into the ledger once their requests are answered; seal them in a checkpoint.
   const checkpoint = await goblin('audit', 'checkpoint')
   expect(checkpoint.exitCode, checkpoint.stderr).toBe(0)
+  const anchored = await goblin('audit', 'anchor', '--ots')
+  expect(anchored.exitCode, anchored.stderr).toBe(0)
   browser = await launchChromium({ hostRules: 'MAP rebind.example 127.0.0.1' })
   page = await browser.context.newPage()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
+  await calendar?.stop()
   collector?.kill('SIGTERM')
   await collector
   home.cleanup()
@@ -181,12 +189,10 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
       .locator('[data-testid="trace-decisions"] [data-testid="entry-signature"]')
       .allTextContents()
     expect(signatures.every((s) => s.startsWith('valid (goblin+'))).toBe(true)
+    // Stamped on the calendar, not yet in a Bitcoin block: what `audit verify` (offline) says of it.
     expect(
-      await page
-        .locator('[data-testid="trace-decisions"] [data-testid="entry-anchor"]')
-        .first()
-        .textContent(),
-    ).toBe('not anchored')
+      await page.locator('[data-testid="trace-decisions"] [data-testid="entry-anchor"]').allTextContents(),
+    ).toEqual(['OpenTimestamps pending', 'OpenTimestamps pending'])
     expect(await decisions.first().textContent()).toContain('deny')
     await page.screenshot({ path: join(SCREENSHOTS, 'console-trace.png') })
   })
@@ -199,7 +205,9 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.textContent('[data-testid="span-status"]')).toBe('error: refused by policy')
     expect(await page.textContent('[data-testid="span-panel"]')).toContain('policy.decision')
     const link = page.locator('[data-testid="span-link"]')
-    expect(await link.locator('a').getAttribute('href')).toBe(`#/trace/${sent.traceId}?span=${sent.llmSpanId}`)
+    expect(await link.locator('a').getAttribute('href')).toBe(
+      `#/trace/${sent.traceId}?span=${sent.llmSpanId}`,
+    )
     expect(await link.textContent()).toContain('the model asked for it')
     await page.goto(`${url}/console/#/trace/ffffffffffff`)
     await page.locator('[role="alert"]').waitFor()
@@ -263,6 +271,9 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.textContent('[data-testid="audit-size"]')).toBe('4')
     expect(await page.textContent('[data-testid="audit-verification"]')).toContain(
       'ok, 4 entries, 1 checkpoints',
+    )
+    expect(await page.textContent('[data-testid="checkpoints"] tbody')).toMatch(
+      /^2.*goblin\/goblin[0-9a-f]{16}OpenTimestamps pending$/,
     )
     const rows = page.locator('[data-testid="audit-entries"] tbody tr')
     expect(await rows.count()).toBe(2)
