@@ -203,6 +203,48 @@ try {
     bigMs.push(await timeTracePage(page, url, big))
   }
   const domRows = await page.evaluate(() => document.querySelectorAll('.span-row').length)
+  // Scrolling the 5,000-span waterfall: ms from setting scrollTop to the frame after the rows are redrawn,
+  // over 40 jumps across it, against two frames with nothing to do (what a frame costs here at all).
+  const scrolling = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r))
+    const viewport = document.querySelector('[data-testid="waterfall"]')
+    const idle = []
+    const jumps = []
+    for (let i = 0; i < 40; i++) {
+      let t = performance.now()
+      await frame()
+      await frame()
+      idle.push(performance.now() - t)
+      t = performance.now()
+      viewport.scrollTop = ((i * 7919) % 40) * (viewport.scrollHeight / 40)
+      await frame()
+      await frame()
+      jumps.push(performance.now() - t)
+    }
+    const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    return { idle: mid(idle), jump: mid(jumps) }
+  })
+  // Collapsing the root (hiding 4,999 spans) and expanding it again: ms from the click to the frame in
+  // which the list has its new length.
+  const toggleMs = () =>
+    page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const list = document.querySelector('[data-testid="waterfall"]').firstChild
+          const before = list.style.height
+          const start = performance.now()
+          document.querySelector('.span-row .toggle').click()
+          const check = () =>
+            list.style.height !== before ? resolve(performance.now() - start) : requestAnimationFrame(check)
+          requestAnimationFrame(check)
+        }),
+    )
+  await page.evaluate(() => {
+    document.querySelector('[data-testid="waterfall"]').scrollTop = 0
+  })
+  await page.waitForTimeout(100)
+  const collapseMs = await toggleMs()
+  const expandMs = await toggleMs()
   const apiStart = performance.now()
   const model = await (await fetch(`${url}/api/goblin/traces/${big}/waterfall`)).json()
   const apiMs = performance.now() - apiStart
@@ -234,6 +276,10 @@ try {
   console.log(
     `  waterfall endpoint alone:          ${ms(apiMs)} (${model.spanCount} spans); rows in the DOM: ${domRows}`,
   )
+  console.log(
+    `  scroll jump, rows redrawn:         ${scrolling.jump.toFixed(1)} ms (${(scrolling.jump / scrolling.idle).toFixed(2)}x two idle frames, ${scrolling.idle.toFixed(1)} ms)`,
+  )
+  console.log(`  collapse the root / expand it:     ${ms(collapseMs)} / ${ms(expandMs)}`)
   console.log(`filter, 100 rows asked (baseline):   ${ms(median(filter100))}`)
   console.log(
     `filter, 10,000 traces, 10,000 asked: ${ms(median(filter10k))}  (${(median(filter10k) / median(filter100)).toFixed(2)}x the baseline)`,
