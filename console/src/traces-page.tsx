@@ -60,7 +60,10 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
         setTraces(answer.traces)
         setError(null)
       } catch (e) {
-        if (!stopped && (e as Error).name !== 'AbortError') setError((e as Error).message)
+        if (stopped || (e as Error).name === 'AbortError') return
+        // The rows of the previous search would pass for this one's: show the error alone.
+        setTraces(null)
+        setError((e as Error).message)
       }
     }
     load(true)

@@ -217,6 +217,13 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
   it('filters traces, and shows a new trace without a reload', async () => {
     await page.goto(`${url}/console/#/traces?status=error&task=T-7`)
     await page.locator(`[data-trace="${sent.traceId}"]`).waitFor()
+    // A bad filter is the collector's 400, said in the page, and the previous search's rows go.
+    await page.evaluate(() => {
+      location.hash = '#/traces?status=error&task=T-7&min=soon'
+    })
+    await page.locator('[role="alert"]').waitFor()
+    expect(await page.textContent('[role="alert"]')).toContain('minDuration')
+    expect(await page.locator('.trace-row').count()).toBe(0)
     await page.goto(`${url}/console/#/traces?goblin=nobody`)
     await expect.poll(() => page.textContent('[data-testid="trace-count"]')).toBe('0 traces')
     await page.goto(`${url}/console/#/traces?goblin=researcher`)
