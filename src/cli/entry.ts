@@ -1,5 +1,5 @@
 import { Command, Errors, handle } from '@oclif/core'
-import { isGoblinError } from '../core/errors.js'
+import { GoblinError, isGoblinError } from '../core/errors.js'
 import { jsonRequested, toGoblinError, writeError } from './error-output.js'
 
 /**
@@ -16,11 +16,27 @@ export async function handleEntryError(error: unknown, argv: readonly string[]):
 /**
  * Commands that other plugins bring (oclif's `plugins` commands, `autocomplete`, third-party plugins) keep
  * oclif's own error handling, except under --json: there they answer with goblin's one error document and
- * exit code, whether or not they declare `--json` themselves. goblin's own commands override `catch`.
+ * exit code, whether or not they declare `--json` themselves; one without JSON output refuses to run
+ * (its text would break the one document). goblin's own commands override `catch`.
  */
 export function installPluginCommandErrors(): void {
-  // `catch` is protected: reach it through a structural view of the prototype rather than widen oclif's type.
-  const proto = Command.prototype as unknown as { catch: (this: Command, error: Error) => Promise<unknown> }
+  // `catch` and `init` are protected: reach them through a structural view of the prototype rather than
+  // widen oclif's types.
+  const proto = Command.prototype as unknown as {
+    catch: (this: Command, error: Error) => Promise<unknown>
+    init: (this: Command) => Promise<unknown>
+  }
+  const oclifInit = proto.init
+  proto.init = async function (this: Command) {
+    const ctor = this.constructor as typeof Command
+    if (!ctor.enableJsonFlag && jsonRequested(this.argv, process.env)) {
+      const name = `${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')}`
+      throw new GoblinError('USAGE', `\`${name}\` has no JSON output`, {
+        hint: 'Run it without --json (and without GOBLIN_CONTENT_TYPE=json); it reports in text.',
+      })
+    }
+    return oclifInit.call(this)
+  }
   const oclifCatch = proto.catch
   proto.catch = async function (this: Command, error: Error) {
     if (error instanceof Errors.ExitError || !(this.jsonEnabled() || jsonRequested(this.argv, process.env)))

@@ -122,7 +122,8 @@ describe('the --json contract', () => {
     for (const [id, run] of runs) {
       const error = errorDocument(`goblin ${spaced(id)} --no-such-flag --json`, run)
       expect(error.code, spaced(id)).toBe('USAGE')
-      expect(error.message).toContain('--no-such-flag')
+      // A plugin's command without JSON output says so (by its own name, not an alias's) before its flags.
+      expect(error.message).toMatch(/--no-such-flag|^`goblin [a-z ]+` has no JSON output$/)
     }
   }, 300_000)
 
@@ -189,5 +190,20 @@ describe('the --json contract', () => {
     })
     const uninstall = await runGoblin(['plugins', 'uninstall', 'goblin-plugin-nope', '--json'], { env })
     expect(errorDocument('plugins uninstall --json', uninstall).exit).toBe(2)
+  })
+
+  it('refuses to run a plugin command that has no JSON output under GOBLIN_CONTENT_TYPE=json', async () => {
+    const link = await runGoblin(['plugins', 'link', home.path], {
+      env: { ...env, GOBLIN_CONTENT_TYPE: 'json' },
+    })
+    expect(errorDocument('GOBLIN_CONTENT_TYPE=json plugins link', link)).toMatchObject({
+      code: 'USAGE',
+      message: '`goblin plugins link` has no JSON output',
+      exit: 2,
+    })
+    // Without it the command runs as oclif's plugin-plugins wrote it.
+    const plain = await runGoblin(['plugins', 'link', join(home.path, 'nope')], { env })
+    expect(plain.exitCode).not.toBe(0)
+    expect(plain.stdout).not.toContain('"error"')
   })
 })
