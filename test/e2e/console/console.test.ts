@@ -219,7 +219,8 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     await page.locator(`[data-trace="${sent.traceId}"]`).waitFor()
     // A bad filter is the collector's 400, said in the page, and the previous search's rows go.
     await page.evaluate(() => {
-      location.hash = '#/traces?status=error&task=T-7&min=soon'
+      ;(globalThis as unknown as { location: { hash: string } }).location.hash =
+        '#/traces?status=error&task=T-7&min=soon'
     })
     await page.locator('[role="alert"]').waitFor()
     expect(await page.textContent('[role="alert"]')).toContain('minDuration')
