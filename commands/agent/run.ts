@@ -14,12 +14,14 @@ export default class AgentRun extends GoblinCommand {
     '<%= config.bin %> agent run codex --goblin review-bot -- exec "summarize the diff"',
     '<%= config.bin %> agent run gemini --task ticket-1234 -- -p "explain src/app.ts"',
     '<%= config.bin %> agent run claude --policy -- -p "clean up the build"',
+    '<%= config.bin %> agent run codex --policy --goblin review-bot -- exec "tidy the imports"',
   ]
   static override args = { agent: agentArg }
   static override flags = {
     ...agentFlags,
     policy: Flags.boolean({
-      description: 'Claude Code: check every tool call with goblin policy hook claude (a PreToolUse hook)',
+      description:
+        'Claude Code, Codex CLI: check every tool call with goblin policy hook claude|codex (a PreToolUse hook given by --settings or -c; refused for Gemini CLI)',
     }),
   }
 

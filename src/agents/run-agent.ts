@@ -13,7 +13,7 @@ export interface AgentRunOptions {
   goblin?: string
   /** Default: a fresh `run-<hex>` id, so this run's calls can be told from every other's. */
   task?: string
-  /** Claude Code: run `goblin policy hook claude` before every tool call. */
+  /** Claude Code, Codex CLI: run `goblin policy hook claude|codex` before every tool call. */
   policy: boolean
   /** The collector's OTLP/HTTP base URL. */
   endpoint: string
@@ -54,7 +54,9 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
       endpoint: options.endpoint,
       goblin,
       task,
-      ...(options.policy ? { preToolUseHook: policyHookCommand(options.endpoint, goblin, task) } : {}),
+      ...(options.policy
+        ? { preToolUseHook: policyHookCommand(options.agent.id, options.endpoint, goblin, task) }
+        : {}),
     },
     options.env,
   )
@@ -120,11 +122,16 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
 /** Times in the agents' telemetry come from their own clocks (the same machine's): a second either side. */
 const CLOCK_SLACK_NS = 1_000_000_000n
 
-/** The hook command Claude Code runs: this goblin, by absolute paths, so it need not be on PATH. */
-function policyHookCommand(endpoint: string, goblin: string | undefined, task: string): string {
+/** The hook command the agent runs: this goblin, by absolute paths, so it need not be on PATH. */
+function policyHookCommand(
+  agent: AgentInfo['id'],
+  endpoint: string,
+  goblin: string | undefined,
+  task: string,
+): string {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
   // Claude Code gives hooks neither OTEL_* variables nor the resource attributes: say it all by flag.
-  const command = `${quote(process.execPath)} ${quote(goblinBin())} policy hook claude --endpoint ${quote(endpoint)} --task ${quote(task)}`
+  const command = `${quote(process.execPath)} ${quote(goblinBin())} policy hook ${agent} --endpoint ${quote(endpoint)} --task ${quote(task)}`
   return goblin ? `${command} --goblin ${quote(goblin)}` : command
 }
 

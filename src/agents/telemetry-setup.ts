@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { canonicalJson } from '../audit/canonical-json.js'
 import { usageError } from '../core/errors.js'
 import type { AgentId } from './agents.js'
 
@@ -8,7 +10,7 @@ export interface TelemetryTarget {
   /** `goblin.id` / `task.id`, added to the agent's resource attributes. */
   goblin?: string
   task?: string
-  /** Claude Code only: a PreToolUse hook command run before every tool call (`--policy`). */
+  /** Claude Code and Codex CLI: a PreToolUse hook command run before every tool call (`--policy`). */
   preToolUseHook?: string
 }
 
@@ -48,13 +50,11 @@ export function agentTelemetry(
   })
   const common: Record<string, string> = resource ? { OTEL_RESOURCE_ATTRIBUTES: resource } : {}
   const unset = [...FOREIGN_OTLP, 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SDK_DISABLED']
-  if (target.preToolUseHook && agent !== 'claude') {
+  if (target.preToolUseHook && agent === 'gemini') {
     throw usageError(
       'AGENT_POLICY_UNSUPPORTED',
-      `--policy is not available for ${agent}: ${agent === 'gemini' ? 'Gemini CLI runs hooks only from your own settings.json, which goblin does not edit' : 'goblin has no before-tool hook for Codex CLI'}`,
-      agent === 'gemini'
-        ? 'Add goblin policy hook gemini to hooks.BeforeTool in your settings.json (docs/policy.md), or drop --policy.'
-        : 'Run goblin agent run claude --policy, or drop --policy.',
+      '--policy is not available for gemini: Gemini CLI runs hooks only from your own settings.json, which goblin does not edit',
+      'Add goblin policy hook gemini to hooks.BeforeTool in your settings.json (docs/policy.md), or drop --policy.',
     )
   }
   switch (agent) {
@@ -74,8 +74,13 @@ export function agentTelemetry(
         unset,
         args: target.preToolUseHook ? ['--settings', claudeHookSettings(target.preToolUseHook)] : [],
       }
-    case 'codex':
-      return { env: common, unset, args: codexOverrides(target.endpoint).flatMap((o) => ['-c', o]) }
+    case 'codex': {
+      const overrides = [
+        ...codexOverrides(target.endpoint),
+        ...(target.preToolUseHook ? codexHookOverrides(target.preToolUseHook) : []),
+      ]
+      return { env: common, unset, args: overrides.flatMap((o) => ['-c', o]) }
+    }
     case 'gemini':
       return {
         env: {
@@ -116,6 +121,34 @@ export function codexConfigToml(endpoint: string): string {
     `metrics_exporter = ${exporter('metrics')}`,
     '',
   ].join('\n')
+}
+
+/**
+ * Where Codex keys the trust state of the first hook of `-c` overrides (its "session flags" layer): Codex
+ * runs a hook that is not managed by an administrator only once its `trusted_hash` is recorded under this
+ * key. POSIX only: on Windows the synthetic path has a drive.
+ */
+const CODEX_SESSION_HOOK_KEY = '/<session-flags>/config.toml:pre_tool_use:0:0'
+/** Codex's default hook timeout, stated so that the hook's identity (and its trust hash) is explicit. */
+const CODEX_HOOK_TIMEOUT_S = 600
+
+/**
+ * Codex `-c` overrides that run `command` as a PreToolUse hook on every tool, and trust that one hook for
+ * this session only: `trusted_hash` is Codex 0.171's hash of the hook's identity (the SHA-256 of the
+ * key-sorted compact JSON of its event, matcher and normalised handler), so no other untrusted hook is let
+ * run (which `--dangerously-bypass-hook-trust` would do). `features.hooks=true` in case the user's
+ * config turned hooks off. Were the hash ever wrong, Codex would skip the hook silently: the end-to-end
+ * test with the real Codex pins it (test/e2e/policy/codex-hook.test.ts).
+ */
+export function codexHookOverrides(command: string): string[] {
+  const handler = { type: 'command', command, timeout: CODEX_HOOK_TIMEOUT_S }
+  const identity = { event_name: 'pre_tool_use', matcher: '*', hooks: [{ ...handler, async: false }] }
+  const trustedHash = `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex')}`
+  return [
+    'features.hooks=true',
+    `hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command=${JSON.stringify(command)},timeout=${CODEX_HOOK_TIMEOUT_S}}]}]`,
+    `hooks.state={${JSON.stringify(CODEX_SESSION_HOOK_KEY)}={trusted_hash=${JSON.stringify(trustedHash)}}}`,
+  ]
 }
 
 /** Claude Code `--settings` JSON that runs `command` as a PreToolUse hook on every tool. */

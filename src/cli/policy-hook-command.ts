@@ -4,7 +4,7 @@ import type { HOOK_PROTOCOLS } from '../policy/tool-hook.js'
 import { GoblinCommand } from './base-command.js'
 
 /**
- * The base of `goblin policy hook claude|gemini`: reads the agent's JSON from stdin, answers it with the
+ * The base of `goblin policy hook claude|gemini|codex`: reads the agent's JSON from stdin, answers it with the
  * policies (src/policy/tool-hook.ts), records the decision on a span, and exits 2 when it failed closed.
  */
 export abstract class PolicyHookCommand extends GoblinCommand {

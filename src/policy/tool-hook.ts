@@ -9,21 +9,23 @@ import { evaluateQuery } from './evaluate.js'
 import { loadPolicies } from './load-policies.js'
 
 /**
- * `goblin policy hook claude|gemini`: a coding agent's before-tool hook (Claude Code's PreToolUse, Gemini
- * CLI's BeforeTool). The agent writes the tool call as JSON on stdin (session_id, cwd, tool_name,
- * tool_input, and Claude Code's tool_use_id); the hook decides it with the project's policies (principal the
+ * `goblin policy hook claude|gemini|codex`: a coding agent's before-tool hook (Claude Code's and Codex CLI's
+ * PreToolUse, Gemini CLI's BeforeTool). The agent writes the tool call as JSON on stdin (session_id, cwd,
+ * tool_name, tool_input, and Claude Code's and Codex's tool_use_id); the hook decides it with the project's policies (principal the
  * goblin, else Agent::"<agent>"; action tool.call; resource Tool::"<tool>"; context.input the tool input) and
  * answers in the agent's hook output format. The decision is signed into the audit log with the session id
  * when a signing key is configured.
  *
  * It fails closed: any error (unreadable input, a broken policy file, a failed signature) is a deny, with
- * exit code 2, which both agents treat as "block" whatever they make of stdout.
+ * exit code 2 and the reason on stderr, which all three agents treat as "block" whatever they make of stdout.
  */
 
 /** One agent's hook protocol: its name for the event, and its answer. */
 export interface HookProtocol {
-  agent: 'claude-code' | 'gemini-cli'
+  agent: 'claude-code' | 'gemini-cli' | 'codex'
   event: string
+  /** False when the agent has no "ask the user" answer: an ask is then a deny, said so in its reason. */
+  canAsk: boolean
   answer(verdict: HookVerdict, reason: string): object
 }
 
@@ -31,6 +33,7 @@ export const HOOK_PROTOCOLS = {
   claude: {
     agent: 'claude-code',
     event: 'PreToolUse',
+    canAsk: true,
     answer: (verdict, reason) => ({
       hookSpecificOutput: {
         hookEventName: 'PreToolUse',
@@ -42,7 +45,26 @@ export const HOOK_PROTOCOLS = {
   gemini: {
     agent: 'gemini-cli',
     event: 'BeforeTool',
+    canAsk: true,
     answer: (verdict, reason) => ({ decision: verdict, reason }),
+  },
+  // Codex CLI 0.171 takes only a deny (with a non-empty reason) from a PreToolUse hook: it treats
+  // permissionDecision "allow" without updatedInput, and "ask", as a failed hook and runs the tool. An allow
+  // is therefore an empty answer (Codex's own approval settings then apply), and an ask a deny.
+  codex: {
+    agent: 'codex',
+    event: 'PreToolUse',
+    canAsk: false,
+    answer: (verdict, reason) =>
+      verdict === 'allow'
+        ? {}
+        : {
+            hookSpecificOutput: {
+              hookEventName: 'PreToolUse',
+              permissionDecision: 'deny',
+              permissionDecisionReason: reason,
+            },
+          },
   },
 } as const satisfies Record<string, HookProtocol>
 
@@ -121,7 +143,9 @@ async function decideToolHook(options: HookOptions): Promise<HookAnswer> {
     sessionId: input.session_id,
     cwd,
   })
-  const verdict: HookVerdict = decision.decision === 'allow' ? 'allow' : decision.ask ? 'ask' : 'deny'
+  const asks = decision.decision === 'deny' && decision.ask
+  const verdict: HookVerdict =
+    decision.decision === 'allow' ? 'allow' : asks && protocol.canAsk ? 'ask' : 'deny'
   const recorded: RecordedDecision = {
     goblinId: goblin ?? protocol.agent,
     principal,
@@ -135,7 +159,10 @@ async function decideToolHook(options: HookOptions): Promise<HookAnswer> {
   if (input.tool_use_id) extra['tool.call_id'] = input.tool_use_id
   if (task) extra['task.id'] = task
   const entry = await signDecision(decisionEvent(recorded, extra), cwd)
-  const reason = decision.reasons.join('; ')
+  const reason = [
+    ...decision.reasons,
+    ...(asks && !protocol.canAsk ? [`denied: ${protocol.agent} cannot ask the user from a hook`] : []),
+  ].join('; ')
   return { output: protocol.answer(verdict, reason), verdict, reason, failed: false, recorded, entry }
 }
 
@@ -189,7 +216,7 @@ function badInput(why: string) {
   return usageError(
     'POLICY_BAD_HOOK_INPUT',
     `the hook input: ${why}`,
-    "Run goblin policy hook claude or gemini as the agent's before-tool hook (docs/policy.md).",
+    "Run goblin policy hook claude, gemini or codex as the agent's before-tool hook (docs/policy.md).",
   )
 }
 

@@ -180,7 +180,7 @@ describe('goblin agent list / env / run, the commands themselves', { timeout: 18
       '--task "a,b" is not a usable id',
     ],
     [
-      '--policy for an agent without hooks',
+      '--policy for an agent goblin cannot give a hook (Gemini CLI)',
       (url) => ['agent', 'run', 'gemini', '--endpoint', url, '--policy', '--', '-p', 'x'],
       '--policy is not available for gemini',
     ],

@@ -5,6 +5,7 @@ import {
   agentTelemetry,
   checkLabel,
   claudeHookSettings,
+  codexHookOverrides,
   codexOverrides,
   mergeResourceAttributes,
 } from '../../../src/agents/telemetry-setup.js'
@@ -57,7 +58,7 @@ describe('agentTelemetry', () => {
     })
   })
 
-  it('adds the policy hook to Claude Code by --settings, and refuses it for the others', () => {
+  it('adds the policy hook to Claude Code by --settings, to Codex by -c, and refuses it for Gemini CLI', () => {
     const t = agentTelemetry(
       'claude',
       { endpoint: ENDPOINT, preToolUseHook: "'goblin' policy hook claude" },
@@ -69,9 +70,34 @@ describe('agentTelemetry', () => {
         PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: "'goblin' policy hook claude" }] }],
       },
     })
-    expect(() => agentTelemetry('codex', { endpoint: ENDPOINT, preToolUseHook: 'x' }, {})).toThrow(
+    const codex = agentTelemetry(
+      'codex',
+      { endpoint: ENDPOINT, preToolUseHook: "'goblin' policy hook codex" },
+      {},
+    )
+    // After the three telemetry overrides: the hook's, each its own -c.
+    expect(codex.args.slice(6)).toEqual(
+      codexHookOverrides("'goblin' policy hook codex").flatMap((o) => ['-c', o]),
+    )
+    expect(() => agentTelemetry('gemini', { endpoint: ENDPOINT, preToolUseHook: 'x' }, {})).toThrow(
       expect.objectContaining({ code: 'AGENT_POLICY_UNSUPPORTED', exit: 2 }),
     )
+  })
+})
+
+describe('codexHookOverrides', () => {
+  it('gives Codex the hook as TOML and trusts exactly that hook, by its hash, for the session', () => {
+    const [features, hook, state] = codexHookOverrides(`'/opt/node' '/opt/go"blin\\bin' policy hook codex`)
+    expect(features).toBe('features.hooks=true')
+    // TOML basic strings take JSON's escapes for " and \.
+    expect(hook).toBe(
+      'hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="\'/opt/node\' \'/opt/go\\"blin\\\\bin\' policy hook codex",timeout=600}]}]',
+    )
+    expect(state).toMatch(
+      /^hooks\.state=\{"\/<session-flags>\/config\.toml:pre_tool_use:0:0"=\{trusted_hash="sha256:[0-9a-f]{64}"\}\}$/,
+    )
+    // The hash is the hook's identity: another command is another hash (so no other hook rides on it).
+    expect(codexHookOverrides('other')[2]).not.toBe(codexHookOverrides('another')[2])
   })
 })
 
