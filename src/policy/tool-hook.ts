@@ -9,15 +9,16 @@ import { evaluateQuery } from './evaluate.js'
 import { loadPolicies } from './load-policies.js'
 
 /**
- * `goblin policy hook claude|gemini|codex`: a coding agent's before-tool hook (Claude Code's and Codex CLI's
- * PreToolUse, Gemini CLI's BeforeTool). The agent writes the tool call as JSON on stdin (session_id, cwd,
- * tool_name, tool_input, and Claude Code's and Codex's tool_use_id); the hook decides it with the project's policies (principal the
- * goblin, else Agent::"<agent>"; action tool.call; resource Tool::"<tool>"; context.input the tool input) and
- * answers in the agent's hook output format. The decision is signed into the audit log with the session id
- * when a signing key is configured.
+ * `goblin policy hook claude|gemini|codex`: a coding agent's before-tool hook (Claude Code's and Codex
+ * CLI's PreToolUse, Gemini CLI's BeforeTool). The agent writes the tool call as JSON on stdin (session_id,
+ * cwd, tool_name, tool_input, and Claude Code's and Codex's tool_use_id); the hook decides it with the
+ * project's policies (principal the goblin, else Agent::"<agent>"; action tool.call; resource
+ * Tool::"<tool>"; context.input the tool input) and answers in the agent's hook output format. The
+ * decision is signed into the audit log with the session id when a signing key is configured.
  *
  * It fails closed: any error (unreadable input, a broken policy file, a failed signature) is a deny, with
- * exit code 2 and the reason on stderr, which all three agents treat as "block" whatever they make of stdout.
+ * exit code 2 and the reason on stderr, which all three agents treat as "block" whatever they make of
+ * stdout.
  */
 
 /** One agent's hook protocol: its name for the event, and its answer. */
@@ -143,7 +144,7 @@ async function decideToolHook(options: HookOptions): Promise<HookAnswer> {
     sessionId: input.session_id,
     cwd,
   })
-  const asks = decision.decision === 'deny' && decision.ask
+  const asks = decision.ask
   const verdict: HookVerdict =
     decision.decision === 'allow' ? 'allow' : asks && protocol.canAsk ? 'ask' : 'deny'
   const recorded: RecordedDecision = {

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AgentRunResult } from '../../../src/agents/run-agent.js'
-import type { Envelope } from '../../../src/audit/envelope.js'
 import type { PolicyCheck } from '../../../src/policy/check.js'
-import { parseJson, runGoblin, tempDir } from '../../helpers/cli.js'
+import { parseJson, runGoblin } from '../../helpers/cli.js'
 import { FakeModelServer, type ModelRequest } from '../../support/fake-model-server.js'
-import { type ServedCollector, serveCollector } from '../agents/goblin-collector.js'
+import { hookFixture } from './hook-fixture.js'
 
 /**
  * `goblin policy hook claude` driven by the real Claude Code from npm (goblin's devDependency) through
@@ -20,20 +19,7 @@ interface ClaudeHookOutput {
   hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string }
 }
 
-const home = tempDir()
-const work = tempDir('goblin-policy-hook-')
-const env = { GOBLIN_HOME: home.path }
-let collector: ServedCollector
-
-beforeAll(async () => {
-  expect((await runGoblin(['audit', 'keygen'], { env })).exitCode).toBe(0)
-  collector = await serveCollector(home.path, ['--audit'])
-}, 120_000)
-afterAll(async () => {
-  await collector?.stop()
-  home.cleanup()
-  work.cleanup()
-})
+const { env, collectorUrl, ledger, project } = hookFixture('goblin-policy-hook-')
 
 const POLICIES = `@id("no-touch")
 @reason("goblin policy: this goblin may not create files with touch")
@@ -43,22 +29,6 @@ when { context.input has command && context.input.command like "touch *" };
 @id("bash-for-hook-goblins")
 permit(principal == Goblin::"e2e-policy", action == Action::"tool.call", resource == Tool::"Bash");
 `
-
-/** A project with goblin.config.json and policies/, and a user home for Claude Code's own state. */
-function project(policies: string): { dir: string; cwd: string } {
-  const dir = join(work.path, randomUUID())
-  const cwd = join(dir, 'project')
-  mkdirSync(join(cwd, 'policies'), { recursive: true })
-  writeFileSync(join(cwd, 'goblin.config.json'), '{}')
-  writeFileSync(join(cwd, 'policies', 'tools.cedar'), policies)
-  return { dir, cwd }
-}
-
-const ledger = () =>
-  readFileSync(join(home.path, 'audit', 'log.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Envelope)
 
 const policySetHash = async (cwd: string) =>
   parseJson<PolicyCheck>(
@@ -90,7 +60,7 @@ describe('goblin policy hook claude', { timeout: 180_000 }, () => {
         'e2e-policy',
         '--json',
         '--endpoint',
-        collector.url,
+        collectorUrl(),
         '--',
         '-p',
         'make a file',
@@ -138,7 +108,7 @@ describe('goblin policy hook claude', { timeout: 180_000 }, () => {
     expect(decisions[0]?.sig).toMatch(/^[A-Za-z0-9+/]+=*$/)
     // The hook ran inside the run's trace (TRACEPARENT), and its command span carried the decision.
     expect(decisions[0]?.trace_id).toBe(result.traceId)
-    const exposition = await fetch(`${collector.url}/metrics`).then((r) => r.text())
+    const exposition = await fetch(`${collectorUrl()}/metrics`).then((r) => r.text())
     expect(exposition).toContain(
       'goblin_policy_decisions_total{decision="deny",goblin="e2e-policy",action="tool.call"} 1\n',
     )

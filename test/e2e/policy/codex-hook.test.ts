@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AgentRunResult } from '../../../src/agents/run-agent.js'
-import type { Envelope } from '../../../src/audit/envelope.js'
-import { parseJson, runGoblin, tempDir } from '../../helpers/cli.js'
+import { parseJson, runGoblin } from '../../helpers/cli.js'
 import { FakeModelServer, type ModelRequest } from '../../support/fake-model-server.js'
-import { type ServedCollector, serveCollector } from '../agents/goblin-collector.js'
+import { hookFixture } from './hook-fixture.js'
 
 /**
  * `goblin policy hook codex` driven by the real Codex CLI 0.171 from npm (goblin's devDependency) through
@@ -16,20 +15,8 @@ import { type ServedCollector, serveCollector } from '../agents/goblin-collector
  * model's command and the disk.
  */
 
-const home = tempDir()
-const work = tempDir('goblin-codex-hook-')
-const env = { GOBLIN_HOME: home.path }
-let collector: ServedCollector
-
-beforeAll(async () => {
-  expect((await runGoblin(['audit', 'keygen'], { env })).exitCode).toBe(0)
-  collector = await serveCollector(home.path, ['--audit'])
-}, 120_000)
-afterAll(async () => {
-  await collector?.stop()
-  home.cleanup()
-  work.cleanup()
-})
+const fixture = hookFixture('goblin-codex-hook-')
+const { env, collectorUrl, ledger } = fixture
 
 const POLICIES = `@id("no-touch")
 @reason("goblin policy: this goblin may not create files with touch")
@@ -40,24 +27,14 @@ when { context.input has command && context.input.command like "touch *" };
 permit(principal == Goblin::"e2e-codex-policy", action == Action::"tool.call", resource == Tool::"Bash");
 `
 
-/** A project with goblin.config.json and policies/, a user HOME and a CODEX_HOME (with `config`, if given). */
+/** A project with the policies above, a user HOME and a CODEX_HOME (with `config` as its config.toml). */
 function project(config?: string): { dir: string; cwd: string; codexHome: string } {
-  const dir = join(work.path, randomUUID())
-  const cwd = join(dir, 'project')
+  const { dir, cwd } = fixture.project(POLICIES)
   const codexHome = join(dir, 'codex-home')
-  mkdirSync(join(cwd, 'policies'), { recursive: true })
   mkdirSync(codexHome)
-  writeFileSync(join(cwd, 'goblin.config.json'), '{}')
-  writeFileSync(join(cwd, 'policies', 'tools.cedar'), POLICIES)
   if (config !== undefined) writeFileSync(join(codexHome, 'config.toml'), config)
   return { dir, cwd, codexHome }
 }
-
-const ledger = () =>
-  readFileSync(join(home.path, 'audit', 'log.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Envelope)
 
 /** `goblin agent run codex --policy` running `codex exec` against `backend`, approvals and sandbox off. */
 async function runCodex(where: ReturnType<typeof project>, backend: FakeModelServer) {
@@ -72,7 +49,7 @@ async function runCodex(where: ReturnType<typeof project>, backend: FakeModelSer
       'e2e-codex-policy',
       '--json',
       '--endpoint',
-      collector.url,
+      collectorUrl(),
       '--',
       '-c',
       provider,
@@ -114,7 +91,7 @@ describe('goblin policy hook codex', { timeout: 180_000 }, () => {
   it('with the real Codex CLI: a denied shell call does not run, the model gets the reason, the log holds the signed decision', async () => {
     // The user's own config, with a hook of theirs that they never reviewed: goblin trusts its own hook
     // only, so this one stays skipped (as Codex would skip it without goblin), and the file is not touched.
-    const marker = join(work.path, `untrusted-hook-ran-${randomUUID()}`)
+    const marker = join(fixture.work, `untrusted-hook-ran-${randomUUID()}`)
     const userConfig = `[[hooks.PreToolUse]]\n[[hooks.PreToolUse.hooks]]\ntype = "command"\ncommand = "touch ${marker}"\n`
     const where = project(userConfig)
     const target = join(where.cwd, 'made-by-the-agent')
