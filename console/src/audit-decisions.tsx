@@ -6,10 +6,10 @@ import {
   api,
   type InclusionProofJson,
 } from './api.js'
+import { keysToTrust } from './pinned-keys.js'
 import {
   type BrowserKey,
   type InclusionState,
-  importVerifierKey,
   type SignatureState,
   verifyEntrySignature,
   verifyInclusion,
@@ -32,26 +32,28 @@ interface Envelope {
   kid?: string
 }
 
-/** The audit summary and the keyring's keys, imported into WebCrypto (keys whose hash fails are dropped). */
-export function useAuditKeys(): { summary: AuditSummary | null; keys: BrowserKey[]; error: string | null } {
-  const [state, setState] = useState<{
-    summary: AuditSummary | null
-    keys: BrowserKey[]
-    error: string | null
-  }>({
-    summary: null,
-    keys: [],
-    error: null,
-  })
+export interface AuditKeys {
+  summary: AuditSummary | null
+  /** The keys the page verifies with (pinned-keys.ts), imported into WebCrypto. */
+  keys: BrowserKey[]
+  /** True when they are the keys pinned in this browser, not the collector's keyring. */
+  pinned: boolean
+  error: string | null
+}
+
+/** The audit summary and the keys to verify with; `version` re-reads them (after pinning keys). */
+export function useAuditKeys(version = 0): AuditKeys {
+  const [state, setState] = useState<AuditKeys>({ summary: null, keys: [], pinned: false, error: null })
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is only the trigger to read again
   useEffect(() => {
     api.auditSummary().then(
       async (summary) => {
-        const imported = await Promise.all(summary.keys.map((k) => importVerifierKey(k.vkey)))
-        setState({ summary, keys: imported.filter((k): k is BrowserKey => !('error' in k)), error: null })
+        const { keys, pinned } = await keysToTrust(summary.keys.map((k) => k.vkey))
+        setState({ summary, keys, pinned, error: null })
       },
-      (e: Error) => setState({ summary: null, keys: [], error: e.message }),
+      (e: Error) => setState({ summary: null, keys: [], pinned: false, error: e.message }),
     )
-  }, [])
+  }, [version])
   return state
 }
 
@@ -92,8 +94,16 @@ async function verifyEntry(
 }
 
 /** Ledger entries matching `query`, each verified in the browser as it is shown. */
-export function EntryTable({ query, testId }: { query: URLSearchParams; testId: string }) {
-  const { summary, keys, error } = useAuditKeys()
+export function EntryTable({
+  query,
+  testId,
+  version = 0,
+}: {
+  query: URLSearchParams
+  testId: string
+  version?: number
+}) {
+  const { summary, keys, error } = useAuditKeys(version)
   const [entries, setEntries] = useState<AuditEntries | null>(null)
   const [verdicts, setVerdicts] = useState(new Map<number, EntryVerdict>())
   const [loadError, setLoadError] = useState<string | null>(null)

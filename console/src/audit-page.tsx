@@ -1,5 +1,8 @@
+import { useState } from 'preact/hooks'
+import type { AuditSummary } from './api.js'
 import { anchorState, EntryTable, useAuditKeys } from './audit-decisions.js'
 import { TextFilter } from './filter-field.js'
+import { pinKeys, unpinKeys } from './pinned-keys.js'
 
 const SEARCH_FIELDS = [
   ['goblin', 'goblin'],
@@ -9,7 +12,8 @@ const SEARCH_FIELDS = [
 ] as const
 
 export function AuditPage({ params }: { params: URLSearchParams }) {
-  const { summary, error } = useAuditKeys()
+  const [version, setVersion] = useState(0)
+  const { summary, keys, pinned, error } = useAuditKeys(version)
   const query = new URLSearchParams()
   for (const [field] of SEARCH_FIELDS) {
     const value = params.get(field)?.trim()
@@ -75,15 +79,12 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <h2>keys the page verifies with</h2>
-          <ul class="keys">
-            {summary.keys.map((k) => (
-              <li key={k.kid}>
-                <code>{k.vkey}</code> ({k.status})
-              </li>
-            ))}
-            {summary.keys.length === 0 && <li>the keyring is empty: no signature can be checked</li>}
-          </ul>
+          <KeysSection
+            served={summary.keys}
+            pinned={pinned}
+            trusted={keys.map((k) => `${k.name}+${k.keyHash}`)}
+            onChange={() => setVersion(version + 1)}
+          />
         </>
       )}
       <h2>entries</h2>
@@ -92,7 +93,77 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
           <TextFilter key={field} params={params} name={field} label={label} />
         ))}
       </form>
-      <EntryTable key={query.toString()} query={query} testId="audit-entries" />
+      <EntryTable key={`${query} ${version}`} query={query} testId="audit-entries" version={version} />
     </section>
+  )
+}
+
+/** The keys the page verifies with, and pinning your own in this browser instead of the collector's. */
+function KeysSection({
+  served,
+  pinned,
+  trusted,
+  onChange,
+}: {
+  served: AuditSummary['keys']
+  pinned: boolean
+  trusted: string[]
+  onChange: () => void
+}) {
+  const [text, setText] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  const pin = async () => {
+    const result = await pinKeys(text)
+    if ('error' in result) return setProblem(result.error)
+    setProblem(null)
+    setText('')
+    onChange()
+  }
+  return (
+    <>
+      <h2>keys the page verifies with</h2>
+      <p class="meta" data-testid="key-source">
+        {pinned
+          ? 'pinned in this browser: the keys the collector sends are not used'
+          : "the collector's keyring: pin the keys of goblin audit keys export (from a machine you trust) to stop trusting it"}
+      </p>
+      <ul class="keys" data-testid="trusted-keys">
+        {trusted.map((k) => (
+          <li key={k}>
+            <code>{k}</code>
+            {!pinned && ` (${served.find((s) => s.kid === k)?.status ?? 'unknown'})`}
+          </li>
+        ))}
+        {trusted.length === 0 && <li>no key: no signature can be checked</li>}
+      </ul>
+      <form class="pin" onSubmit={(e) => e.preventDefault()}>
+        <textarea
+          name="pin"
+          rows={2}
+          placeholder="name+1a2b3c4d+AbC... (one verifier key a line)"
+          value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+        />
+        <button type="button" onClick={pin}>
+          pin these keys
+        </button>
+        {pinned && (
+          <button
+            type="button"
+            onClick={() => {
+              unpinKeys()
+              onChange()
+            }}
+          >
+            unpin: use the collector's keyring
+          </button>
+        )}
+        {problem && (
+          <p class="error" data-testid="pin-error">
+            {problem}
+          </p>
+        )}
+      </form>
+    </>
   )
 }

@@ -290,6 +290,43 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     await page.locator('[data-testid="waterfall"]').waitFor()
   })
 
+  it('verifies with keys pinned in the browser instead of the ones the collector sends', async () => {
+    const exported = parseJson<{ keys: Array<{ name: string; vkey: string }> }>(
+      await goblin('audit', 'keys', 'export', '--json'),
+    )
+    const vkey = (name: string) => exported.keys.find((k) => k.name === name)?.vkey as string
+    await page.goto(`${url}/console/#/audit?trace_id=${sent.traceId}`)
+    const entry = page.locator('[data-testid="audit-entries"] tr[data-index="0"]')
+    await expect.poll(() => entry.getAttribute('class')).toBe('verified')
+    expect(await page.textContent('[data-testid="key-source"]')).toContain("the collector's keyring")
+    const pin = async (text: string) => {
+      await page.fill('textarea[name="pin"]', text)
+      await page.click('text=pin these keys')
+    }
+    await pin('goblin+nothex+AAAA')
+    expect(await page.textContent('[data-testid="pin-error"]')).toBe('goblin+nothex+AAAA: not name+hash+key')
+    // Pinned: only the researcher's key, which signed neither the ledger's entries nor its checkpoint.
+    await pin(vkey('researcher'))
+    await expect
+      .poll(() => page.textContent('[data-testid="key-source"]'))
+      .toContain('pinned in this browser')
+    await expect
+      .poll(() => entry.locator('[data-testid="entry-signature"]').textContent())
+      .toBe('unknown-key')
+    expect(await entry.locator('[data-testid="entry-inclusion"]').textContent()).toBe(
+      'not-included: no signature by a trusted key verifies over the checkpoint',
+    )
+    await pin(vkey('goblin'))
+    await expect.poll(() => entry.getAttribute('class')).toBe('verified')
+    expect(await page.locator('[data-testid="trusted-keys"] li').allTextContents()).toEqual([
+      vkey('goblin').split('+').slice(0, 2).join('+'),
+    ])
+    await page.click("text=unpin: use the collector's keyring")
+    await expect
+      .poll(() => page.textContent('[data-testid="key-source"]'))
+      .toContain("the collector's keyring")
+  })
+
   it('shows a tampered entry failing verification in the page', async () => {
     const log = join(home.path, 'audit', 'log.jsonl')
     const lines = readFileSync(log, 'utf8').split('\n')
@@ -297,6 +334,8 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(lines[1]).toContain('"decision":"deny"')
     lines[1] = (lines[1] as string).replace('"decision":"deny"', '"decision":"allow"')
     writeFileSync(log, lines.join('\n'))
+    // A fresh load: the page has no verdicts of before the edit.
+    await page.goto('about:blank')
     await page.goto(`${url}/console/#/audit?trace_id=${sent.traceId}`)
     const tampered = page.locator('[data-testid="audit-entries"] tr[data-index="1"]')
     await expect.poll(() => tampered.getAttribute('class')).toBe('failed')
