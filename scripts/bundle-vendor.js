@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { packageName } from '../dist/src/cli/vendor-resolve.js'
 
 /**
  * The vendored packages. CommonJS bundles, but for zod (which imports nothing vendored): a bundle requires the
@@ -24,6 +25,8 @@ export const VENDORED = [
   '@opentelemetry/sdk-trace-base',
   '@opentelemetry/sdk-metrics',
   '@opentelemetry/otlp-exporter-base',
+  // The exporters' transport: a subpath of its own, else its 21 modules load one by one.
+  '@opentelemetry/otlp-exporter-base/node-http',
   '@opentelemetry/otlp-transformer',
   '@opentelemetry/exporter-trace-otlp-http',
   '@opentelemetry/exporter-trace-otlp-proto',
@@ -36,12 +39,10 @@ for (const specifier of VENDORED) {
   // The entry of that format: what `import` resolves to for zod, what `require` resolves to for the rest.
   const entry = format === 'esm' ? fileURLToPath(import.meta.resolve(specifier)) : require.resolve(specifier)
   // Its package.json, found from the entry (some packages do not export ./package.json).
-  const root = entry.slice(
-    0,
-    entry.lastIndexOf(`/node_modules/${specifier}/`) + `/node_modules/${specifier}`.length,
-  )
+  const name = packageName(specifier)
+  const root = entry.slice(0, entry.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length)
   const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'))
-  const file = `${specifier.replace('@', '').replace('/', '-')}.${format === 'cjs' ? 'cjs' : 'js'}`
+  const file = `${specifier.replace('@', '').replaceAll('/', '-')}.${format === 'cjs' ? 'cjs' : 'js'}`
   await build({
     entryPoints: [entry],
     bundle: true,
@@ -53,6 +54,12 @@ for (const specifier of VENDORED) {
     banner: { js: `// ${pkg.name}@${pkg.version}, bundled by scripts/bundle-vendor.js` },
     logLevel: 'warning',
     legalComments: 'eof',
+    // The OTLP transport loads node:http(s) by import(), whose ESM namespace reads every export of node:http,
+    // undici's lazy ones too (about 30 ms per `trace exec`); as require() it does not. Only builtins are
+    // imported so there; oclif's import() of ESM commands must stay one.
+    ...(specifier === '@opentelemetry/otlp-exporter-base/node-http'
+      ? { supported: { 'dynamic-import': false } }
+      : {}),
   })
   map[specifier] = { file, format: format === 'cjs' ? 'commonjs' : 'module' }
 }

@@ -7,9 +7,17 @@ export interface VendoredPackage {
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean }
 type NextResolve = (specifier: string, context: { parentURL?: string; conditions?: string[] }) => Resolved
 
-/** The `node_modules/<specifier>/` directory a resolved URL lies in, or null. */
+/** The package a bare specifier names: `@scope/name` or `name`, without a subpath (`pkg/node-http`). */
+export function packageName(specifier: string): string {
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
+}
+
+/** The `node_modules/<package>/` directory a resolved URL of a specifier (maybe a subpath) lies in, or null. */
 export function packageDir(url: string, specifier: string): string | null {
-  const marker = `/node_modules/${specifier}/`
+  const marker = `/node_modules/${packageName(specifier)}/`
   const at = url.lastIndexOf(marker)
   return at === -1 ? null : url.slice(0, at + marker.length)
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { PUBLISH_HOST } from './default-ports.js'
 import {
   MANAGED_LABEL,
   PLAN_HASH_LABEL,
@@ -14,8 +15,6 @@ export const HEALTH_LABEL = 'dev.goblin.health'
 export const PORT_NAMES_LABEL = 'dev.goblin.port-names'
 /** The label that lists the services a container's service starts after (so `down` stops it first). */
 export const DEPENDS_LABEL = 'dev.goblin.depends-on'
-/** Host address every port is published on: the stack is for this machine. */
-export const PUBLISH_HOST = '127.0.0.1'
 
 /** `goblin-<service>`: the container's name. */
 export function containerName(service: string): string {

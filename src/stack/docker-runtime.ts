@@ -6,10 +6,10 @@ import {
   containerName,
   DEPENDS_LABEL,
   healthFromLabels,
-  PUBLISH_HOST,
   planHash,
   portNamesFromLabels,
 } from './container-spec.js'
+import { PUBLISH_HOST } from './default-ports.js'
 import { engineError, engineMessage, engineStatus } from './docker-client.js'
 import type { DockerEndpoint } from './docker-endpoint.js'
 import { pause, probeHttp } from './http-probe.js'

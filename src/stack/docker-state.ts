@@ -2,7 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { homePaths } from '../core/paths.js'
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
-import { PUBLISH_HOST } from './container-spec.js'
+import { PUBLISH_HOST } from './default-ports.js'
 import type { ServiceStatus } from './stack-report.js'
 
 /**

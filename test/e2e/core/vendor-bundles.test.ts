@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { packageName } from '../../../src/cli/vendor-resolve.js'
 import { REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
 
 // bin/run.js serves @oclif/core, zod and the OpenTelemetry SDK from one-file bundles (scripts/bundle-vendor.js):
@@ -34,11 +35,12 @@ describe('dist/vendor bundles', () => {
     expect(Object.keys(map)).toEqual(expect.arrayContaining(['@oclif/core', 'zod', '@opentelemetry/api']))
     for (const [specifier, { file }] of Object.entries(map)) {
       const installed = await import(specifier)
-      const version = JSON.parse(
-        readFileSync(join(REPO_ROOT, 'node_modules', specifier, 'package.json'), 'utf8'),
-      ).version as string
+      // A subpath (@opentelemetry/otlp-exporter-base/node-http) is bundled from its package.
+      const name = packageName(specifier)
+      const version = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8'))
+        .version as string
       expect(readFileSync(vendor(file), 'utf8').split('\n')[0]).toBe(
-        `// ${specifier}@${version}, bundled by scripts/bundle-vendor.js`,
+        `// ${name}@${version}, bundled by scripts/bundle-vendor.js`,
       )
       const bundled = await import(pathToFileURL(vendor(file)).href)
       // Importing CommonJS adds a `default` export, whichever copy it is.
@@ -69,8 +71,9 @@ describe('dist/vendor bundles', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0, sampled: true, exported: false })
     expect(run.stderr).toContain('not exported')
     expect(loaded).toContain(pathToFileURL(vendor('opentelemetry-sdk-trace-base.cjs')).href)
+    expect(loaded).toContain(pathToFileURL(vendor('opentelemetry-otlp-exporter-base-node-http.cjs')).href)
     const twice = loaded.filter((url) =>
-      /node_modules\/@opentelemetry\/(api|core|sdk-trace-base|resources)\//.test(url),
+      /node_modules\/@opentelemetry\/(api|core|sdk-trace-base|resources|otlp-exporter-base)\//.test(url),
     )
     expect(twice).toEqual([])
   })

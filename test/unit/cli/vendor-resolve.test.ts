@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { packageDir, vendorResolver } from '../../../src/cli/vendor-resolve.js'
+import { packageDir, packageName, vendorResolver } from '../../../src/cli/vendor-resolve.js'
 
 // The resolver over a stand-in for Node's own resolution: goblin at /app, a plugin with its own zod.
 const OWN = 'file:///app/bin/run.js'
@@ -48,5 +48,35 @@ describe('vendorResolver', () => {
       'file:///p/node_modules/@oclif/core/',
     )
     expect(packageDir('file:///p/lib/index.js', '@oclif/core')).toBeNull()
+  })
+
+  it('finds the package of a subpath specifier, so a plugin’s own copy of a subpath is left alone too', () => {
+    expect(packageName('@opentelemetry/otlp-exporter-base/node-http')).toBe(
+      '@opentelemetry/otlp-exporter-base',
+    )
+    expect(packageName('zod/v4')).toBe('zod')
+    expect(packageName('zod')).toBe('zod')
+    const url = 'file:///p/node_modules/@opentelemetry/otlp-exporter-base/build/src/index-node-http.js'
+    expect(packageDir(url, '@opentelemetry/otlp-exporter-base/node-http')).toBe(
+      'file:///p/node_modules/@opentelemetry/otlp-exporter-base/',
+    )
+    const sub = vendorResolver(
+      { 'zod/v4': { file: 'zod-v4.js', format: 'module' } },
+      new URL('file:///app/dist/vendor/'),
+      OWN,
+    )
+    const own = (_specifier: string, context: { parentURL?: string }) =>
+      ({
+        url: context.parentURL?.startsWith('file:///home/')
+          ? 'file:///home/u/p/node_modules/zod/v4/index.js'
+          : 'file:///app/node_modules/zod/v4/index.js',
+        format: 'module',
+      }) as const
+    expect(sub('zod/v4', { parentURL: 'file:///app/dist/src/a.js' }, own).url).toBe(
+      'file:///app/dist/vendor/zod-v4.js',
+    )
+    expect(sub('zod/v4', { parentURL: 'file:///home/u/p/hook.js' }, own).url).toBe(
+      'file:///home/u/p/node_modules/zod/v4/index.js',
+    )
   })
 })
