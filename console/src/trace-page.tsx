@@ -92,7 +92,12 @@ export function TracePage({ id, params }: { id: string; params: URLSearchParams 
         {formatTime(model.startUnixNano)} · {formatDuration(model.durationMs)} · {model.spanCount} spans ·{' '}
         {model.errorCount} errors · {model.services.join(', ')} · LLM cost{' '}
         <strong data-testid="trace-total-cost">{formatUsd(model.costUsd)}</strong>
-        {unpriced > 0 && <span class="warn"> ({unpriced} calls not priced, not counted as $0)</span>}
+        {unpriced > 0 && (
+          <span class="warn">
+            {' '}
+            ({unpriced} {unpriced === 1 ? 'call' : 'calls'} not priced, not counted as $0)
+          </span>
+        )}
         {model.orphans > 0 && ` · ${model.orphans} spans whose parent has not arrived`}
       </p>
       <div class="trace-layout">
