@@ -39,6 +39,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Plugins live under GOBLIN_HOME, never in a project: oclif reads its dirs from GOBLIN_DATA_DIR & co.
   const { oclifDirsEnv } = await import('../dist/src/plugins/oclif-dirs.js')
   Object.assign(process.env, oclifDirsEnv(process.env))
+  // `trace exec` runs without oclif where oclif would add nothing (src/cli/fast-trace-exec.ts).
+  const fast =
+    args[0] === 'trace' &&
+    args[1] === 'exec' &&
+    (await (await import('../dist/src/cli/fast-trace-exec.js')).fastTraceExec(args.slice(2), process.env))
+  if (!fast) await runOclif()
+}
+
+async function runOclif() {
   const { run, settings } = await import('@oclif/core')
   // Linked plugins run their built dist/ like installed ones: oclif cannot transpile ESM TypeScript on the fly.
   settings.enableAutoTranspile = false

@@ -3,8 +3,10 @@ import { constants } from 'node:os'
 import { basename } from 'node:path'
 import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { usageError } from '../core/errors.js'
+import { goblinHome } from '../core/paths.js'
 import type { ExportOutcome } from '../telemetry/cli-tracer.js'
 import { envFromContext, withGoblinBaggage } from '../telemetry/env-carrier.js'
+import { collectorUrl } from './endpoints.js'
 
 export interface ExecOptions {
   command: string
@@ -121,6 +123,73 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
     sampled: (sc.traceFlags & 1) === 1,
     export: outcome,
     ...(startError ? { startError } : {}),
+  }
+}
+
+/** `trace exec`'s parsed command line: the command after `--` and the flags before it. */
+export interface ExecRequest {
+  command?: string
+  args: string[]
+  name?: string
+  attr?: string[]
+}
+
+/** What `trace exec --json` prints. */
+export interface ExecSummary {
+  exitCode: number
+  traceId: string
+  spanId: string
+  sampled: boolean
+  exported: boolean
+}
+
+/**
+ * The options `trace exec` runs with, or the usage/config error it stops at before anything runs. The
+ * project config is read only when no OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT decides where spans go.
+ */
+export async function prepareExec(request: ExecRequest, env: NodeJS.ProcessEnv): Promise<ExecOptions> {
+  if (!request.command) {
+    throw usageError(
+      'NO_COMMAND',
+      'no command to run',
+      'Write the command after --, e.g. goblin trace exec -- make test.',
+    )
+  }
+  const attributes = parseAttrFlags(request.attr)
+  const configured = Boolean(
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
+  )
+  let endpoint: string | undefined
+  if (!configured) {
+    // zod and the config schema load only here: with the endpoint set, `trace exec` never reads the config.
+    const { loadProjectConfig } = await import('../core/config.js')
+    endpoint = collectorUrl(goblinHome(env), loadProjectConfig(process.cwd(), env).config)
+  }
+  return {
+    command: request.command,
+    args: request.args,
+    name: request.name,
+    attributes,
+    env,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'goblin',
+    endpoint,
+  }
+}
+
+/** Runs the prepared command traced; says on stderr (`note`) what failed; sets process.exitCode to the command's. */
+export async function runExec(options: ExecOptions, note: (text: string) => void): Promise<ExecSummary> {
+  const result = await execTraced(options)
+  if (result.startError) note(`goblin trace exec: ${result.startError}`)
+  if (!result.export.ok) {
+    note(`goblin trace exec: span ${result.traceId}/${result.spanId} not exported: ${result.export.error}`)
+  }
+  process.exitCode = result.exitCode
+  return {
+    exitCode: result.exitCode,
+    traceId: result.traceId,
+    spanId: result.spanId,
+    sampled: result.sampled,
+    exported: result.export.ok && result.export.spans > 0,
   }
 }
 

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { execa, type Options } from 'execa'
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..')
@@ -41,4 +42,27 @@ export function parseJson<T = unknown>(run: GoblinRun): T {
 export function tempDir(prefix = 'goblin-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix))
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/**
+ * Runs goblin with a load hook (as a user could add with --import) that records every module it loads;
+ * GOBLIN_HOME is a fresh directory unless `env` names one.
+ */
+export async function runRecordingLoads(args: string[], env: Record<string, string> = {}) {
+  const dir = tempDir('goblin-loads-')
+  try {
+    const hook = join(dir.path, 'loaded.mjs')
+    const list = join(dir.path, 'loaded.txt')
+    writeFileSync(
+      hook,
+      `import module from 'node:module'; import { appendFileSync } from 'node:fs'
+module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`,
+    )
+    const run = await runGoblin(args, {
+      env: { GOBLIN_HOME: dir.path, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`, ...env },
+    })
+    return { run, loaded: readFileSync(list, 'utf8').split('\n') }
+  } finally {
+    dir.cleanup()
+  }
 }

@@ -1,33 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { packageName } from '../../../src/cli/vendor-resolve.js'
-import { REPO_ROOT, runGoblin, tempDir } from '../../helpers/cli.js'
+import { REPO_ROOT, runRecordingLoads } from '../../helpers/cli.js'
 
 // bin/run.js serves @oclif/core, zod and the OpenTelemetry SDK from one-file bundles (scripts/bundle-vendor.js):
 // each must be the installed version, with the same exports, and the CLI must load them and no second copy.
 const vendor = (file: string) => join(REPO_ROOT, 'dist/vendor', file)
-
-/** Runs goblin with a load hook (as a user could add with --import) that records every module it loads. */
-async function runRecordingLoads(args: string[], env: Record<string, string> = {}) {
-  const home = tempDir('goblin-vendor-')
-  try {
-    const hook = join(home.path, 'loaded.mjs')
-    const list = join(home.path, 'loaded.txt')
-    writeFileSync(
-      hook,
-      `import module from 'node:module'; import { appendFileSync } from 'node:fs'
-module.registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })`,
-    )
-    const run = await runGoblin(args, {
-      env: { GOBLIN_HOME: home.path, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`, ...env },
-    })
-    return { run, loaded: readFileSync(list, 'utf8').split('\n') }
-  } finally {
-    home.cleanup()
-  }
-}
 
 describe('dist/vendor bundles', () => {
   it('are built from the installed versions and export the same names', async () => {
