@@ -98,14 +98,30 @@ interface NewCall {
   spanId: Uint8Array
   spanHex: string | null
   call: LlmCall
+  /** The USD written as `counted_usd` with the row (null: nothing to count); undefined until it is known. */
+  usd?: number | null
+}
+
+/** An LLM call read from a span of the batch, not yet stored. */
+interface SpanCall {
+  span: SpanRecord
+  trace: BatchTrace
+  call: LlmCall
+  key: string | null
 }
 
 /** The spans of one trace in a batch, and the calls read from them. */
 interface BatchTrace {
+  hex: string
   id: Uint8Array
   spans: number
   nodes: TraceNode[]
-  calls: Array<{ spanHex: string; ownModel: string | null }>
+  /** The calls read from the batch's spans of this trace. */
+  read: SpanCall[]
+  /** The calls' places when every stored span of the trace is in this batch (`wholeTraceInBatch`). */
+  places?: Map<string, CallPlace>
+  /** Calls of this trace stored by this batch. */
+  stored: number
   /** A call of this trace took a stored log event's place: its counted USD came from the store. */
   tookLog: boolean
 }
@@ -115,7 +131,8 @@ interface BatchTrace {
  * a log event (`readLogCall`), written in the same transaction as the batch. After each batch, every
  * touched trace that holds calls is walked again (`placeCalls`): a call with calls below it, at any depth
  * and whichever arrived first, is an aggregate; a call naming no model inherits its nearest ancestor's.
- * A trace whose spans all arrived in this batch is walked from the batch itself, others from the store.
+ * A trace whose spans all arrived in this batch is placed from the batch itself before its calls are
+ * written, so each row is written once with its place and counted USD; others are walked from the store.
  * The same call seen as a span and as a log event (same service and input tokens, starts within 60 s) is
  * kept once, as the span, with the log event's counts, and its own cost when the span has none.
  */
@@ -142,7 +159,6 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
       return id
     }
     const stored: NewCall[] = []
-    const traces = new Map<string, BatchTrace>()
     const insert = (
       traceHex: string,
       traceId: Uint8Array,
@@ -152,13 +168,20 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
       startNs: bigint,
       call: LlmCall,
       key: string | null,
+      place: CallPlace | undefined,
     ): boolean => {
+      const model = call.model ?? place?.inheritedModel ?? null
+      // A log call is never placed, and a placed span call's USD is known now: both are counted with the row.
+      const usd =
+        options.onCost && (place !== undefined || source === FROM_LOG)
+          ? countedUsd(call, model, place, price)
+          : undefined
       const inserted = st.insert.run(
         traceId,
         spanId,
         source,
         startNs,
-        nameId(call.model),
+        nameId(model),
         call.model === null ? 0 : 1,
         nameId(call.provider),
         nameId(call.goblin),
@@ -169,15 +192,27 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
         call.metered ? 1 : 0,
         call.ownCostUsd,
         key,
+        place?.aggregate ? 1 : 0,
+        usd ?? null,
       )
       if (Number(inserted.changes) === 0) return false
-      stored.push({ traceHex, traceId, spanId, spanHex, call })
+      stored.push({ traceHex, traceId, spanId, spanHex, call, usd })
       return true
     }
+    const traces = new Map<string, BatchTrace>()
+    const calls: SpanCall[] = []
     for (const span of spans) {
       let trace = traces.get(span.traceId)
       if (!trace) {
-        trace = { id: idBytes(span.traceId), spans: 0, nodes: [], calls: [], tookLog: false }
+        trace = {
+          hex: span.traceId,
+          id: idBytes(span.traceId),
+          spans: 0,
+          nodes: [],
+          read: [],
+          stored: 0,
+          tookLog: false,
+        }
         traces.set(span.traceId, trace)
       }
       trace.spans++
@@ -188,12 +223,26 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
       })
       const call = readSpanCall(span)
       if (!call) continue
+      const spanCall = { span, trace, call, key: twinKey(call) }
+      trace.read.push(spanCall)
+      calls.push(spanCall)
+    }
+    for (const trace of traces.values()) {
+      if (trace.read.length > 0 && wholeTraceInBatch(st, trace)) {
+        trace.places = placeCalls(
+          trace.nodes,
+          trace.read.map((c) => c.span.spanId),
+        )
+      }
+    }
+    const mayHaveTwin = keysWithWaitingLogs(st, calls)
+    for (const { span, trace, call, key } of calls) {
       const startNs = BigInt(span.startTimeUnixNano)
-      const key = twinKey(call)
       const spanId = idBytes(span.spanId)
-      if (!insert(span.traceId, trace.id, spanId, span.spanId, FROM_SPAN, startNs, call, key)) continue
-      trace.calls.push({ spanHex: span.spanId, ownModel: call.model })
-      const twin = key === null ? undefined : findTwin(st, key, FROM_LOG, startNs)
+      const place = trace.places?.get(span.spanId)
+      if (!insert(trace.hex, trace.id, spanId, span.spanId, FROM_SPAN, startNs, call, key, place)) continue
+      trace.stored++
+      const twin = key !== null && mayHaveTwin.has(key) ? findTwin(st, key, FROM_LOG, startNs) : undefined
       if (twin) {
         // Seen first as a log event: the span takes its place, with the event's counts, cost and session.
         st.takeLog.run(twin.trace_id, twin.span_id, trace.id, spanId)
@@ -228,6 +277,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
         startNs,
         call,
         key,
+        undefined,
       )
     }
     // USD counted on /metrics for calls that turned out to be aggregates: the counter cannot go down, so
@@ -238,23 +288,33 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
     }
     const placed = new Map<string, CallPlace>()
     for (const [hex, trace] of traces) {
-      if (trace.calls.length > 0 && !trace.tookLog && wholeTraceInBatch(st, hex, trace)) {
-        placeBatchTrace(st, hex, trace, nameId, placed)
+      if (trace.places && trace.stored > 0 && !trace.tookLog) {
+        for (const [spanHex, place] of trace.places) placed.set(`${hex}/${spanHex}`, place)
       } else if (st.traceHasCalls.get(trace.id) !== undefined) {
         placeStoredTrace(st, hex, trace.id, nameId, uncount, placed)
       }
     }
     if (!options.onCost) return
-    for (const { traceHex, traceId, spanId, spanHex, call } of stored) {
+    // Summed per label set first: one counter increment per labels and batch instead of one per call.
+    const batchUsd = new Map<string, { labels: CostLabels; usd: number }>()
+    for (const { traceHex, traceId, spanId, spanHex, call, usd: countedAtInsert } of stored) {
       // Log calls are never placed: they keep their own model and are never aggregates.
       const place = spanHex === null ? undefined : placed.get(`${traceHex}/${spanHex}`)
       if (place?.aggregate) continue
       const model = call.model ?? place?.inheritedModel ?? null
-      const usd = call.ownCostUsd ?? price({ ...call, model })
-      if (usd === null || usd <= 0) continue
-      st.counted.run(usd, traceId, spanId)
+      let usd = countedAtInsert
+      if (usd === undefined) {
+        usd = countedUsd(call, model, place, price)
+        if (usd !== null) st.counted.run(usd, traceId, spanId)
+      }
+      if (usd === null) continue
       const labels = { goblin: call.goblin ?? '', model: model ?? '', provider: call.provider ?? '' }
       const key = labelKey(labels)
+      const sum = batchUsd.get(key)
+      if (sum) sum.usd += usd
+      else batchUsd.set(key, { labels, usd })
+    }
+    for (const [key, { labels, usd }] of batchUsd) {
       const owed = debt.get(key) ?? 0
       if (owed >= usd) debt.set(key, owed - usd)
       else {
@@ -290,41 +350,47 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
   }
 }
 
+/** The USD `/metrics` counts for a call in its place: none for an aggregate, else own cost or tokens x price. */
+function countedUsd(
+  call: LlmCall,
+  model: string | null,
+  place: CallPlace | undefined,
+  price: CallPricer,
+): number | null {
+  if (place?.aggregate) return null
+  const usd = call.ownCostUsd ?? price({ ...call, model })
+  return usd === null || usd <= 0 ? null : usd
+}
+
 /**
  * True when every stored span of the trace came in this batch (the trace's span count, already updated
  * by the batch, equals the batch's): the batch alone then decides the calls' places.
  */
-function wholeTraceInBatch(st: Statements, hex: string, trace: BatchTrace): boolean {
-  const row = st.traceSpanCount.get(hex) as { n: number } | undefined
+function wholeTraceInBatch(st: Statements, trace: BatchTrace): boolean {
+  const row = st.traceSpanCount.get(trace.hex) as { n: number } | undefined
   return row !== undefined && Number(row.n) === trace.spans
 }
 
-/** Places the calls of a trace that arrived whole in this batch: new rows, none yet an aggregate or counted. */
-function placeBatchTrace(
-  st: Statements,
-  hex: string,
-  trace: BatchTrace,
-  nameId: (name: string | null) => number | null,
-  placed: Map<string, CallPlace>,
-): void {
-  const places = placeCalls(
-    trace.nodes,
-    trace.calls.map((c) => c.spanHex),
-  )
-  for (const call of trace.calls) {
-    const place = places.get(call.spanHex)
-    if (!place) continue
-    const inherits = call.ownModel === null && place.inheritedModel !== null
-    if (place.aggregate || inherits) {
-      st.place.run(
-        place.aggregate ? 1 : 0,
-        nameId(call.ownModel ?? place.inheritedModel),
-        trace.id,
-        idBytes(call.spanHex),
-      )
-    }
-    placed.set(`${hex}/${call.spanHex}`, place)
+/**
+ * The twin keys of the batch's span calls that have a log event waiting within the window of the key's
+ * calls: one seek per key instead of two per call, since a span's twin is almost always absent (only
+ * coding agents send both). No log row is added while the batch's spans are matched, so the answer holds.
+ */
+function keysWithWaitingLogs(st: Statements, calls: SpanCall[]): Set<string> {
+  const ranges = new Map<string, { from: bigint; to: bigint }>()
+  for (const { span, key } of calls) {
+    if (key === null) continue
+    const start = BigInt(span.startTimeUnixNano)
+    const range = ranges.get(key)
+    if (!range) ranges.set(key, { from: start, to: start })
+    else if (start < range.from) range.from = start
+    else if (start > range.to) range.to = start
   }
+  const keys = new Set<string>()
+  for (const [key, { from, to }] of ranges) {
+    if (st.twinAfter.get(key, FROM_LOG, from - TWIN_WINDOW_NS, to + TWIN_WINDOW_NS)) keys.add(key)
+  }
+  return keys
 }
 
 /** A call's token counts in the order of the `llm_calls` columns, input_tokens to reasoning_tokens. */
@@ -406,8 +472,8 @@ function prepare(db: DatabaseSync): Statements {
     insert: db.prepare(
       `INSERT INTO llm_calls (trace_id, span_id, source, start_ns, model, own_model, provider, goblin, task, service,
          session, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cache_creation_1h_tokens,
-         reasoning_tokens, metered, cost, match_key)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+         reasoning_tokens, metered, cost, match_key, aggregate, counted_usd)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
     ),
     twinBefore: twin('DESC'),
     twinAfter: twin('ASC'),
@@ -418,12 +484,14 @@ function prepare(db: DatabaseSync): Statements {
          session = coalesce(session, ?), matched = 1
        WHERE trace_id = ? AND span_id = ?`,
     ),
+    // The row starts unplaced again (aggregate 0): the trace is then walked from the store, which sees it
+    // turn aggregate, if it is one, and pays back the USD the log event was counted with.
     takeLog: db.prepare(
       `UPDATE llm_calls AS c SET input_tokens = l.input_tokens, output_tokens = l.output_tokens,
          cache_read_tokens = l.cache_read_tokens, cache_creation_tokens = l.cache_creation_tokens,
          cache_creation_1h_tokens = l.cache_creation_1h_tokens, reasoning_tokens = l.reasoning_tokens,
          cost = coalesce(c.cost, l.cost), session = coalesce(c.session, l.session), counted_usd = l.counted_usd,
-         matched = 1
+         matched = 1, aggregate = 0
        FROM (SELECT * FROM llm_calls WHERE trace_id = ? AND span_id = ?) AS l
        WHERE c.trace_id = ? AND c.span_id = ?`,
     ),

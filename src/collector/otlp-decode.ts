@@ -379,22 +379,27 @@ function anyValue(value: unknown, depth: number): AttributeValue {
   if (depth >= MAX_VALUE_DEPTH)
     throw undecodable(`an attribute value nests arrays or kvlists deeper than ${MAX_VALUE_DEPTH} levels`)
   const v = value as Obj
-  // The set member is an own property, in a decoded protobufjs message (whose unset members are prototype
-  // defaults) as in an OTLP/JSON AnyValue.
-  const has = (field: string) => Object.hasOwn(v, field) && v[field] != null
-  if (has('stringValue')) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue)
-  if (has('intValue')) return intValue(v.intValue)
-  if (has('doubleValue')) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue)
-  if (has('boolValue')) return Boolean(v.boolValue)
-  if (has('arrayValue'))
+  if (has(v, 'stringValue')) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue)
+  if (has(v, 'intValue')) return intValue(v.intValue)
+  if (has(v, 'doubleValue')) return typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue)
+  if (has(v, 'boolValue')) return Boolean(v.boolValue)
+  if (has(v, 'arrayValue'))
     return asArray((v.arrayValue as Obj).values, 'arrayValue.values').map((item) => anyValue(item, depth + 1))
-  if (has('kvlistValue')) return attributesOf((v.kvlistValue as Obj).values, depth + 1)
-  if (has('bytesValue')) {
+  if (has(v, 'kvlistValue')) return attributesOf((v.kvlistValue as Obj).values, depth + 1)
+  if (has(v, 'bytesValue')) {
     return v.bytesValue instanceof Uint8Array
       ? Buffer.from(v.bytesValue).toString('base64')
       : String(v.bytesValue)
   }
   return null
+}
+
+/**
+ * True when an AnyValue sets `field`: the set member is an own property, in a decoded protobufjs message
+ * (whose unset members are prototype defaults) as in an OTLP/JSON AnyValue.
+ */
+function has(v: Obj, field: string): boolean {
+  return v[field] != null && Object.hasOwn(v, field)
 }
 
 /** int64 attribute values: a number when exact, else the decimal string. */
