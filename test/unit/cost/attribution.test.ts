@@ -190,6 +190,34 @@ describe('llm_calls index and report sums', () => {
     }
   })
 
+  it('writes the calls of a trace that arrives whole already placed and counted, one counter step per labels', () => {
+    const s = store()
+    const agent = span(llm('gpt-4o', 2_000, 200))
+    const named = span(llm('gpt-4o', 1_000, 100), { parentSpanId: agent.spanId })
+    const unnamed = span(
+      { 'gen_ai.usage.input_tokens': 1_000, 'gen_ai.usage.output_tokens': 100 },
+      { parentSpanId: agent.spanId },
+    )
+    s.ingest([agent, named, unnamed])
+    const rows = s.db
+      .prepare(
+        `SELECT lower(hex(c.span_id)) AS span, c.aggregate, c.counted_usd, m.name AS model
+         FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model`,
+      )
+      .all() as Array<{ span: string; aggregate: number; counted_usd: number | null; model: string }>
+    const bySpan = new Map(rows.map((r) => [r.span, r]))
+    const one = 1_000 * 2.5e-6 + 100 * 1e-5
+    expect(bySpan.get(agent.spanId)).toMatchObject({ aggregate: 1, counted_usd: null, model: 'gpt-4o' })
+    expect(bySpan.get(named.spanId)?.aggregate).toBe(0)
+    expect(bySpan.get(named.spanId)?.counted_usd).toBeCloseTo(one, 12)
+    // The call naming no model is priced with its parent's, and stored with it.
+    expect(bySpan.get(unnamed.spanId)).toMatchObject({ aggregate: 0, model: 'gpt-4o' })
+    expect(bySpan.get(unnamed.spanId)?.counted_usd).toBeCloseTo(one, 12)
+    expect(s.costs).toHaveLength(1)
+    expect(s.costs[0]?.labels).toEqual({ goblin: '', model: 'gpt-4o', provider: '' })
+    expect(s.costs[0]?.usd).toBeCloseTo(2 * one, 12)
+  })
+
   it('counts an unmetered call and flags it, never as $0 of a priced call', () => {
     const s = store()
     s.ingest([span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' })])
