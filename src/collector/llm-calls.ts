@@ -114,8 +114,8 @@ interface SpanCall {
 interface BatchTrace {
   hex: string
   id: Uint8Array
-  spans: number
-  nodes: TraceNode[]
+  /** The batch's spans of this trace (their nodes are built only for a trace placed from the batch). */
+  spans: SpanRecord[]
   /** The calls read from the batch's spans of this trace. */
   read: SpanCall[]
   /** The calls' places when every stored span of the trace is in this batch (`wholeTraceInBatch`). */
@@ -207,20 +207,14 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
         trace = {
           hex: span.traceId,
           id: idBytes(span.traceId),
-          spans: 0,
-          nodes: [],
+          spans: [],
           read: [],
           stored: 0,
           tookLog: false,
         }
         traces.set(span.traceId, trace)
       }
-      trace.spans++
-      trace.nodes.push({
-        spanId: span.spanId,
-        parentSpanId: span.parentSpanId,
-        modelHint: spanModelHint(span),
-      })
+      trace.spans.push(span)
       const call = readSpanCall(span)
       if (!call) continue
       const spanCall = { span, trace, call, key: twinKey(call) }
@@ -230,7 +224,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
     for (const trace of traces.values()) {
       if (trace.read.length > 0 && wholeTraceInBatch(st, trace)) {
         trace.places = placeCalls(
-          trace.nodes,
+          trace.spans.map(traceNode),
           trace.read.map((c) => c.span.spanId),
         )
       }
@@ -368,7 +362,11 @@ function countedUsd(
  */
 function wholeTraceInBatch(st: Statements, trace: BatchTrace): boolean {
   const row = st.traceSpanCount.get(trace.hex) as { n: number } | undefined
-  return row !== undefined && Number(row.n) === trace.spans
+  return row !== undefined && Number(row.n) === trace.spans.length
+}
+
+function traceNode(span: SpanRecord): TraceNode {
+  return { spanId: span.spanId, parentSpanId: span.parentSpanId, modelHint: spanModelHint(span) }
 }
 
 /**
