@@ -111,7 +111,7 @@ export class CollectorMetrics {
     }
   }
 
-  /** Adds to `goblin_cost_usd_total{goblin,model,provider}` (the cost index calls this per stored LLM span). */
+  /** Adds to `goblin_cost_usd_total{goblin,model,provider}` (the cost index calls this once per label set and batch). */
   addCost(labels: CostLabels, usd: number): void {
     if (Number.isFinite(usd) && usd > 0) this.cost.inc({ ...labels }, usd)
   }
