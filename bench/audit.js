@@ -297,10 +297,18 @@ try {
   console.log('\npeak RSS (VmHWM) of the built CLI, over a bare `goblin --version`')
   const cli = (args, env = {}) => {
     const out = join(home, 'rss')
-    execFileSync(process.execPath, ['--import', './bench/peak-rss.mjs', 'bin/run.js', ...args], {
-      env: { ...process.env, GOBLIN_HOME: home, PEAK_RSS_FILE: out, ...env },
-      stdio: ['ignore', 'ignore', 'ignore'],
-    })
+    try {
+      execFileSync(process.execPath, ['--import', './bench/peak-rss.mjs', 'bin/run.js', ...args], {
+        env: { ...process.env, GOBLIN_HOME: home, PEAK_RSS_FILE: out, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    } catch (error) {
+      // Say why a run failed: its --json document or its error.
+      throw new Error(
+        `goblin ${args.join(' ')} failed: ${String(error.stdout).slice(0, 2000)} ${String(error.stderr).slice(-2000)}`,
+      )
+    }
     return Number(readFileSync(out, 'utf8')) * 1024
   }
   const bareRss = cli(['--version'])
