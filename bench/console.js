@@ -11,12 +11,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { chromium } from 'playwright-core'
+// The tests' launcher (Node strips its types): the same Chromium, flags and fresh profile as the console tests.
+import { launchChromium } from '../test/helpers/browser.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const runs = Number(process.env.BENCH_RUNS ?? 7)
 const home = mkdtempSync(join(tmpdir(), 'goblin-bench-console-'))
-const profile = mkdtempSync(join(tmpdir(), 'goblin-bench-chromium-'))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const hex = (n, digits) => n.toString(16).padStart(digits, '0')
 const nowNs = BigInt(Date.now()) * 1_000_000n
@@ -179,20 +179,8 @@ try {
   for (let i = 0; i < bigSpans.length; i += 1000) await post(url, 'bench-svc', bigSpans.slice(i, i + 1000))
   await waitForTrace(url, big, 5000)
 
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 800 },
-  })
-  const page = await browser.newPage()
+  browser = await launchChromium()
+  const page = await browser.context.newPage()
   // One warm-up of each, so the collector's price tables and Chromium's caches are loaded for both sides.
   await timeTracePage(page, url, small)
   await timeTracePage(page, url, big)
@@ -291,5 +279,4 @@ try {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
   rmSync(home, { recursive: true, force: true })
-  rmSync(profile, { recursive: true, force: true })
 }
