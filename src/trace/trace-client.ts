@@ -3,6 +3,7 @@ import { searchParamsFor } from '../collector/search-params.js'
 import type { SpanRecord } from '../collector/span-record.js'
 import type { StoredSpan, TraceQuery, TraceSummary } from '../collector/span-store.js'
 import { GoblinError, unreachableError } from '../core/errors.js'
+import { type HttpAnswer, httpGetText } from '../core/http-get.js'
 import type { BackendTarget } from './endpoints.js'
 
 /** A search result row from either backend; Tempo leaves goblin's extra columns out (null). */
@@ -68,7 +69,7 @@ export class TraceClient {
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     const res = await this.request(`/api/traces/${traceId}`)
     if (res.status === 404) throw traceNotFound(traceId, this.target.endpoint)
-    const text = await this.readOk(res)
+    const text = this.readOk(res)
     const doc = parseOtlpJson(text) as { trace?: unknown }
     // Tempo v1 answers {batches}, v2 {trace: {resourceSpans}}, OTLP files {resourceSpans}.
     const decoded: DecodedSpans = spansFromTraceRequest(doc.trace ?? doc, { base64Ids: true })
@@ -86,7 +87,7 @@ export class TraceClient {
   }
 
   private async getJson(path: string): Promise<unknown> {
-    const text = await this.readOk(await this.request(path))
+    const text = this.readOk(await this.request(path))
     try {
       return JSON.parse(text)
     } catch {
@@ -96,13 +97,10 @@ export class TraceClient {
     }
   }
 
-  private async request(path: string): Promise<Response> {
+  private async request(path: string): Promise<HttpAnswer> {
     const url = `${this.target.endpoint}${path}`
     try {
-      return await fetch(url, {
-        signal: AbortSignal.timeout(this.timeoutMs),
-        headers: { accept: 'application/json' },
-      })
+      return await httpGetText(url, { accept: 'application/json' }, this.timeoutMs)
     } catch (error) {
       const cause = errorCause(error)
       throw unreachableError(
@@ -116,8 +114,8 @@ export class TraceClient {
     }
   }
 
-  private async readOk(res: Response): Promise<string> {
-    const text = await res.text()
+  private readOk(res: HttpAnswer): string {
+    const text = res.text
     if (res.ok) return text
     const detail = text.slice(0, 200).trim()
     throw new GoblinError(
@@ -131,9 +129,16 @@ export class TraceClient {
   }
 }
 
-/** The most telling code of a failed fetch: ECONNREFUSED, ENOTFOUND, TimeoutError, ... */
+/**
+ * The most telling code of a failed request: ECONNREFUSED, ENOTFOUND, TimeoutError, ... A fetch error
+ * carries it in its cause; node:http's error (httpGetText) is the cause itself.
+ */
 export function errorCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }>; message?: string } })
-    .cause
+  type Cause = { code?: string; errors?: Array<{ code?: string }>; message?: string }
+  const cause = (error as { cause?: Cause }).cause
+  if (!cause && (error as Error).name !== 'TimeoutError') {
+    const own = error as Cause
+    if (own.code || own.errors?.[0]?.code) return own.code ?? own.errors?.[0]?.code ?? ''
+  }
   return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).name
 }

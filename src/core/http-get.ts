@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http'
+
+/** An HTTP answer read whole: what the trace and metrics clients look at. */
+export interface HttpAnswer {
+  status: number
+  ok: boolean
+  text: string
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/**
+ * GET `url` over node:http(s) and read the body as text, following redirects as fetch does (up to 20);
+ * the whole exchange is bounded by `timeoutMs` (an error named TimeoutError, as AbortSignal.timeout's).
+ * Not fetch: the first fetch of a process loads undici, about 30 ms of a short command's start-up. The
+ * modules come from process.getBuiltinModule, whose CommonJS object spares building node:http's ES module
+ * namespace (which would load undici too). Connection errors reject with Node's own (`code` ECONNREFUSED, ...).
+ */
+export function httpGetText(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      current?.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'TimeoutError' }))
+    }, timeoutMs)
+    const done =
+      <T>(settle: (value: T) => void) =>
+      (value: T) => {
+        clearTimeout(timer)
+        settle(value)
+      }
+    const fail = done(reject)
+    let current: ReturnType<typeof send> | undefined
+    function send(target: URL, left: number) {
+      const http = process.getBuiltinModule(target.protocol === 'https:' ? 'node:https' : 'node:http')
+      const req = http.get(target, { headers }, (res: IncomingMessage) => {
+        const location = res.headers.location
+        if (res.statusCode && REDIRECTS.has(res.statusCode) && location && left > 0) {
+          res.resume()
+          current = send(new URL(location, target), left - 1)
+          return
+        }
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', fail)
+        res.on('end', () => {
+          const status = res.statusCode ?? 0
+          done(resolve)({
+            status,
+            ok: status >= 200 && status < 300,
+            text: Buffer.concat(chunks).toString('utf8'),
+          })
+        })
+      })
+      req.on('error', fail)
+      return req
+    }
+    try {
+      current = send(new URL(url), 20)
+    } catch (error) {
+      fail(error)
+    }
+  })
+}
