@@ -1,4 +1,3 @@
-import { request } from 'node:http'
 import { unreachableError, usageError } from '../core/errors.js'
 
 /** Where the Docker Engine API answers: a unix socket or a TCP host:port. */
@@ -72,6 +71,9 @@ function engineGet(
   const where = describeDockerEndpoint(endpoint)
   return new Promise((resolve, reject) => {
     const target = endpoint.kind === 'socket' ? { socketPath: endpoint.socketPath } : endpoint
+    // node:http from getBuiltinModule: a static import builds its ES module namespace, which loads undici
+    // (about 30 ms of every `goblin doctor`, which imports this module for its docker check).
+    const { request } = process.getBuiltinModule('node:http')
     const req = request({ ...target, path, method: 'GET', timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
