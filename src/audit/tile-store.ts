@@ -27,12 +27,20 @@ export class TileWriter {
   private readonly directories = new Set<string>()
   written = 0
 
-  constructor(private readonly ledgerDir: string) {}
+  /**
+   * With `repair`, a stored tile whose bytes differ from the one built is replaced (atomically, like any
+   * other): for a rebuild from the log, whose prefix the caller checks against a signed root before
+   * `finish` puts anything in place.
+   */
+  constructor(
+    private readonly ledgerDir: string,
+    private readonly options: { repair?: boolean } = {},
+  ) {}
 
   /** Stages `tile` unless that path exists (its content is fixed by the log, so it is the same). */
   write(tile: BuiltTile): void {
     const path = join(this.ledgerDir, tilePath(tile.coord))
-    if (existsSync(path)) return
+    if (existsSync(path) && !(this.options.repair && !readFileSync(path).equals(tile.bytes))) return
     const dir = dirname(path)
     if (!this.directories.has(dir)) makeDirDurably(dir)
     this.directories.add(dir)

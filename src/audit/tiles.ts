@@ -1,5 +1,12 @@
 import { ExitCode, GoblinError } from '../core/errors.js'
-import { HASH_BYTES, type LeafRange, largestPowerOfTwoBelow, nodeHash, TreeBuilder } from './merkle.js'
+import {
+  EMPTY_ROOT,
+  HASH_BYTES,
+  type LeafRange,
+  largestPowerOfTwoBelow,
+  nodeHash,
+  TreeBuilder,
+} from './merkle.js'
 
 /**
  * C2SP tlog-tiles (https://c2sp.org/tlog-tiles): the Merkle tree as immutable tiles of 256 hashes and the
@@ -182,6 +189,48 @@ export class TileBuilder {
 
   constructor(private readonly onTile: (tile: BuiltTile) => void) {}
 
+  /**
+   * A builder that carries on from a tree of `size` entries rounded down to a whole entry bundle
+   * (`resumeSize(size)`), given the hash tiles above level 0 of that tree: `partial(level)` returns the
+   * stored partial tile of a level (undefined when the tree has none there). Full tiles never change, so
+   * they are not needed: a level's partial tile is all that is left of it to grow. The entries from the
+   * rounded size on are pushed again by the caller.
+   */
+  static resume(
+    size: number,
+    partial: (level: number) => Buffer | undefined,
+    onTile: (tile: BuiltTile) => void,
+  ) {
+    const builder = new TileBuilder(onTile)
+    const start = resumeSize(size)
+    builder.size = start
+    for (let level = 0, perHash = 1; Math.floor(start / perHash) > 0; level++, perHash *= TILE_WIDTH) {
+      builder.counts[level] = Math.floor(start / (perHash * TILE_WIDTH))
+      const width = Math.floor(start / perHash) % TILE_WIDTH
+      const bytes = width > 0 ? partial(level) : undefined
+      if (width > 0 && bytes?.length !== width * HASH_BYTES)
+        throw new RangeError(`the partial tile of level ${level} is not ${width} hashes`)
+      builder.levels[level] = []
+      for (let i = 0; i < width; i++)
+        (builder.levels[level] as Buffer[]).push(
+          Buffer.from((bytes as Buffer).subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
+        )
+    }
+    return builder
+  }
+
+  /** The number of entries pushed so far (with those a resumed builder starts from). */
+  get count(): number {
+    return this.size
+  }
+
+  /** The root of the tree of the entries pushed so far, from its partial tiles (its right edge). */
+  root(): Buffer {
+    if (this.size === 0) return Buffer.from(EMPTY_ROOT)
+    const tiles = new Map(this.partials().map((t) => [tilePath(t.coord), t.bytes as Uint8Array]))
+    return hashFromTiles(tiles, this.size, [0, this.size])
+  }
+
   /** Adds the next entry (its bytes, copied) and its leaf hash. */
   push(entry: Uint8Array, leaf: Uint8Array): void {
     this.entries.push(Buffer.from(entry))
@@ -228,4 +277,9 @@ export class TileBuilder {
       })
     return out
   }
+}
+
+/** Where `TileBuilder.resume` carries on from a tree of `size`: the start of its last entry bundle. */
+export function resumeSize(size: number): number {
+  return size - (size % TILE_WIDTH)
 }

@@ -1,8 +1,19 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createCheckpoint } from '../../../src/audit/checkpoint-store.js'
+import { appendEvents, LEDGER_FILE } from '../../../src/audit/ledger.js'
 import { tilePath, tilesForSize } from '../../../src/audit/tiles.js'
-import { buildLedger } from './audit-fixture.js'
+import { tempDir } from '../../helpers/cli.js'
+import { buildLedger, events } from './audit-fixture.js'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -53,5 +64,99 @@ describe('audit checkpoint stores the C2SP tiles of its size', () => {
       ]),
     )
     expect(existsSync(join(l.ledgerDir, 'tile/1/000.p/2'))).toBe(true)
+  })
+})
+
+describe('audit checkpoint carries on from the tiles of the checkpoint before', () => {
+  /** Every tile of `size` in `ledgerDir`, path to bytes. */
+  const tilesOf = (ledgerDir: string, size: number) =>
+    Object.fromEntries(
+      tilesForSize(size).map((c) => [
+        tilePath(c),
+        readFileSync(join(ledgerDir, tilePath(c))).toString('hex'),
+      ]),
+    )
+  /** The tiles the same log gets from one checkpoint in a fresh ledger directory. */
+  async function tilesInOneGo(l: Awaited<ReturnType<typeof buildLedger>>, size: number) {
+    const fresh = tempDir('goblin-tiles-one-go-')
+    cleanups.push(fresh.cleanup)
+    mkdirSync(join(fresh.path, 'audit'))
+    copyFileSync(join(l.ledgerDir, LEDGER_FILE), join(fresh.path, 'audit', LEDGER_FILE))
+    await createCheckpoint(join(fresh.path, 'audit'), l.signer, 'goblin/test')
+    return tilesOf(join(fresh.path, 'audit'), size)
+  }
+
+  it('does not re-read entries before its last bundle: the tree it signs extends the one before', async () => {
+    const l = await buildLedger(600, [600])
+    cleanups.push(l.home.cleanup)
+    await appendEvents(l.ledgerDir, events(300, 'more'), l.signer)
+    const log = join(l.ledgerDir, LEDGER_FILE)
+    const original = readFileSync(log, 'utf8')
+    const expected = await tilesInOneGo(l, 900)
+    const lines = original.split('\n')
+    lines[1] = (lines[1] as string).replace(/"(allow|deny)"/, '"other"')
+    writeFileSync(log, lines.join('\n'))
+    // A rebuild would refuse here (the log's prefix no longer hashes to the signed root): resuming, the
+    // checkpoint signs the stored hash of line 2, so the tiles are those of the log as it was signed.
+    expect((await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')).size).toBe(900)
+    expect(tilesOf(l.ledgerDir, 900)).toEqual(expected)
+    const report = await l.verify()
+    expect(report.ok).toBe(false)
+    expect(report.errors.map((e) => e.line)).toContain(2)
+  })
+
+  it('refuses when an entry of the last bundle changed', async () => {
+    const l = await buildLedger(600, [600])
+    cleanups.push(l.home.cleanup)
+    const log = join(l.ledgerDir, LEDGER_FILE)
+    const lines = readFileSync(log, 'utf8').split('\n')
+    lines[520] = (lines[520] as string).replace(/"(allow|deny)"/, '"other"')
+    writeFileSync(log, lines.join('\n'))
+    await expect(createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')).rejects.toThrow(
+      /no longer matches its checkpoint at size 600/,
+    )
+  })
+
+  it('rebuilds from the log, restoring them, when a tile of the right edge is damaged or missing', async () => {
+    const l = await buildLedger(600, [600])
+    cleanups.push(l.home.cleanup)
+    const edge = join(l.ledgerDir, 'tile/0/002.p/88')
+    const original = readFileSync(edge)
+    const damaged = Buffer.from(original)
+    damaged[3] = (damaged[3] as number) ^ 1
+    writeFileSync(edge, damaged)
+    rmSync(join(l.ledgerDir, 'tile/1/000.p/2'))
+    await appendEvents(l.ledgerDir, events(300, 'more'), l.signer)
+    await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')
+    expect(readFileSync(edge)).toEqual(original)
+    expect(existsSync(join(l.ledgerDir, 'tile/1/000.p/2'))).toBe(true)
+    expect(tilesOf(l.ledgerDir, 900)).toEqual(await tilesInOneGo(l, 900))
+    expect((await l.verify()).ok).toBe(true)
+  })
+
+  it('leaves a damaged full tile below the edge for verify to name (it is never read to resume)', async () => {
+    const l = await buildLedger(600, [600])
+    cleanups.push(l.home.cleanup)
+    const full = join(l.ledgerDir, 'tile/0/001')
+    const bytes = readFileSync(full)
+    bytes[0] = (bytes[0] as number) ^ 1
+    writeFileSync(full, bytes)
+    await appendEvents(l.ledgerDir, events(300, 'more'), l.signer)
+    const created = await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')
+    expect(created.size).toBe(900)
+    const report = await l.verify()
+    expect(report.errors).toEqual([expect.objectContaining({ kind: 'tile-mismatch', file: full })])
+  })
+
+  it('after a crash between the tiles and the note, the next checkpoint resumes from the one before', async () => {
+    const l = await buildLedger(900, [600, 900])
+    cleanups.push(l.home.cleanup)
+    // The state a crash after 900's tiles were in place and before its note was stored leaves.
+    rmSync(join(l.ledgerDir, 'checkpoints', '900.note'))
+    copyFileSync(join(l.ledgerDir, 'checkpoints', '600.note'), join(l.ledgerDir, 'checkpoint'))
+    await appendEvents(l.ledgerDir, events(100, 'after'), l.signer)
+    expect((await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')).size).toBe(1000)
+    expect(tilesOf(l.ledgerDir, 1000)).toEqual(await tilesInOneGo(l, 1000))
+    expect((await l.verify()).ok).toBe(true)
   })
 })
