@@ -117,6 +117,16 @@ describe('audit checkpoint carries on from the tiles of the checkpoint before', 
     )
   })
 
+  it('refuses when the log is shorter than the checkpoint before', async () => {
+    const l = await buildLedger(600, [600])
+    cleanups.push(l.home.cleanup)
+    const log = join(l.ledgerDir, LEDGER_FILE)
+    writeFileSync(log, `${readFileSync(log, 'utf8').split('\n').slice(0, 590).join('\n')}\n`)
+    await expect(createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')).rejects.toThrow(
+      /no longer matches its checkpoint at size 600/,
+    )
+  })
+
   it('rebuilds from the log, restoring them, when a tile of the right edge is damaged or missing', async () => {
     const l = await buildLedger(600, [600])
     cleanups.push(l.home.cleanup)
