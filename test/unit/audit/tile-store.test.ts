@@ -20,6 +20,13 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c()
 })
 
+/** Flips one bit of byte `at` of `file`. */
+function damage(file: string, at: number): void {
+  const bytes = readFileSync(file)
+  bytes[at] = (bytes[at] as number) ^ 1
+  writeFileSync(file, bytes)
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
@@ -43,9 +50,7 @@ describe('audit checkpoint stores the C2SP tiles of its size', () => {
     const l = await buildLedger(600, [600])
     cleanups.push(l.home.cleanup)
     const tile = join(l.ledgerDir, 'tile/0/001')
-    const bytes = readFileSync(tile)
-    bytes[40] = (bytes[40] as number) ^ 1
-    writeFileSync(tile, bytes)
+    damage(tile, 40)
     rmSync(join(l.ledgerDir, 'tile/entries/000'))
     const report = await l.verify()
     expect(report.errors).toHaveLength(2)
@@ -132,9 +137,7 @@ describe('audit checkpoint carries on from the tiles of the checkpoint before', 
     cleanups.push(l.home.cleanup)
     const edge = join(l.ledgerDir, 'tile/0/002.p/88')
     const original = readFileSync(edge)
-    const damaged = Buffer.from(original)
-    damaged[3] = (damaged[3] as number) ^ 1
-    writeFileSync(edge, damaged)
+    damage(edge, 3)
     rmSync(join(l.ledgerDir, 'tile/1/000.p/2'))
     await appendEvents(l.ledgerDir, events(300, 'more'), l.signer)
     await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')
@@ -148,9 +151,7 @@ describe('audit checkpoint carries on from the tiles of the checkpoint before', 
     const l = await buildLedger(600, [600])
     cleanups.push(l.home.cleanup)
     const full = join(l.ledgerDir, 'tile/0/001')
-    const bytes = readFileSync(full)
-    bytes[0] = (bytes[0] as number) ^ 1
-    writeFileSync(full, bytes)
+    damage(full, 0)
     await appendEvents(l.ledgerDir, events(300, 'more'), l.signer)
     const created = await createCheckpoint(l.ledgerDir, l.signer, 'goblin/test')
     expect(created.size).toBe(900)
