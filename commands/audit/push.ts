@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { ledgerFlag } from '../../src/cli/flags.js'
+import { startProgress } from '../../src/cli/progress.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { usageError } from '../../src/core/errors.js'
 
@@ -42,6 +43,7 @@ export default class AuditPush extends GoblinCommand {
         'Pass --bucket or set anchor.s3.bucket in goblin.config.json.',
       )
     const { pushLedger } = await import('../../src/anchor/s3-push.js')
+    const progress = startProgress(this.stderrFacts)
     const report = await pushLedger(where.ledgerDir, {
       bucket,
       prefix: flags.prefix ?? s3.prefix,
@@ -49,7 +51,9 @@ export default class AuditPush extends GoblinCommand {
       region: s3.region,
       retentionDays: flags['retention-days'] ?? s3.retention_days,
       mode: (flags.mode as 'compliance' | 'governance' | undefined) ?? s3.mode,
-    })
+      onUpload: (done, total) =>
+        progress.update(`uploading to s3://${bucket}: ${done} of ${total} objects sent`),
+    }).finally(() => progress.done())
     for (const o of report.objects.filter((o) => o.status !== 'present'))
       this.out(`${o.status}: ${o.key} (${o.bytes} bytes)`)
     this.out(

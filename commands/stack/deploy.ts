@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../src/cli/base-command.js'
+import { startProgress } from '../../src/cli/progress.js'
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_RELEASE,
@@ -34,6 +35,9 @@ export default class StackDeploy extends GoblinCommand {
 
   async run(): Promise<DeployReport> {
     const { flags } = await this.parse(StackDeploy)
+    const progress = startProgress(this.stderrFacts)
+    if (!flags['dry-run'])
+      progress.update(`deploying the ${flags.stage} stack with helm (it waits for the pods)`)
     const report = await deployStack({
       stage: flags.stage,
       dryRun: flags['dry-run'],
@@ -41,7 +45,7 @@ export default class StackDeploy extends GoblinCommand {
       context: flags.context,
       release: flags.release,
       outputFile: flags.output,
-    })
+    }).finally(() => progress.done())
     const summary = `${report.resources.length} resources: ${report.resources.map((r) => `${r.kind}/${r.name}`).join(', ')}`
     if (report.dryRun) {
       if (report.writtenTo)

@@ -15,6 +15,8 @@ export interface PushOptions extends S3Settings {
   retentionDays: number
   mode: 'compliance' | 'governance'
   now?: Date
+  /** Called before each upload (`done` of `total` objects to send), for a progress line. */
+  onUpload?: (done: number, total: number) => void
 }
 
 export interface PushedObject {
@@ -68,8 +70,9 @@ export async function pushLedger(ledgerDir: string, options: PushOptions): Promi
       }
     }
     const retainUntil = new Date((options.now ?? new Date()).getTime() + options.retentionDays * 86_400_000)
-    for (const { object, status } of plan) {
-      if (status === 'present') continue
+    const toSend = plan.filter(({ status }) => status !== 'present')
+    for (const [done, { object }] of toSend.entries()) {
+      options.onUpload?.(done, toSend.length)
       const sha256 = createHash('sha256').update(object.body).digest()
       await client
         .send(

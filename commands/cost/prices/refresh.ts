@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
+import { startProgress } from '../../../src/cli/progress.js'
 import { parseHttpUrl } from '../../../src/core/http-url.js'
 import { importPrices, LITELLM_PRICES_URL, type PriceImportResult } from '../../../src/cost/price-store.js'
 
@@ -21,7 +22,9 @@ export default class CostPricesRefresh extends GoblinCommand {
   async run(): Promise<PriceImportResult> {
     const { flags } = await this.parse(CostPricesRefresh)
     parseHttpUrl(flags.url, '--url')
-    const result = await importPrices({ source: flags.url })
+    const progress = startProgress(this.stderrFacts)
+    progress.update(`downloading LiteLLM's price table from ${flags.url}`)
+    const result = await importPrices({ source: flags.url }).finally(() => progress.done())
     this.out(
       `imported ${result.models} model prices from ${result.source} (taken ${result.takenAt}) into ${result.path}`,
     )

@@ -80,6 +80,8 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
       '--json',
     )
     expect(first.exitCode, first.stderr).toBe(0)
+    // Progress on stderr (off a terminal: its first line, once), never in the JSON on stdout.
+    expect(first.stderr).toContain('uploading to s3://locked: 0 of 5 objects sent')
     const report = parseJson<{ uploaded: number; mode: string; objects: { key: string }[] }>(first)
     expect(report.uploaded).toBe(5)
     expect(report.mode).toBe('governance')
@@ -104,6 +106,7 @@ describe('goblin audit push and verify --source, end to end', { timeout: 180_000
     )
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toContain('0 uploaded, 5 already there')
+    expect(again.stderr).not.toContain('uploading')
     // s3rver's fixed key pair is also its secret; a real secret never appears either.
     expect(first.stdout + first.stderr + again.stdout + again.stderr).not.toContain('S3RVER')
   })

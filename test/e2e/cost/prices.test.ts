@@ -171,6 +171,7 @@ describe('goblin cost prices / estimate', { timeout: 180_000 }, () => {
       { env },
     )
     expect(refreshed.exitCode, refreshed.stderr).toBe(0)
+    expect(refreshed.stderr).toContain(`downloading LiteLLM's price table from ${base}/prices.json`)
     expect(parseJson(refreshed)).toMatchObject({
       format: 'litellm',
       models: 12,

@@ -104,6 +104,7 @@ describe('goblin stack deploy', () => {
       env: { GOBLIN_HOME: home.path, KUBECONFIG: kubeconfig },
     })
     expect(noCluster.exitCode).toBe(3)
+    expect(noCluster.stderr).toContain('deploying the staging stack with helm')
     expect(noCluster.stderr).toContain('the Kubernetes cluster of context nowhere does not answer')
   }, 60_000)
 
