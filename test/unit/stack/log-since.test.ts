@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { listeningPort } from '../../../src/stack/embedded-runtime.js'
 import { linesSince, lineTime } from '../../../src/stack/log-since.js'
 
-const now = new Date('2026-06-01T12:00:00.000Z')
-
 describe('linesSince', () => {
   const log = [
     'no time yet',
