@@ -138,15 +138,44 @@ export function hashFromTiles(tiles: Map<string, Uint8Array>, size: number, rang
 
 /** An entry bundle: each entry as a big-endian uint16 length, then its bytes. */
 export function encodeEntryBundle(entries: Uint8Array[]): Buffer {
-  const parts: Buffer[] = []
-  for (const entry of entries) {
+  const bundle = new BundleBuffer()
+  for (const entry of entries) bundle.append(entry)
+  return bundle.copy()
+}
+
+/**
+ * An entry bundle as it is filled, in one buffer reused from bundle to bundle: holding 256 entries as
+ * 256 small copies made each survive into V8's old space, garbage collected lazily, so a long stream's
+ * memory grew with the log.
+ */
+class BundleBuffer {
+  private bytes = Buffer.allocUnsafe(64 * 1024)
+  private used = 0
+  count = 0
+
+  append(entry: Uint8Array): void {
     if (entry.length > MAX_ENTRY_BYTES)
       throw new RangeError(`an entry of ${entry.length} bytes does not fit a bundle`)
-    const length = Buffer.allocUnsafe(2)
-    length.writeUInt16BE(entry.length)
-    parts.push(length, Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength))
+    if (this.used + 2 + entry.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + 2 + entry.length))
+      this.bytes.copy(grown, 0, 0, this.used)
+      this.bytes = grown
+    }
+    this.bytes.writeUInt16BE(entry.length, this.used)
+    this.bytes.set(entry, this.used + 2)
+    this.used += 2 + entry.length
+    this.count++
   }
-  return Buffer.concat(parts)
+
+  /** A copy of the bundle so far (the buffer is reused). */
+  copy(): Buffer {
+    return Buffer.from(this.bytes.subarray(0, this.used))
+  }
+
+  clear(): void {
+    this.used = 0
+    this.count = 0
+  }
 }
 
 /** The entries of a bundle; throws naming the byte offset where it is malformed. */
@@ -182,8 +211,10 @@ export interface BuiltTile {
  * reached so far. Memory: at most 255 hashes a level and 255 entries.
  */
 export class TileBuilder {
-  private readonly levels: Buffer[][] = []
-  private readonly entries: Buffer[] = []
+  /** Each level's hashes not yet in a full tile, in one buffer a level (reused: see `BundleBuffer`). */
+  private readonly levels: Buffer[] = []
+  private readonly widths: number[] = []
+  private readonly entries = new BundleBuffer()
   private readonly counts: number[] = []
   private size = 0
 
@@ -200,7 +231,7 @@ export class TileBuilder {
     size: number,
     partial: (level: number) => Buffer | undefined,
     onTile: (tile: BuiltTile) => void,
-  ) {
+  ): TileBuilder {
     const builder = new TileBuilder(onTile)
     const start = resumeSize(size)
     builder.size = start
@@ -210,11 +241,8 @@ export class TileBuilder {
       const bytes = width > 0 ? partial(level) : undefined
       if (width > 0 && bytes?.length !== width * HASH_BYTES)
         throw new RangeError(`the partial tile of level ${level} is not ${width} hashes`)
-      builder.levels[level] = []
-      for (let i = 0; i < width; i++)
-        (builder.levels[level] as Buffer[]).push(
-          Buffer.from((bytes as Buffer).subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
-        )
+      builder.level(level).set(bytes ?? Buffer.alloc(0))
+      builder.widths[level] = width
     }
     return builder
   }
@@ -224,6 +252,42 @@ export class TileBuilder {
     return this.size
   }
 
+  /** Adds the next entry (its bytes, copied) and its leaf hash. */
+  push(entry: Uint8Array, leaf: Uint8Array): void {
+    this.entries.append(entry)
+    this.size++
+    if (this.entries.count === TILE_WIDTH) {
+      const index = this.size / TILE_WIDTH - 1
+      this.onTile({ coord: { level: 'entries', index, width: TILE_WIDTH }, bytes: this.entries.copy() })
+      this.entries.clear()
+    }
+    this.add(0, leaf)
+  }
+
+  private level(level: number): Buffer {
+    if (!this.levels[level]) {
+      this.levels[level] = Buffer.allocUnsafe(TILE_WIDTH * HASH_BYTES)
+      this.widths[level] = 0
+    }
+    return this.levels[level] as Buffer
+  }
+
+  private add(level: number, hash: Uint8Array): void {
+    const hashes = this.level(level)
+    const width = this.widths[level] as number
+    hashes.set(hash, width * HASH_BYTES)
+    this.widths[level] = width + 1
+    if (width + 1 < TILE_WIDTH) return
+    const index = this.counts[level] ?? 0
+    this.counts[level] = index + 1
+    const bytes = Buffer.from(hashes)
+    this.onTile({ coord: { level, index, width: TILE_WIDTH }, bytes })
+    const root = new TreeBuilder()
+    for (let i = 0; i < TILE_WIDTH; i++) root.push(bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))
+    this.widths[level] = 0
+    this.add(level + 1, root.root())
+  }
+
   /** The root of the tree of the entries pushed so far, from its partial tiles (its right edge). */
   root(): Buffer {
     if (this.size === 0) return Buffer.from(EMPTY_ROOT)
@@ -231,49 +295,21 @@ export class TileBuilder {
     return hashFromTiles(tiles, this.size, [0, this.size])
   }
 
-  /** Adds the next entry (its bytes, copied) and its leaf hash. */
-  push(entry: Uint8Array, leaf: Uint8Array): void {
-    this.entries.push(Buffer.from(entry))
-    this.size++
-    if (this.entries.length === TILE_WIDTH) {
-      const index = this.size / TILE_WIDTH - 1
-      this.onTile({
-        coord: { level: 'entries', index, width: TILE_WIDTH },
-        bytes: encodeEntryBundle(this.entries),
-      })
-      this.entries.length = 0
-    }
-    this.add(0, Buffer.from(leaf))
-  }
-
-  private add(level: number, hash: Buffer): void {
-    if (!this.levels[level]) this.levels[level] = []
-    const hashes = this.levels[level] as Buffer[]
-    hashes.push(hash)
-    if (hashes.length < TILE_WIDTH) return
-    const index = this.counts[level] ?? 0
-    this.counts[level] = index + 1
-    this.onTile({ coord: { level, index, width: TILE_WIDTH }, bytes: Buffer.concat(hashes) })
-    const root = new TreeBuilder()
-    for (const h of hashes) root.push(h)
-    hashes.length = 0
-    this.add(level + 1, root.root())
-  }
-
   /** The partial tiles (and partial entry bundle) of the tree of the entries pushed so far. */
   partials(): BuiltTile[] {
     const out: BuiltTile[] = []
     this.levels.forEach((hashes, level) => {
-      if (hashes.length > 0)
+      const width = this.widths[level] as number
+      if (width > 0)
         out.push({
-          coord: { level, index: this.counts[level] ?? 0, width: hashes.length },
-          bytes: Buffer.concat(hashes),
+          coord: { level, index: this.counts[level] ?? 0, width },
+          bytes: Buffer.from(hashes.subarray(0, width * HASH_BYTES)),
         })
     })
-    if (this.entries.length > 0)
+    if (this.entries.count > 0)
       out.push({
-        coord: { level: 'entries', index: Math.floor(this.size / TILE_WIDTH), width: this.entries.length },
-        bytes: encodeEntryBundle(this.entries),
+        coord: { level: 'entries', index: Math.floor(this.size / TILE_WIDTH), width: this.entries.count },
+        bytes: this.entries.copy(),
       })
     return out
   }
