@@ -560,6 +560,12 @@ function checkInProcess(
   return () => fold(chunk, results, details)
 }
 
+/**
+ * A worker's own V8 heap, kept small: what it checks lives in shared memory and it holds nothing between
+ * jobs, but with the default limits each worker's heap grew (collected lazily) with the log it checked.
+ */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 }
+
 /** Worker threads that check slices of each chunk into shared memory. */
 class CheckPool {
   private readonly workers: Worker[]
@@ -571,7 +577,7 @@ class CheckPool {
 
   constructor(workerFile: string, threads: number) {
     this.workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(workerFile)
+      const worker = new Worker(workerFile, { resourceLimits: WORKER_HEAP })
       worker.on('message', ({ id, details }: { id: number; details: EntryDetail[] }) => {
         this.waiting.get(id)?.resolve(details)
         this.waiting.delete(id)
