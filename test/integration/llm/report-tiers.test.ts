@@ -77,6 +77,23 @@ function chatSpan(traceId: string, call: Call, model = MODEL, provider = 'anthro
 }
 
 /** Posts each call as a trace of its own; returns the trace ids. */
+/** `cost report --json` over the last hour. */
+function reportTotal(collector: GoblinCollector) {
+  return collector.json<{ total: { usd: number; calls: number } }>(['cost', 'report', '--since', '1h'])
+}
+
+/** `trace show --json`'s LLM cost of one trace. */
+async function shownCost(collector: GoblinCollector, traceId: string): Promise<number> {
+  const shown = await collector.json<{ llm: { costUsd: number } }>([
+    'trace',
+    'show',
+    traceId,
+    '--endpoint',
+    collector.url,
+  ])
+  return shown.llm.costUsd
+}
+
 async function send(collector: GoblinCollector, calls: Call[], model?: string, provider?: string) {
   const traces: string[] = []
   for (const call of calls) {
@@ -105,12 +122,7 @@ describe('reports price each call at the tier its own prompt reaches', { timeout
   })
 
   it('cost report: three calls at the base rate and one at the tier rate, not 650,000 tokens at the tier', async () => {
-    const report = await collector.json<{ total: { usd: number; calls: number } }>([
-      'cost',
-      'report',
-      '--since',
-      '1h',
-    ])
+    const report = await reportTotal(collector)
     expect(report.total.calls).toBe(4)
     expect(report.total.usd).toBeCloseTo(EXPECTED, 9)
     // What pricing the sums would have said.
@@ -120,14 +132,7 @@ describe('reports price each call at the tier its own prompt reaches', { timeout
   it("trace show prices each trace the same way, and they sum to the report's total", async () => {
     let sum = 0
     for (const traceId of traces) {
-      const shown = await collector.json<{ llm: { costUsd: number } }>([
-        'trace',
-        'show',
-        traceId,
-        '--endpoint',
-        collector.url,
-      ])
-      sum += shown.llm.costUsd
+      sum += await shownCost(collector, traceId)
     }
     expect(sum).toBeCloseTo(EXPECTED, 9)
   })
@@ -158,12 +163,7 @@ describe('reports price reasoning at its own rate where the table gives one', { 
 
   it('cost report and cost by model agree with each call priced alone', async () => {
     expect(qwen.output_cost_per_reasoning_token).not.toBe(qwen.output_cost_per_token)
-    const report = await collector.json<{ total: { usd: number; calls: number } }>([
-      'cost',
-      'report',
-      '--since',
-      '1h',
-    ])
+    const report = await reportTotal(collector)
     expect(report.total.calls).toBe(2)
     expect(report.total.usd).toBeCloseTo(usd(calls[0] as Call) + usd(calls[1] as Call), 9)
   })
@@ -178,14 +178,7 @@ describe('reports price reasoning at its own rate where the table gives one', { 
     for (const [i, traceId] of traces.entries()) {
       const want = usd(calls[i] as Call)
       expect(list.traces.find((t) => t.traceID === traceId)?.costUsd).toBeCloseTo(want, 9)
-      const shown = await collector.json<{ llm: { costUsd: number } }>([
-        'trace',
-        'show',
-        traceId,
-        '--endpoint',
-        collector.url,
-      ])
-      expect(shown.llm.costUsd).toBeCloseTo(want, 9)
+      expect(await shownCost(collector, traceId)).toBeCloseTo(want, 9)
     }
   })
 })
