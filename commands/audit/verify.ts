@@ -67,9 +67,11 @@ export default class AuditVerify extends GoblinCommand {
   async run(): Promise<VerifyReport | RemoteReport> {
     const { flags } = await this.parse(AuditVerify)
     const where = resolveAuditLocations({ ledger: flags.ledger, origin: flags.origin })
-    const tileSource =
-      flags.source && (/^https?:\/\//.test(flags.source) || (flags.source.startsWith('s3://') && flags.index))
-    if (flags.source && tileSource) return this.verifyTiles(flags.source, flags, where)
+    const { source } = flags
+    const fromTiles =
+      source !== undefined &&
+      (/^https?:\/\//.test(source) || (source.startsWith('s3://') && flags.index !== undefined))
+    if (fromTiles) return this.verifyTiles(source, flags, where)
     if (flags.index)
       throw usageError(
         'AUDIT_INDEX_NEEDS_TILES',
@@ -151,13 +153,11 @@ export default class AuditVerify extends GoblinCommand {
     })
     const counter = { requests: 0, bytes: 0 }
     const sinceFile = flags['since-checkpoint']
-    const bucket = source.startsWith('s3://')
+    const s3 = source.startsWith('s3://') ? loadProjectConfig().config.anchor.s3 : null
+    const bucket = s3
       ? await (await import('../../src/anchor/s3-pull.js')).s3TileFetch(
           source,
-          {
-            endpoint: flags.endpoint ?? loadProjectConfig().config.anchor.s3.endpoint,
-            region: loadProjectConfig().config.anchor.s3.region,
-          },
+          { endpoint: flags.endpoint ?? s3.endpoint, region: s3.region },
           counter,
         )
       : null
