@@ -8,7 +8,7 @@ import { type CallPlace, placeCalls, type TraceNode } from '../llm/trace-calls.j
 import type { CostLabels } from './metrics.js'
 import type { LogRecordRow } from './otlp-decode.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
-import type { IngestIndex, TraceCost } from './span-store.js'
+import type { IndexedCall, IngestIndex, TraceCost } from './span-store.js'
 import { traceKey } from './trace-key.js'
 
 /**
@@ -341,6 +341,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
     traceCosts(db, traceIds) {
       return traceCosts(db, traceIds, price)
     },
+    traceCalls: indexedTraceCalls,
   }
 }
 
@@ -586,43 +587,87 @@ function logCallId(log: LogRecordRow): Uint8Array {
 export function traceCosts(db: DatabaseSync, traceIds: string[], price: CallPricer): Map<string, TraceCost> {
   const costs = new Map<string, TraceCost>()
   if (traceIds.length === 0 || !tableExists(db)) return costs
-  const rows = db.prepare(traceCostsSql(traceIds.length)).all(...traceIds.map(idBytes)) as Array<
-    Record<string, string | number | null>
-  >
+  const rows = db
+    .prepare(traceCostsSql(traceIds.length))
+    .all(...traceIds.map(idBytes)) as unknown as CallRow[]
   for (const row of rows) {
-    const call: PricedCall = {
-      model: row.model as string | null,
-      provider: row.provider as string | null,
-      tokens: {
-        input: Number(row.input_tokens),
-        output: Number(row.output_tokens),
-        cacheRead: Number(row.cache_read_tokens),
-        cacheWrite5m: Number(row.cache_creation_tokens),
-        cacheWrite1h: Number(row.cache_creation_1h_tokens),
-        reasoning: Number(row.reasoning_tokens),
-      },
-      metered: Number(row.metered) === 1,
-      ownCostUsd: row.cost === null ? null : Number(row.cost),
-    }
+    const call = pricedCall(row)
     const usd = call.ownCostUsd ?? (call.metered ? price(call) : null)
-    const traceId = String(row.trace_id)
-    const cost = costs.get(traceId) ?? { usd: 0, calls: 0, unpricedCalls: 0 }
+    const cost = costs.get(row.trace_id) ?? { usd: 0, calls: 0, unpricedCalls: 0 }
     cost.calls++
     if (usd === null) cost.unpricedCalls++
     else cost.usd = roundUsd(cost.usd + usd)
-    costs.set(traceId, cost)
+    costs.set(row.trace_id, cost)
   }
   return costs
 }
 
+/**
+ * One trace's LLM calls as the index holds them, aggregates included and marked: the calls `traceCosts`
+ * sums for it, with the counts and own cost a matched log event gave the span, and the calls only a log
+ * event reported. Empty when the trace has none or the store has no index.
+ */
+export function indexedTraceCalls(db: DatabaseSync, traceId: string): IndexedCall[] {
+  if (!tableExists(db)) return []
+  const rows = db.prepare(TRACE_CALLS_SQL).all(idBytes(traceId)) as unknown as CallRow[]
+  return rows.map((row) => ({
+    ...pricedCall(row),
+    spanId: row.span_id,
+    onSpan: Number(row.source) === FROM_SPAN,
+    aggregate: Number(row.aggregate) === 1,
+  }))
+}
+
+interface CallRow {
+  trace_id: string
+  span_id: string
+  source: number
+  aggregate: number
+  model: string | null
+  provider: string | null
+  input_tokens: number
+  output_tokens: number
+  cache_read_tokens: number
+  cache_creation_tokens: number
+  cache_creation_1h_tokens: number
+  reasoning_tokens: number
+  metered: number
+  cost: number | null
+}
+
+/** The `llm_calls` rows matching `where` (over alias `c`), with their names. */
+function callRowsSql(where: string): string {
+  return `SELECT lower(hex(c.trace_id)) AS trace_id, lower(hex(c.span_id)) AS span_id, c.source, c.aggregate,
+      m.name AS model, p.name AS provider, c.input_tokens, c.output_tokens, c.cache_read_tokens,
+      c.cache_creation_tokens, c.cache_creation_1h_tokens, c.reasoning_tokens, c.metered, c.cost
+    FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
+    WHERE ${where}`
+}
+
+/** The query `indexedTraceCalls` runs (exported for its query-plan test). */
+export const TRACE_CALLS_SQL = callRowsSql('c.trace_id = ?')
+
 /** The query `traceCosts` runs for `n` trace ids (exported for its query-plan test). */
 export function traceCostsSql(n: number): string {
   // `+c.aggregate`: a plain `aggregate = 0` lets the planner pick llm_calls_report and scan its counted rows.
-  return `SELECT lower(hex(c.trace_id)) AS trace_id, m.name AS model, p.name AS provider, c.input_tokens,
-      c.output_tokens, c.cache_read_tokens, c.cache_creation_tokens, c.cache_creation_1h_tokens, c.reasoning_tokens,
-      c.cost, c.metered
-    FROM llm_calls c LEFT JOIN llm_names m ON m.id = c.model LEFT JOIN llm_names p ON p.id = c.provider
-    WHERE +c.aggregate = 0 AND c.trace_id IN (${Array.from({ length: n }, () => '?').join(',')})`
+  return callRowsSql(`+c.aggregate = 0 AND c.trace_id IN (${Array.from({ length: n }, () => '?').join(',')})`)
+}
+
+function pricedCall(row: CallRow): PricedCall {
+  return {
+    model: row.model,
+    provider: row.provider,
+    tokens: {
+      input: Number(row.input_tokens),
+      output: Number(row.output_tokens),
+      cacheRead: Number(row.cache_read_tokens),
+      cacheWrite5m: Number(row.cache_creation_tokens),
+      cacheWrite1h: Number(row.cache_creation_1h_tokens),
+      reasoning: Number(row.reasoning_tokens),
+    },
+    metered: Number(row.metered) === 1,
+    ownCostUsd: row.cost === null ? null : Number(row.cost),
+  }
 }
 
 /** True when the store has the cost index table (a store written without it has none). */

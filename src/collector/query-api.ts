@@ -6,12 +6,15 @@ import { parseLimit, parseSearchParams } from './search-params.js'
 import type { SpanStore } from './span-store.js'
 
 const TRACE_ID = /^[0-9a-fA-F]{32}$/
+const TRACE_CALLS_PATH = /^\/api\/goblin\/traces\/([^/]+)\/calls$/
 
 /**
  * The read side, shaped like Tempo's HTTP API so one client serves both:
  * `GET /api/traces/{id}` → `{batches: [OTLP/JSON resourceSpans]}` (404 when unknown),
  * `GET /api/search?tags=&minDuration=&maxDuration=&limit=&start=&end=` → `{traces: [...]}`,
  * `GET /api/echo` → `echo`; and goblin's own `GET /api/goblin/spans?after=SEQ&limit=N` for `trace tail`,
+ * `GET /api/goblin/traces/{id}/calls` → `{calls: IndexedCall[] | null}` (the cost index's calls of the trace,
+ * which `trace show` prices; null without an index),
  * `GET /api/goblin/metrics` → `{metrics: [...]}` and `GET /api/goblin/metrics/{name}` → a metric's groups
  * (404 when no series has the name) for `goblin metrics` (parameters: metric-params.ts).
  * Returns null for paths it does not serve.
@@ -20,6 +23,12 @@ export function handleQuery(url: URL, store: SpanStore): HttpAnswer | null {
   const path = url.pathname
   try {
     if (path === '/api/echo') return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'echo' }
+    const calls = TRACE_CALLS_PATH.exec(path)
+    if (calls) {
+      const id = calls[1] as string
+      if (!TRACE_ID.test(id)) return json(400, { error: `"${id}" is not a trace id (32 hex digits)` })
+      return json(200, { calls: store.traceCalls(id) })
+    }
     if (path.startsWith('/api/traces/')) {
       const id = decodePathSegment(path.slice('/api/traces/'.length))
       if (id === null) return json(400, { error: 'the trace id in the path is not valid percent-encoding' })

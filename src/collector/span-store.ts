@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { GoblinError } from '../core/errors.js'
+import type { PricedCall } from '../llm/llm-call.js'
 import { tableExists } from './llm-calls.js'
 import { MetricStore } from './metric-store.js'
 import type { LogRecordRow } from './otlp-decode.js'
@@ -27,6 +28,21 @@ export interface IngestIndex {
   prune(db: DatabaseSync, cutoffUnixNano: bigint): void
   /** Optionally, the USD cost of each listed trace (e.g. priced LLM usage), which search results then show. */
   traceCosts?(db: DatabaseSync, traceIds: string[]): Map<string, TraceCost>
+  /** Optionally, one trace's LLM calls as the index holds them (what `traceCosts` prices for it). */
+  traceCalls?(db: DatabaseSync, traceId: string): IndexedCall[]
+}
+
+/**
+ * An LLM call as the cost index holds it: read from its span, with what a matched log event of the same
+ * call added (a coding agent's counts and own cost), placed in its trace.
+ */
+export interface IndexedCall extends PricedCall {
+  /** The span's id (lowercase hex); for a call only a log event reported, the id the index gave it. */
+  spanId: string
+  /** False for a call only a log event reported: no span of the trace carries it. */
+  onSpan: boolean
+  /** It repeats the usage of calls below it: left out of every sum. */
+  aggregate: boolean
 }
 
 /** What a trace's LLM calls cost: USD of the priced ones, and how many could not be priced. */
@@ -530,6 +546,14 @@ export class SpanStore {
       }
     }
     return summaries
+  }
+
+  /** A trace's LLM calls as the cost index holds them; null when no index serves them. */
+  traceCalls(traceId: string): IndexedCall[] | null {
+    for (const index of this.indexes) {
+      if (index.traceCalls) return index.traceCalls(this.db, traceId)
+    }
+    return null
   }
 
   /**

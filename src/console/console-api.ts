@@ -107,6 +107,7 @@ async function traceWaterfall(
   const model = buildWaterfall(spans, {
     maxChildren: Number.POSITIVE_INFINITY,
     price: (call) => priceCall(call, book).usd,
+    calls: store.traceCalls(matches[0] as string),
   })
   return json(200, model)
 }

@@ -1,7 +1,7 @@
 import { type DecodedSpans, parseOtlpJson, spansFromTraceRequest } from '../collector/otlp-decode.js'
 import { searchParamsFor } from '../collector/search-params.js'
 import type { SpanRecord } from '../collector/span-record.js'
-import type { StoredSpan, TraceQuery, TraceSummary } from '../collector/span-store.js'
+import type { IndexedCall, StoredSpan, TraceQuery, TraceSummary } from '../collector/span-store.js'
 import { GoblinError, unreachableError } from '../core/errors.js'
 import { type HttpAnswer, httpGetText } from '../core/http-get.js'
 import type { BackendTarget } from './endpoints.js'
@@ -86,8 +86,23 @@ export class TraceClient {
     return (await this.getJson(`/api/goblin/spans?${params}`)) as { spans: StoredSpan[]; cursor: number }
   }
 
+  /**
+   * Embedded only: the cost index's LLM calls of a trace (what `trace show` prices); null from Tempo, or
+   * from a collector without a cost index or without the route.
+   */
+  async traceCalls(traceId: string): Promise<IndexedCall[] | null> {
+    if (this.target.kind !== 'embedded') return null
+    const path = `/api/goblin/traces/${traceId}/calls`
+    const res = await this.request(path)
+    if (res.status === 404) return null
+    return (this.parseJson(path, this.readOk(res)) as { calls?: IndexedCall[] | null }).calls ?? null
+  }
+
   private async getJson(path: string): Promise<unknown> {
-    const text = this.readOk(await this.request(path))
+    return this.parseJson(path, this.readOk(await this.request(path)))
+  }
+
+  private parseJson(path: string, text: string): unknown {
     try {
       return JSON.parse(text)
     } catch {

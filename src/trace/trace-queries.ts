@@ -5,7 +5,7 @@ import { parseDuration } from '../core/duration.js'
 import { parseTimePoint } from '../core/time-point.js'
 import { priceCall } from '../cost/price-call.js'
 import { loadPrices } from '../cost/price-sources.js'
-import type { LlmCall } from '../llm/llm-call.js'
+import type { PricedCall } from '../llm/llm-call.js'
 import type { BackendTarget } from './endpoints.js'
 import type { TraceListRow } from './trace-client.js'
 import { resolveTraceRef } from './trace-ref.js'
@@ -68,9 +68,18 @@ export async function showTrace(
   options: WaterfallOptions = {},
 ): Promise<ShownTrace> {
   const traceId = await resolveTraceRef(ref, source, home)
-  const [spans, prices] = await Promise.all([source.getTrace(traceId), loadPrices()])
-  const price = (call: LlmCall) => priceCall(call, prices.book).usd
-  return { traceId, backend: source.target, spans, waterfall: buildWaterfall(spans, { ...options, price }) }
+  const [spans, calls, prices] = await Promise.all([
+    source.getTrace(traceId),
+    source.traceCalls(traceId),
+    loadPrices(),
+  ])
+  const price = (call: PricedCall) => priceCall(call, prices.book).usd
+  return {
+    traceId,
+    backend: source.target,
+    spans,
+    waterfall: buildWaterfall(spans, { ...options, price, calls }),
+  }
 }
 
 /** A trace as OTLP/JSON (`{resourceSpans}`), what `trace show --json` prints. */

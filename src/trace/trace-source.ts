@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SpanRecord } from '../collector/span-record.js'
 import {
+  type IndexedCall,
   openSpanStore,
   SPAN_DB_FILE,
   type SpanStore,
@@ -21,6 +22,8 @@ export interface TraceSource {
   readonly target: BackendTarget
   search(query: TraceQuery): Promise<TraceListRow[]>
   getTrace(traceId: string): Promise<SpanRecord[]>
+  /** The cost index's LLM calls of a trace (what `trace list` and `cost report` price); null where none serves them. */
+  traceCalls(traceId: string): Promise<IndexedCall[] | null>
   spansAfter(cursor: number | null, limit?: number): Promise<{ spans: StoredSpan[]; cursor: number }>
 }
 
@@ -59,6 +62,10 @@ export class StoreTraceSource implements TraceSource {
     const spans = this.store.getTrace(traceId)
     if (spans.length === 0) throw traceNotFound(traceId, this.store.path)
     return spans
+  }
+
+  async traceCalls(traceId: string): Promise<IndexedCall[] | null> {
+    return this.store.traceCalls(traceId)
   }
 
   async spansAfter(cursor: number | null, limit = 1_000): Promise<{ spans: StoredSpan[]; cursor: number }> {

@@ -1,5 +1,7 @@
 import type { SpanRecord } from '../collector/span-record.js'
-import type { CallTokens, LlmCall } from '../llm/llm-call.js'
+import type { IndexedCall } from '../collector/span-store.js'
+import { roundUsd } from '../core/usd.js'
+import type { CallTokens, LlmCall, PricedCall } from '../llm/llm-call.js'
 import { readSpanCall, spanModelHint } from '../llm/read-span.js'
 import { placeCalls } from '../llm/trace-calls.js'
 
@@ -18,7 +20,7 @@ export interface LlmFacts {
 }
 
 /** Prices a call (`priceCall`'s USD), or null when it cannot be priced; the waterfall stays pure. */
-export type CallPricer = (call: LlmCall) => number | null
+export type CallPricer = (call: PricedCall) => number | null
 
 /** One line of the waterfall: a span, or a run of collapsed siblings. */
 export type WaterfallRow =
@@ -57,6 +59,8 @@ export interface Waterfall {
   costUsd: number
   /** Every LLM call of the trace, shown rows or not. */
   llmCalls: Array<{ spanId: string } & LlmFacts>
+  /** LLM calls only a log event reported (no span of the trace carries them): in `costUsd`, on no row. */
+  logOnlyCalls: number
   /** Spans whose parent is not in the trace (shown as extra roots). */
   orphans: number
 }
@@ -68,6 +72,12 @@ export interface WaterfallOptions {
   maxChildren?: number
   /** Prices the LLM calls; without it only their own costs (`llm.cost`) are known. */
   price?: CallPricer
+  /**
+   * The cost index's calls of the trace (`TraceSource.traceCalls`): where given, the LLM facts and the total
+   * come from them, as `trace list` and `cost report` count them (a coding agent's log event adds its own
+   * counts and cost to the span of the same call); else each span is read alone.
+   */
+  calls?: IndexedCall[] | null
 }
 
 interface Node {
@@ -114,9 +124,9 @@ export function buildWaterfall(spans: SpanRecord[], options: WaterfallOptions = 
     if (node.span.statusCode === 2) errorCount++
     services.add(node.span.serviceName)
   }
-  const llm = traceCalls(spans, options.price)
+  const llm = options.calls ? indexedFacts(options.calls, options.price) : traceCalls(spans, options.price)
   let costUsd = 0
-  for (const facts of llm.values()) if (!facts.aggregate) costUsd += facts.costUsd ?? 0
+  for (const facts of llm.values()) if (!facts.aggregate) costUsd = roundUsd(costUsd + (facts.costUsd ?? 0))
   const byStart = (a: Node, b: Node) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)
   roots.sort(byStart)
   for (const node of nodes.values()) node.children.sort(byStart)
@@ -195,8 +205,9 @@ export function buildWaterfall(spans: SpanRecord[], options: WaterfallOptions = 
     spanCount: spans.length,
     errorCount,
     services: [...services].sort(),
-    costUsd: Math.round(costUsd * 1e9) / 1e9,
+    costUsd,
     llmCalls: [...llm].map(([spanId, facts]) => ({ spanId, ...facts })),
+    logOnlyCalls: options.calls?.filter((call) => !call.onSpan).length ?? 0,
     orphans,
   }
 }
@@ -229,14 +240,23 @@ function traceCalls(spans: SpanRecord[], price: CallPricer | undefined): Map<str
   for (const [spanId, read] of calls) {
     const place = places.get(spanId)
     const call = { ...read, model: read.model ?? place?.inheritedModel ?? null }
-    facts.set(spanId, {
-      model: call.model,
-      provider: call.provider,
-      tokens: call.tokens,
-      metered: call.metered,
-      aggregate: place?.aggregate ?? false,
-      costUsd: call.ownCostUsd ?? (call.metered && price ? price(call) : null),
-    })
+    facts.set(spanId, pricedFacts(call, place?.aggregate ?? false, price))
   }
   return facts
+}
+
+/** The cost index's calls of the trace by span id, priced. */
+function indexedFacts(calls: IndexedCall[], price: CallPricer | undefined): Map<string, LlmFacts> {
+  return new Map(calls.map((call) => [call.spanId, pricedFacts(call, call.aggregate, price)]))
+}
+
+function pricedFacts(call: PricedCall, aggregate: boolean, price: CallPricer | undefined): LlmFacts {
+  return {
+    model: call.model,
+    provider: call.provider,
+    tokens: call.tokens,
+    metered: call.metered,
+    aggregate,
+    costUsd: call.ownCostUsd ?? (call.metered && price ? price(call) : null),
+  }
 }

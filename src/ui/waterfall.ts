@@ -27,6 +27,7 @@ function layout(w: Waterfall, columns: number): { header: string; lines: Line[] 
     `started ${formatStart(w.startUnixNano)}`,
     `services: ${w.services.join(', ')}`,
     ...(w.costUsd > 0 ? [`cost ${formatUsd(w.costUsd)}`] : []),
+    ...(w.logOnlyCalls > 0 ? [`${w.logOnlyCalls} LLM call(s) reported by log events only`] : []),
     ...(w.orphans > 0 ? [`${w.orphans} span(s) whose parent is missing`] : []),
   ].join('  ')
   const bar = (offset: number, duration: number, char: string) => {

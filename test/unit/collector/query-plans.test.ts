@@ -1,12 +1,12 @@
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { llmCallsIndex, traceCostsSql, twinSql } from '../../../src/collector/llm-calls.js'
+import { llmCallsIndex, TRACE_CALLS_SQL, traceCostsSql, twinSql } from '../../../src/collector/llm-calls.js'
 import { SpanStore, searchSql, TRACE_SPANS_SQL } from '../../../src/collector/span-store.js'
 import { usageGroupsSql } from '../../../src/collector/usage-groups.js'
 
 /**
  * The plans SQLite picks for the store's hot queries, so a plan regression fails here rather than as a slow
- * bench:collector run: ingest's twin search and trace walk, `/api/search` with its trace costs,
+ * bench:collector run: ingest's twin search and trace walk, `/api/search` with its trace costs, one trace's calls,
  * `/api/traces/{id}`, and cost reports' usage groups. No timings: the plan is the property.
  */
 function store(): DatabaseSync {
@@ -47,6 +47,12 @@ describe('query plans of the store’s hot queries', () => {
     )
     expect(details[0]).toBe('SEARCH c USING INDEX sqlite_autoindex_llm_calls_1 (trace_id=?)')
     expect(details.join('\n')).not.toContain('llm_calls_report')
+    expect(scans(details)).toEqual([])
+  })
+
+  it('one trace’s calls (trace show) are found by trace id', () => {
+    const details = plan(db, TRACE_CALLS_SQL, [id])
+    expect(details[0]).toBe('SEARCH c USING INDEX sqlite_autoindex_llm_calls_1 (trace_id=?)')
     expect(scans(details)).toEqual([])
   })
 

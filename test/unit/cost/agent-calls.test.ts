@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { llmCallsIndex } from '../../../src/collector/llm-calls.js'
+import { type CallPricer, llmCallsIndex } from '../../../src/collector/llm-calls.js'
 import { decodeLogsJson, decodeTracesJson } from '../../../src/collector/otlp-decode.js'
 import { SpanStore } from '../../../src/collector/span-store.js'
 import { queryUsageGroups } from '../../../src/collector/usage-groups.js'
+import { roundUsd } from '../../../src/core/usd.js'
+import { priceCall } from '../../../src/cost/price-call.js'
+import { loadPrices } from '../../../src/cost/price-sources.js'
+import type { PricedCall } from '../../../src/llm/llm-call.js'
+import { buildWaterfall } from '../../../src/trace/waterfall.js'
 
 /**
  * The coding agents' recorded telemetry (test/fixtures/agents, each captured from the real CLI) through the
@@ -24,9 +29,14 @@ function telemetry(name: string) {
 
 type Order = 'one batch' | 'spans first' | 'logs first'
 
-function ingest(name: string, order: Order) {
+function ingest(name: string, order: Order, price: CallPricer = () => null) {
+  const { store } = ingestInto(name, order, price)
+  return queryUsageGroups(store.db, ['session'], ALL_TIME)
+}
+
+function ingestInto(name: string, order: Order, price: CallPricer) {
   const db = new DatabaseSync(':memory:')
-  const store = new SpanStore(db, ':memory:', false, [llmCallsIndex({ price: () => null })])
+  const store = new SpanStore(db, ':memory:', false, [llmCallsIndex({ price })])
   const { spans, logs } = telemetry(name)
   if (order === 'one batch') store.ingest(spans, logs)
   else if (order === 'spans first') {
@@ -36,7 +46,7 @@ function ingest(name: string, order: Order) {
     store.ingest([], logs)
     store.ingest(spans)
   }
-  return queryUsageGroups(db, ['session'], ALL_TIME)
+  return { store, spans }
 }
 
 const ORDERS: Order[] = ['one batch', 'spans first', 'logs first']
@@ -74,5 +84,45 @@ describe.each(ORDERS)('coding-agent calls seen as spans and as log events (%s)',
       calls: 2,
       tokens: { input: 600, output: 80, cacheRead: 200 },
     })
+  })
+})
+
+const AGENTS = [
+  'claude-code-2.1.332-tool-accept',
+  'gemini-cli-0.61.0-tool-accept',
+  'codex-0.171.0-tool-accept',
+]
+
+describe.each(ORDERS)('trace show of a coding agent’s traces (%s)', (order) => {
+  it.each(AGENTS)('%s: each waterfall prices the calls trace list and cost report count', async (name) => {
+    const { book } = await loadPrices()
+    const price = (call: PricedCall) => priceCall(call, book).usd
+    const { store, spans } = ingestInto(name, order, price)
+    let calls = 0
+    let usd = 0
+    for (const listed of store.search()) {
+      const waterfall = buildWaterfall(store.getTrace(listed.traceID), {
+        maxChildren: Number.POSITIVE_INFINITY,
+        price,
+        calls: store.traceCalls(listed.traceID),
+      })
+      const counted = waterfall.llmCalls.filter((call) => !call.aggregate)
+      expect(counted).toHaveLength(listed.llmCalls)
+      expect(waterfall.costUsd).toBe(listed.costUsd)
+      // Every counted call sits on a span row: the agents' log events matched their spans.
+      const rowCalls = waterfall.rows.flatMap((row) => (row.type === 'span' && row.llm ? [row.llm] : []))
+      expect(rowCalls.filter((llm) => !llm.aggregate)).toHaveLength(counted.length)
+      expect(waterfall.logOnlyCalls).toBe(0)
+      calls += counted.length
+      usd = roundUsd(usd + waterfall.costUsd)
+    }
+    const [group] = queryUsageGroups(store.db, [], ALL_TIME)
+    expect(calls).toBe(group?.calls)
+    expect(usd).toBeGreaterThan(0)
+    if (name.startsWith('claude-code')) {
+      // Claude Code's own cost_usd, from its log events: the spans alone are priced from the table.
+      expect(usd).toBe(roundUsd(2 * 0.0008925))
+      expect(buildWaterfall(spans, { price }).costUsd).not.toBe(usd)
+    }
   })
 })
