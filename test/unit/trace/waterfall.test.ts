@@ -181,4 +181,40 @@ describe('waterfall model', () => {
       expect(strip(coloured)).toBe(renderWaterfall(w, { color: false, columns: 120 }))
     }
   })
+
+  it('takes the index’s calls where given: a span row shows the merged call, a log-only call counts in the total', () => {
+    const spans = [
+      makeSpan({ traceId: t, spanId: spanIdOf(1), name: 'interaction', durationMs: 100 }),
+      makeSpan({
+        traceId: t,
+        spanId: spanIdOf(2),
+        parentSpanId: spanIdOf(1),
+        name: 'llm_request',
+        attributes: {
+          'gen_ai.request.model': 'm',
+          'gen_ai.usage.input_tokens': 10,
+          'gen_ai.usage.output_tokens': 5,
+        },
+      }),
+    ]
+    const tokens = { input: 10, output: 5, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, reasoning: 0 }
+    const call = { model: 'm', provider: null, tokens, metered: true, aggregate: false }
+    const price = () => 1
+    const w = buildWaterfall(spans, {
+      price,
+      calls: [
+        { ...call, spanId: spanIdOf(2), onSpan: true, ownCostUsd: 0.25 },
+        { ...call, spanId: 'ab'.repeat(8), onSpan: false, ownCostUsd: null },
+      ],
+    })
+    const row = w.rows.find((r) => r.type === 'span' && r.span.name === 'llm_request')
+    expect(row?.type === 'span' && row.llm?.costUsd).toBe(0.25)
+    expect(w.costUsd).toBe(1.25)
+    expect(w.logOnlyCalls).toBe(1)
+    expect(renderWaterfall(w, { color: false, columns: 120 })).toContain(
+      '1 LLM call(s) reported by log events only',
+    )
+    // Read from the spans alone, the same span is priced from its tokens and the log-only call is unknown.
+    expect(buildWaterfall(spans, { price }).costUsd).toBe(1)
+  })
 })
