@@ -312,8 +312,8 @@ async function main() {
   // Baseline: the same kind of payloads decoded (protobufjs + mapping to SpanRecord) in a bare loop,
   // measured before and after the ingest run and averaged: on a shared machine the load drifts.
   const { payloads, types } = await makePayloads(64, 7)
-  const { decodeTracesProtobuf } = await import(join(dist, 'collector/otlp-decode.js'))
-  const decodeBaseline = () => rate(2_000, payloads, (p) => decodeTracesProtobuf(types, p).spans.length)
+  const { decodeTracesProtobuf } = await import(join(dist, 'collector/otlp-traces-protobuf.js'))
+  const decodeBaseline = () => rate(2_000, payloads, (p) => decodeTracesProtobuf(p).spans.length)
   const rawBaseline = () =>
     rate(1_000, payloads, (p) => types.traceRequest.decode(p).resourceSpans[0].scopeSpans[0].spans.length)
   const decodeBefore = decodeBaseline()

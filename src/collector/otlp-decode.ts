@@ -49,17 +49,6 @@ export function undecodable(message: string, cause?: unknown): GoblinError {
   })
 }
 
-/** Decodes an OTLP/HTTP protobuf traces body. Throws OTLP_UNDECODABLE when the bytes are not a request. */
-export function decodeTracesProtobuf(types: OtlpTypes, bytes: Uint8Array): DecodedSpans {
-  let message: unknown
-  try {
-    message = types.traceRequest.decode(bytes)
-  } catch (error) {
-    throw undecodable(`protobuf body is not an ExportTraceServiceRequest: ${(error as Error).message}`, error)
-  }
-  return spansFromTraceRequest(message)
-}
-
 /** Decodes an OTLP/HTTP JSON traces body (hex ids in either case, int64 as strings or numbers). */
 export function decodeTracesJson(text: string, options: IdOptions = {}): DecodedSpans {
   return spansFromTraceRequest(parseOtlpJson(text), options)

@@ -6,9 +6,10 @@ import type { AuditAggregator, TakenAudit } from './audit-aggregator.js'
 import type { IngestQueue } from './ingest-queue.js'
 import type { CollectorMetrics } from './metrics.js'
 import type { LogRecordRow } from './otlp-decode.js'
-import { decodeLogsJson, decodeLogsProtobuf, decodeTracesJson, decodeTracesProtobuf } from './otlp-decode.js'
+import { decodeLogsJson, decodeLogsProtobuf, decodeTracesJson } from './otlp-decode.js'
 import { decodeMetricsJson, decodeMetricsProtobuf, type MetricPoint } from './otlp-decode-metrics.js'
 import type { OtlpTypes } from './otlp-schema.js'
+import { decodeTracesProtobuf } from './otlp-traces-protobuf.js'
 import type { SpanRecord } from './span-record.js'
 
 /** An HTTP answer: status, headers and body bytes. */
@@ -167,7 +168,7 @@ function decode(signal: OtlpSignal, encoding: Encoding, types: OtlpTypes, body: 
     case 'traces':
       return {
         ...none,
-        ...(protobuf ? decodeTracesProtobuf(types, body) : decodeTracesJson(body.toString('utf8'))),
+        ...(protobuf ? decodeTracesProtobuf(body) : decodeTracesJson(body.toString('utf8'))),
       }
     case 'logs':
       return {

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  decodeLogsJson,
-  decodeTracesJson,
-  decodeTracesProtobuf,
-  parseOtlpJson,
-} from '../../../src/collector/otlp-decode.js'
+import { decodeLogsJson, decodeTracesJson, parseOtlpJson } from '../../../src/collector/otlp-decode.js'
 import { toOtlpJson } from '../../../src/collector/otlp-encode-json.js'
 import { loadOtlpTypes } from '../../../src/collector/otlp-schema.js'
+import { decodeTracesProtobuf } from '../../../src/collector/otlp-traces-protobuf.js'
 import { REPO_ROOT } from '../../helpers/cli.js'
 
 const example = readFileSync(
@@ -202,7 +198,7 @@ describe('OTLP protobuf decoding', () => {
       ],
     })
     const bytes = types.traceRequest.encode(message).finish()
-    const { spans, rejected } = decodeTracesProtobuf(types, bytes)
+    const { spans, rejected } = decodeTracesProtobuf(bytes)
     expect(rejected).toBe(0)
     expect(spans[0]).toMatchObject({
       traceId: '0102030405060708090a0b0c0d0e0f10',
@@ -214,7 +210,7 @@ describe('OTLP protobuf decoding', () => {
       attributes: { n: -5 },
       scopeName: 'lib',
     })
-    expect(() => decodeTracesProtobuf(types, bytes.subarray(0, bytes.length - 7))).toThrow(
+    expect(() => decodeTracesProtobuf(bytes.subarray(0, bytes.length - 7))).toThrow(
       /not an ExportTraceServiceRequest/,
     )
   })
