@@ -126,21 +126,18 @@ export function spansFromTraceRequest(request: unknown, options: IdOptions = {})
         const traceId = readId(span.traceId, 16, options)
         const spanId = readId(span.spanId, 8, options)
         const parent = span.parentSpanId === undefined ? '' : readId(span.parentSpanId, 8, options, true)
+        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`
         if (!traceId || !spanId || parent === null) {
           out.rejected++
-          out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
+          out.firstError ??= `${where}: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
           continue
         }
         const startTimeUnixNano = nanos(span.startTimeUnixNano)
         const endTimeUnixNano = nanos(span.endTimeUnixNano)
-        const badTime = !fitsStore(startTimeUnixNano)
-          ? 'startTimeUnixNano'
-          : !fitsStore(endTimeUnixNano)
-            ? 'endTimeUnixNano'
-            : null
+        const badTime = timeRefusal(startTimeUnixNano, endTimeUnixNano)
         if (badTime) {
           out.rejected++
-          out.firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: ${badTime} ${badTime === 'startTimeUnixNano' ? startTimeUnixNano : endTimeUnixNano} is past ${MAX_STORED_NANOS} (year 2262)`
+          out.firstError ??= `${where}: ${badTime}`
           continue
         }
         const status = span.status ? asObject(span.status, 'status') : NO_STATUS
@@ -311,6 +308,15 @@ const ZERO_SPAN = '0'.repeat(16)
  * it would fail the whole group commit and every request batched with it.
  */
 export const MAX_STORED_NANOS = '9223372036854775807'
+
+const PAST_STORE = `${MAX_STORED_NANOS} (year 2262)`
+
+/** Why a span's times cannot be stored (past the store's range), or null. Both trace decoders use it. */
+export function timeRefusal(startTimeUnixNano: string, endTimeUnixNano: string): string | null {
+  if (!fitsStore(startTimeUnixNano)) return `startTimeUnixNano ${startTimeUnixNano} is past ${PAST_STORE}`
+  if (!fitsStore(endTimeUnixNano)) return `endTimeUnixNano ${endTimeUnixNano} is past ${PAST_STORE}`
+  return null
+}
 
 /** True when a decimal `nanos` string (no leading zeros) is at most MAX_STORED_NANOS. */
 export function fitsStore(text: string): boolean {

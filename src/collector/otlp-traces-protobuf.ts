@@ -1,4 +1,4 @@
-import { type DecodedSpans, fitsStore, MAX_STORED_NANOS, undecodable } from './otlp-decode.js'
+import { type DecodedSpans, timeRefusal, undecodable } from './otlp-decode.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
 
 /**
@@ -390,14 +390,10 @@ function span(
     out.firstError ??= `${where}: invalid ${!traceId ? 'traceId' : !spanId ? 'spanId' : 'parentSpanId'}`
     return null
   }
-  const badTime = !fitsStore(startTimeUnixNano)
-    ? 'startTimeUnixNano'
-    : !fitsStore(endTimeUnixNano)
-      ? 'endTimeUnixNano'
-      : null
+  const badTime = timeRefusal(startTimeUnixNano, endTimeUnixNano)
   if (badTime) {
     out.rejected++
-    out.firstError ??= `${where}: ${badTime} ${badTime === 'startTimeUnixNano' ? startTimeUnixNano : endTimeUnixNano} is past ${MAX_STORED_NANOS} (year 2262)`
+    out.firstError ??= `${where}: ${badTime}`
     return null
   }
   if (badLink) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadOtlpTypes } from '../../../src/collector/otlp-schema.js'
 import { MAX_QUERY_LIMIT, parseLimit } from '../../../src/collector/search-params.js'
+import { field } from '../../helpers/protobuf-wire.js'
 import { startTestCollector, type TestCollector } from './collector-fixture.js'
 
 type AnyValue = Record<string, unknown>
@@ -41,26 +42,16 @@ function spanRequest(traceId: string, attributes: Array<{ key: string; value: An
  * whose attribute `deep` is an AnyValue holding an ArrayValue holding an AnyValue ... `depth` times.
  */
 function deepProtobuf(traceId: string, depth: number): Buffer {
-  const varint = (n: number) => {
-    const out: number[] = []
-    while (n > 0x7f) {
-      out.push((n & 0x7f) | 0x80)
-      n >>>= 7
-    }
-    out.push(n)
-    return Buffer.from(out)
-  }
-  const field = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), varint(body.length), body])
-  let value = field(0x0a, Buffer.from('bottom')) // AnyValue.string_value = 1
-  for (let i = 0; i < depth; i++) value = field(0x2a, field(0x0a, value)) // AnyValue.array_value = 5 { values = 1 }
-  const attribute = Buffer.concat([field(0x0a, Buffer.from('deep')), field(0x12, value)]) // KeyValue key=1 value=2
+  let value = field(1, Buffer.from('bottom')) // AnyValue.string_value = 1
+  for (let i = 0; i < depth; i++) value = field(5, field(1, value)) // AnyValue.array_value = 5 { values = 1 }
+  const attribute = Buffer.concat([field(1, Buffer.from('deep')), field(2, value)]) // KeyValue key=1 value=2
   const span = Buffer.concat([
-    field(0x0a, Buffer.from(traceId, 'hex')), // trace_id = 1
-    field(0x12, Buffer.from('2'.repeat(16), 'hex')), // span_id = 2
-    field(0x2a, Buffer.from('odd')), // name = 5
-    field(0x4a, attribute), // attributes = 9
+    field(1, Buffer.from(traceId, 'hex')), // trace_id = 1
+    field(2, Buffer.from('2'.repeat(16), 'hex')), // span_id = 2
+    field(5, Buffer.from('odd')), // name = 5
+    field(9, attribute), // attributes = 9
   ])
-  return field(0x0a, field(0x12, field(0x12, span))) // resource_spans=1 { scope_spans=2 { spans=2 } }
+  return field(1, field(2, field(2, span))) // resource_spans=1 { scope_spans=2 { spans=2 } }
 }
 
 describe('deep, odd and unbounded input to the collector', () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { spansFromTraceRequest } from '../../../src/collector/otlp-decode.js'
 import { loadOtlpTypes, type OtlpTypes } from '../../../src/collector/otlp-schema.js'
 import { decodeTracesProtobuf, u64Decimal } from '../../../src/collector/otlp-traces-protobuf.js'
+import { field } from '../../helpers/protobuf-wire.js'
 
 // The direct reader against the generic path it replaced for protobuf bodies: protobufjs' decode of the
 // same bytes, mapped by spansFromTraceRequest (still the path of OTLP/JSON and Tempo's answers).
@@ -17,21 +18,6 @@ function viaProtobufjs(bytes: Uint8Array) {
 
 function encode(request: object): Uint8Array {
   return types.traceRequest.encode(types.traceRequest.fromObject(request)).finish()
-}
-
-/** protobuf bytes of one length-delimited field. */
-function field(number: number, body: Uint8Array): Buffer {
-  return Buffer.concat([varint((number << 3) | 2), varint(body.length), body])
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = []
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80)
-    n >>>= 7
-  }
-  out.push(n)
-  return Buffer.from(out)
 }
 
 const leafValue = fc.oneof(
