@@ -3,8 +3,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { roundUsd } from '../core/usd.js'
 import type { CallTokens, LlmCall, PricedCall } from '../llm/llm-call.js'
 import { readLogCall } from '../llm/read-log.js'
-import { readSpanCall, spanModelHint } from '../llm/read-span.js'
-import { type CallPlace, placeCalls, type TraceNode } from '../llm/trace-calls.js'
+import { readSpanCall, spanLabels } from '../llm/read-span.js'
+import { type CallPlace, placeCalls, placedCall, type TraceNode } from '../llm/trace-calls.js'
 import type { CostLabels } from './metrics.js'
 import type { LogRecordRow } from './otlp-decode.js'
 import type { AttributeValue, SpanRecord } from './span-record.js'
@@ -36,8 +36,8 @@ const FROM_LOG = 1
 /**
  * Names (models, providers, goblins, tasks, services, sessions) are stored once in `llm_names` and
  * referenced by id, and trace/span ids as bytes. A log event's call has no span: its `span_id` is a hash of
- * the record, so a re-delivered record is stored once. `own_model` tells a model the call named from one it
- * inherited from an ancestor span; `aggregate` marks a call with calls below it in its trace (left out of
+ * the record, so a re-delivered record is stored once. `own_labels` tells which of model, goblin, task and
+ * session the call named itself (`OWN_*` bits); the others are inherited from ancestor spans; `aggregate` marks a call with calls below it in its trace (left out of
  * every sum); `match_key` finds the same call seen as a span and as a log event. `llm_calls_report` covers
  * every column a report reads, in the order reports group by.
  */
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS llm_calls (
   source INTEGER NOT NULL,
   start_ns INTEGER NOT NULL,
   model INTEGER,
-  own_model INTEGER NOT NULL,
+  own_labels INTEGER NOT NULL,
   provider INTEGER,
   goblin INTEGER,
   task INTEGER,
@@ -87,6 +87,12 @@ CREATE INDEX IF NOT EXISTS llm_calls_report ON llm_calls (aggregate, model, prov
   session, start_ns, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
   cache_creation_1h_tokens, metered, cost);
 `
+
+/** `own_labels` bits: the labels a call named itself, which an ancestor's never replace. */
+const OWN_MODEL = 1
+const OWN_GOBLIN = 2
+const OWN_TASK = 4
+const OWN_SESSION = 8
 
 /** The trace id of a log call that names no trace. */
 const NO_TRACE = new Uint8Array(16)
@@ -170,24 +176,24 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
       key: string | null,
       place: CallPlace | undefined,
     ): boolean => {
-      const model = call.model ?? place?.inheritedModel ?? null
+      const placed = placedCall(call, place)
       // A log call is never placed, and a placed span call's USD is known now: both are counted with the row.
       const usd =
         options.onCost && (place !== undefined || source === FROM_LOG)
-          ? countedUsd(call, model, place, price)
+          ? countedUsd(placed, place, price)
           : undefined
       const inserted = st.insert.run(
         traceId,
         spanId,
         source,
         startNs,
-        nameId(model),
-        call.model === null ? 0 : 1,
+        nameId(placed.model),
+        ownLabels(call),
         nameId(call.provider),
-        nameId(call.goblin),
-        nameId(call.task),
+        nameId(placed.goblin),
+        nameId(placed.task),
         nameId(call.service),
-        nameId(call.session),
+        nameId(placed.session),
         ...tokenColumns(call.tokens),
         call.metered ? 1 : 0,
         call.ownCostUsd,
@@ -256,6 +262,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
           ...tokenColumns(call.tokens),
           call.ownCostUsd,
           nameId(call.session),
+          call.session,
           twin.trace_id,
           twin.span_id,
         )
@@ -292,17 +299,21 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
     // Summed per label set first: one counter increment per labels and batch instead of one per call.
     const batchUsd = new Map<string, { labels: CostLabels; usd: number }>()
     for (const { traceHex, traceId, spanId, spanHex, call, usd: countedAtInsert } of stored) {
-      // Log calls are never placed: they keep their own model and are never aggregates.
+      // Log calls are never placed: they keep their own labels and are never aggregates.
       const place = spanHex === null ? undefined : placed.get(`${traceHex}/${spanHex}`)
       if (place?.aggregate) continue
-      const model = call.model ?? place?.inheritedModel ?? null
+      const counted = placedCall(call, place)
       let usd = countedAtInsert
       if (usd === undefined) {
-        usd = countedUsd(call, model, place, price)
+        usd = countedUsd(counted, place, price)
         if (usd !== null) st.counted.run(usd, traceId, spanId)
       }
       if (usd === null) continue
-      const labels = { goblin: call.goblin ?? '', model: model ?? '', provider: call.provider ?? '' }
+      const labels = {
+        goblin: counted.goblin ?? '',
+        model: counted.model ?? '',
+        provider: counted.provider ?? '',
+      }
       const key = labelKey(labels)
       const sum = batchUsd.get(key)
       if (sum) sum.usd += usd
@@ -345,15 +356,13 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
   }
 }
 
-/** The USD `/metrics` counts for a call in its place: none for an aggregate, else own cost or tokens x price. */
-function countedUsd(
-  call: LlmCall,
-  model: string | null,
-  place: CallPlace | undefined,
-  price: CallPricer,
-): number | null {
+/**
+ * The USD `/metrics` counts for a call (its labels placed): none for an aggregate, else own cost or tokens x
+ * price.
+ */
+function countedUsd(call: LlmCall, place: CallPlace | undefined, price: CallPricer): number | null {
   if (place?.aggregate) return null
-  const usd = call.ownCostUsd ?? price({ ...call, model })
+  const usd = call.ownCostUsd ?? price(call)
   return usd === null || usd <= 0 ? null : usd
 }
 
@@ -367,7 +376,17 @@ function wholeTraceInBatch(st: Statements, trace: BatchTrace): boolean {
 }
 
 function traceNode(span: SpanRecord): TraceNode {
-  return { spanId: span.spanId, parentSpanId: span.parentSpanId, modelHint: spanModelHint(span) }
+  return { spanId: span.spanId, parentSpanId: span.parentSpanId, labels: spanLabels(span) }
+}
+
+/** The `own_labels` bits of the labels a call names itself. */
+function ownLabels(call: LlmCall): number {
+  return (
+    (call.model === null ? 0 : OWN_MODEL) |
+    (call.goblin === null ? 0 : OWN_GOBLIN) |
+    (call.task === null ? 0 : OWN_TASK) |
+    (call.session === null ? 0 : OWN_SESSION)
+  )
 }
 
 /**
@@ -469,7 +488,7 @@ function prepare(db: DatabaseSync): Statements {
       'INSERT INTO llm_names (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
     ),
     insert: db.prepare(
-      `INSERT INTO llm_calls (trace_id, span_id, source, start_ns, model, own_model, provider, goblin, task, service,
+      `INSERT INTO llm_calls (trace_id, span_id, source, start_ns, model, own_labels, provider, goblin, task, service,
          session, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cache_creation_1h_tokens,
          reasoning_tokens, metered, cost, match_key, aggregate, counted_usd)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
@@ -477,10 +496,12 @@ function prepare(db: DatabaseSync): Statements {
     twinBefore: twin('DESC'),
     twinAfter: twin('ASC'),
     remove: db.prepare('DELETE FROM llm_calls WHERE trace_id = ? AND span_id = ?'),
+    // A log event's session replaces one the span only inherited, and is the row's own from then on.
     mergeLog: db.prepare(
       `UPDATE llm_calls SET input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, cache_creation_tokens = ?,
          cache_creation_1h_tokens = ?, reasoning_tokens = ?, metered = 1, cost = coalesce(cost, ?),
-         session = coalesce(session, ?), matched = 1
+         session = CASE WHEN own_labels & ${OWN_SESSION} THEN session ELSE coalesce(?, session) END,
+         own_labels = own_labels | CASE WHEN ? IS NULL THEN 0 ELSE ${OWN_SESSION} END, matched = 1
        WHERE trace_id = ? AND span_id = ?`,
     ),
     // The row starts unplaced again (aggregate 0): the trace is then walked from the store, which sees it
@@ -489,8 +510,9 @@ function prepare(db: DatabaseSync): Statements {
       `UPDATE llm_calls AS c SET input_tokens = l.input_tokens, output_tokens = l.output_tokens,
          cache_read_tokens = l.cache_read_tokens, cache_creation_tokens = l.cache_creation_tokens,
          cache_creation_1h_tokens = l.cache_creation_1h_tokens, reasoning_tokens = l.reasoning_tokens,
-         cost = coalesce(c.cost, l.cost), session = coalesce(c.session, l.session), counted_usd = l.counted_usd,
-         matched = 1, aggregate = 0
+         cost = coalesce(c.cost, l.cost), counted_usd = l.counted_usd, matched = 1, aggregate = 0,
+         session = CASE WHEN c.own_labels & ${OWN_SESSION} THEN c.session ELSE coalesce(l.session, c.session) END,
+         own_labels = c.own_labels | (l.own_labels & ${OWN_SESSION})
        FROM (SELECT * FROM llm_calls WHERE trace_id = ? AND span_id = ?) AS l
        WHERE c.trace_id = ? AND c.span_id = ?`,
     ),
@@ -499,11 +521,12 @@ function prepare(db: DatabaseSync): Statements {
     ),
     traceSpanCount: db.prepare('SELECT span_count AS n FROM traces WHERE trace_id = ?'),
     traceNodes: db.prepare(
-      'SELECT span_id, parent_span_id, attributes FROM spans WHERE trace_key = ? AND trace_id = ?',
+      `SELECT s.span_id, s.parent_span_id, s.attributes, s.resource_id, r.json AS resource
+       FROM spans s JOIN resources r ON r.id = s.resource_id WHERE s.trace_key = ? AND s.trace_id = ?`,
     ),
     traceCalls: db.prepare(
-      `SELECT lower(hex(span_id)) AS span_id, aggregate, model, own_model, counted_usd FROM llm_calls
-       WHERE trace_id = ? AND source = ${FROM_SPAN}`,
+      `SELECT lower(hex(span_id)) AS span_id, aggregate, model, goblin, task, session, own_labels, counted_usd
+       FROM llm_calls WHERE trace_id = ? AND source = ${FROM_SPAN}`,
     ),
     labels: db.prepare(
       `SELECT coalesce(g.name, '') AS goblin, coalesce(m.name, '') AS model, coalesce(p.name, '') AS provider
@@ -511,13 +534,17 @@ function prepare(db: DatabaseSync): Statements {
          LEFT JOIN llm_names p ON p.id = c.provider WHERE c.trace_id = ? AND c.span_id = ?`,
     ),
     counted: db.prepare('UPDATE llm_calls SET counted_usd = ? WHERE trace_id = ? AND span_id = ?'),
-    place: db.prepare('UPDATE llm_calls SET aggregate = ?, model = ? WHERE trace_id = ? AND span_id = ?'),
+    place: db.prepare(
+      `UPDATE llm_calls SET aggregate = ?, model = ?, goblin = ?, task = ?, session = ?
+       WHERE trace_id = ? AND span_id = ?`,
+    ),
   }
 }
 
 /**
- * Walks one trace's stored spans and updates its calls' aggregate flags and inherited models; a call
- * counted on `/metrics` by an earlier batch that is now an aggregate is handed to `onUncounted`.
+ * Walks one trace's stored spans and updates its calls' aggregate flags and inherited labels; a call
+ * counted on `/metrics` by an earlier batch that is now an aggregate is handed to `onUncounted` with the
+ * labels it was counted under.
  */
 function placeStoredTrace(
   st: Statements,
@@ -527,18 +554,32 @@ function placeStoredTrace(
   onUncounted: (labels: CostLabels, usd: number) => void,
   placed: Map<string, CallPlace>,
 ): void {
+  // A trace's spans mostly share a few resources: each is parsed once.
+  const resources = new Map<number, Record<string, AttributeValue>>()
+  const resourceOf = (id: number, json: string) => {
+    let resource = resources.get(id)
+    if (!resource) {
+      resource = JSON.parse(json) as Record<string, AttributeValue>
+      resources.set(id, resource)
+    }
+    return resource
+  }
   const nodes = (st.traceNodes.all(traceKey(hex), hex) as Array<Record<string, unknown>>).map((row) => ({
     spanId: String(row.span_id),
     parentSpanId: row.parent_span_id === null ? null : String(row.parent_span_id),
-    modelHint: spanModelHint({
+    labels: spanLabels({
       attributes: JSON.parse(String(row.attributes)) as Record<string, AttributeValue>,
+      resource: resourceOf(Number(row.resource_id), String(row.resource)),
     }),
   }))
   const calls = st.traceCalls.all(traceId) as Array<{
     span_id: string
     aggregate: number
     model: number | null
-    own_model: number
+    goblin: number | null
+    task: number | null
+    session: number | null
+    own_labels: number
     counted_usd: number | null
   }>
   const places = placeCalls(
@@ -549,15 +590,27 @@ function placeStoredTrace(
     const place = places.get(call.span_id)
     if (!place) continue
     placed.set(`${hex}/${call.span_id}`, place)
+    const own = Number(call.own_labels)
+    const label = (bit: number, stored: number | null, inherited: string | null) =>
+      own & bit ? (stored === null ? null : Number(stored)) : nameId(inherited)
     const aggregate = place.aggregate ? 1 : 0
-    const model = call.own_model === 1 ? call.model : nameId(place.inheritedModel)
-    if (aggregate !== Number(call.aggregate) || model !== (call.model === null ? null : Number(call.model))) {
-      st.place.run(aggregate, model, traceId, idBytes(call.span_id))
-    }
+    const row = [
+      aggregate,
+      label(OWN_MODEL, call.model, place.inherited.model),
+      label(OWN_GOBLIN, call.goblin, place.inherited.goblin),
+      label(OWN_TASK, call.task, place.inherited.task),
+      label(OWN_SESSION, call.session, place.inherited.session),
+    ]
+    const before = [call.aggregate, call.model, call.goblin, call.task, call.session].map((v) =>
+      v === null ? null : Number(v),
+    )
+    if (row.every((value, i) => value === before[i])) continue
+    const spanId = idBytes(call.span_id)
+    // Read before the row changes: the USD was counted under the labels the row had then.
     if (aggregate === 1 && Number(call.aggregate) === 0 && call.counted_usd !== null) {
-      const labels = st.labels.get(traceId, idBytes(call.span_id)) as unknown as CostLabels
-      onUncounted(labels, Number(call.counted_usd))
+      onUncounted(st.labels.get(traceId, spanId) as unknown as CostLabels, Number(call.counted_usd))
     }
+    st.place.run(...row, traceId, spanId)
   }
 }
 
@@ -681,7 +734,7 @@ function indexVersion(db: DatabaseSync): 'current' | 'none' | 'old' {
     name: string
   }>
   if (columns.length === 0) return 'none'
-  return columns.some((c) => c.name === 'match_key') ? 'current' : 'old'
+  return columns.some((c) => c.name === 'own_labels') ? 'current' : 'old'
 }
 
 function isReadOnly(db: DatabaseSync): boolean {

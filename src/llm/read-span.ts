@@ -21,7 +21,7 @@ import { normalizeProvider } from './providers.js'
 
 type Attributes = Record<string, AttributeValue>
 
-/** Keys naming the model of a span, the answering model first. Shared with `spanModelHint`. */
+/** Keys naming the model of a span, the answering model first. */
 const MODEL_KEYS = [
   'gen_ai.response.model',
   'gen_ai.request.model',
@@ -47,6 +47,11 @@ const SESSION_KEYS = [
   'traceloop.association.properties.session_id',
 ]
 
+/** A span's model for the calls below it: its model keys, or Codex's plain `model` on the turn span. */
+const MODEL_HINT_KEYS = [...MODEL_KEYS, 'model']
+const GOBLIN_KEYS = ['goblin.id']
+const TASK_KEYS = ['task.id']
+
 /** `gen_ai.operation.name` / OpenLLMetry `llm.request.type` values that are one model call. */
 const CALL_OPERATIONS = new Set(['chat', 'text_completion', 'completion', 'generate_content', 'responses'])
 
@@ -67,7 +72,8 @@ interface Reported {
  * The LLM call a span reports, or null when it is not one. A span is a call when it carries token counts or
  * an own cost, or names a model on a span that is one model call by its convention (then, without counts,
  * the call is unmetered). Whether a call is an aggregate of calls below it is decided over the trace
- * (`trace-calls.ts`), not here; a call without a model inherits its nearest ancestor's (`spanModelHint`).
+ * (`trace-calls.ts`), not here, and so is what a call naming no model, goblin, task or session takes from
+ * its ancestors (`spanLabels`).
  */
 export function readSpanCall(span: SpanRecord): LlmCall | null {
   const a = span.attributes
@@ -82,21 +88,42 @@ export function readSpanCall(span: SpanRecord): LlmCall | null {
     tokens: reported && metered ? normalize(reported) : noTokens(),
     metered: metered || count(a['llm.tokens.total']) !== null,
     ownCostUsd: ownCost,
-    goblin: firstString(a, ['goblin.id']) ?? firstString(span.resource, ['goblin.id']),
-    task: firstString(a, ['task.id']) ?? firstString(span.resource, ['task.id']),
-    session: firstString(a, SESSION_KEYS) ?? firstString(span.resource, SESSION_KEYS),
+    goblin: spanOrResource(span, GOBLIN_KEYS),
+    task: spanOrResource(span, TASK_KEYS),
+    session: spanOrResource(span, SESSION_KEYS),
     service: span.serviceName,
     convention: reported?.convention ?? (ownCost !== null ? 'goblin' : 'gen_ai'),
   }
 }
 
-/** The model a span names, for calls below it that name none (Codex puts it on the turn, plain `model`). */
-export function spanModelHint(span: Pick<SpanRecord, 'attributes'>): string | null {
-  return firstString(span.attributes, [...MODEL_KEYS, 'model'])
+/** What a span names that the calls below it take when they name none themselves (`placeCalls`). */
+export interface SpanLabels {
+  model: string | null
+  goblin: string | null
+  task: string | null
+  session: string | null
 }
 
-/** The SQL `json_extract` paths of `spanModelHint`, in order, for the store's trace walks. */
-export const MODEL_HINT_KEYS: readonly string[] = [...MODEL_KEYS, 'model']
+/**
+ * The labels a span passes down to the calls below it: its model (Codex names it on the turn span), and its
+ * goblin, task and session from its attributes or its resource (`trace exec --attr goblin.id=...` names
+ * them on the span around the command; the spans of a library run inside carry none).
+ */
+export function spanLabels(span: Pick<SpanRecord, 'attributes' | 'resource'>): SpanLabels {
+  return {
+    model: firstString(span.attributes, MODEL_HINT_KEYS),
+    goblin: spanOrResource(span, GOBLIN_KEYS),
+    task: spanOrResource(span, TASK_KEYS),
+    session: spanOrResource(span, SESSION_KEYS),
+  }
+}
+
+function spanOrResource(
+  span: Pick<SpanRecord, 'attributes' | 'resource'>,
+  keys: readonly string[],
+): string | null {
+  return firstString(span.attributes, keys) ?? firstString(span.resource, keys)
+}
 
 function isModelCall(span: SpanRecord): boolean {
   const a = span.attributes

@@ -2,8 +2,8 @@ import type { SpanRecord } from '../collector/span-record.js'
 import type { IndexedCall } from '../collector/span-store.js'
 import { roundUsd } from '../core/usd.js'
 import type { CallTokens, LlmCall, PricedCall } from '../llm/llm-call.js'
-import { readSpanCall, spanModelHint } from '../llm/read-span.js'
-import { placeCalls } from '../llm/trace-calls.js'
+import { readSpanCall, spanLabels } from '../llm/read-span.js'
+import { placeCalls, placedCall } from '../llm/trace-calls.js'
 
 /**
  * The LLM call on a span's row, read by the one LLM-call model (`readSpanCall`) and placed in the trace like
@@ -233,13 +233,13 @@ function traceCalls(spans: SpanRecord[], price: CallPricer | undefined): Map<str
     if (call) calls.set(span.spanId, call)
   }
   const places = placeCalls(
-    spans.map((s) => ({ spanId: s.spanId, parentSpanId: s.parentSpanId, modelHint: spanModelHint(s) })),
+    spans.map((s) => ({ spanId: s.spanId, parentSpanId: s.parentSpanId, labels: spanLabels(s) })),
     calls.keys(),
   )
   const facts = new Map<string, LlmFacts>()
   for (const [spanId, read] of calls) {
     const place = places.get(spanId)
-    const call = { ...read, model: read.model ?? place?.inheritedModel ?? null }
+    const call = placedCall(read, place)
     facts.set(spanId, pricedFacts(call, place?.aggregate ?? false, price))
   }
   return facts

@@ -139,6 +139,31 @@ describe('cost over the real SQLite span store', () => {
     expect(report.total).toMatchObject({ calls: 1, usd: 0.02 })
   })
 
+  it('gives a call the goblin, task and session of its nearest ancestors, whichever arrives first', async () => {
+    // `trace exec --attr goblin.id=... --attr task.id=...` around a library that names neither on its spans.
+    const inTrace = (traceId: string, span: SpanRecord): SpanRecord => ({ ...span, traceId })
+    const exec = call('2026-11-26T10:00:00Z', { 'goblin.id': 'writer', 'task.id': 't-7' })
+    const agent = call('2026-11-26T10:00:00Z', { 'session.id': 's-1' }, exec.spanId)
+    const chat = call('2026-11-26T10:00:01Z', { ...gpt(4_000, 1_000), 'goblin.id': '' }, agent.spanId)
+    const own = call('2026-11-26T10:00:02Z', { ...gpt(4_000, 1_000), 'task.id': 'own' }, agent.spanId)
+    const byLabels = async () =>
+      (await buildCostReport({ home: home.path, by: ['goblin', 'task', 'session'], now: NOW })).rows
+        .map((r) => `${r.key.goblin}/${r.key.task}/${r.key.session}:${r.calls}`)
+        .sort()
+    // One trace whole in one batch; another whose ancestors arrive in a later batch (the store's walk).
+    await ingest([exec, agent, chat, own].map((span) => inTrace('c'.repeat(32), span)))
+    await ingest([chat, own].map((span) => inTrace('d'.repeat(32), span)))
+    // 'researcher' is the gpt() spans' own goblin except where the span names an empty one (none).
+    expect(await byLabels()).toEqual([
+      '(none)/(none)/(none):1',
+      'researcher/own/(none):1',
+      'researcher/own/s-1:1',
+      'writer/t-7/s-1:1',
+    ])
+    await ingest([exec, agent].map((span) => inTrace('d'.repeat(32), span)))
+    expect(await byLabels()).toEqual(['researcher/own/s-1:2', 'writer/t-7/s-1:2'])
+  })
+
   it('checks budgets with no span store as zero spend', async () => {
     const check = await checkBudgets({ home: home.path, cwd: home.path, now: NOW })
     expect(check.envelopes).toEqual([])

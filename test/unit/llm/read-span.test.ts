@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SpanRecord } from '../../../src/collector/span-record.js'
-import { readSpanCall, spanModelHint } from '../../../src/llm/read-span.js'
-import { placeCalls } from '../../../src/llm/trace-calls.js'
+import { readSpanCall, type SpanLabels, spanLabels } from '../../../src/llm/read-span.js'
+import { placeCalls, placedCall } from '../../../src/llm/trace-calls.js'
 
 function span(attributes: SpanRecord['attributes'], over: Partial<SpanRecord> = {}): SpanRecord {
   return {
@@ -132,7 +132,7 @@ describe('readSpanCall', () => {
       readSpanCall(span({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.operation.name': 'execute_tool' })),
     ).toBeNull()
     expect(readSpanCall(span({ model: 'gpt-5.5' }))).toBeNull()
-    expect(spanModelHint(span({ model: 'gpt-5.5' }))).toBe('gpt-5.5')
+    expect(spanLabels(span({ model: 'gpt-5.5' })).model).toBe('gpt-5.5')
   })
 
   it('refuses counts that are not non-negative numbers', () => {
@@ -144,10 +144,11 @@ describe('readSpanCall', () => {
 })
 
 describe('placeCalls', () => {
-  const node = (spanId: string, parentSpanId: string | null, modelHint: string | null = null) => ({
+  const none: SpanLabels = { model: null, goblin: null, task: null, session: null }
+  const node = (spanId: string, parentSpanId: string | null, labels: Partial<SpanLabels> = {}) => ({
     spanId,
     parentSpanId,
-    modelHint,
+    labels: { ...none, ...labels },
   })
 
   it('marks a call with a call below it at any depth as an aggregate (invoke_agent → step → chat)', () => {
@@ -161,10 +162,53 @@ describe('placeCalls', () => {
 
   it('inherits the nearest ancestor model', () => {
     const places = placeCalls(
-      [node('session', null, 'gpt-5'), node('turn', 'session', 'gpt-5.5'), node('sse', 'turn')],
+      [
+        node('session', null, { model: 'gpt-5' }),
+        node('turn', 'session', { model: 'gpt-5.5' }),
+        node('sse', 'turn'),
+      ],
       ['sse'],
     )
-    expect(places.get('sse')?.inheritedModel).toBe('gpt-5.5')
+    expect(places.get('sse')?.inherited.model).toBe('gpt-5.5')
+  })
+
+  it('takes each label the call does not name from the nearest ancestor naming it, its own first', () => {
+    // trace exec --attr goblin.id=researcher --attr task.id=t-7 around an AI SDK agent: invoke_agent → chat.
+    const places = placeCalls(
+      [
+        node('exec', null, { goblin: 'researcher', task: 't-7' }),
+        node('agent', 'exec', { session: 'conv-1', task: 't-8' }),
+        node('chat', 'agent'),
+      ],
+      ['chat'],
+    )
+    expect(places.get('chat')?.inherited).toEqual({
+      model: null,
+      goblin: 'researcher',
+      task: 't-8',
+      session: 'conv-1',
+    })
+    const call = readSpanCall(
+      span(
+        { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'task.id': 'own' },
+        { resource: {} },
+      ),
+    )
+    expect(placedCall(call as NonNullable<typeof call>, places.get('chat'))).toMatchObject({
+      model: 'gpt-4o',
+      goblin: 'researcher',
+      task: 'own',
+      session: 'conv-1',
+    })
+  })
+
+  it("reads a span's goblin, task and session from its resource where its attributes name none", () => {
+    expect(spanLabels(span({ 'session.id': 's1' }))).toEqual({
+      model: null,
+      goblin: 'g1',
+      task: null,
+      session: 's1',
+    })
   })
 
   it('ends the walk on a cycle in bad input', () => {
