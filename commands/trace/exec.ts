@@ -5,7 +5,7 @@ import type { ExecSummary } from '../../src/trace/exec.js'
 export default class TraceExec extends GoblinCommand {
   static override summary = 'Run a command inside a span'
   static override description =
-    "Runs CMD with stdin/stdout/stderr passed through, inside a span that is a child of TRACEPARENT when set; CMD gets TRACEPARENT, TRACESTATE, BAGGAGE and (unless set already) OTEL_EXPORTER_OTLP_ENDPOINT, so nested `goblin trace exec` calls (and services using initTracing) join the same trace. Records the exit code (error status when non-zero), exports the span, and exits with CMD's exit code. Spans go to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, else the running collector, else goblin.config.json collector host:port."
+    "Runs CMD with stdin/stdout/stderr passed through, inside a span that is a child of TRACEPARENT when set; CMD gets TRACEPARENT, TRACESTATE, BAGGAGE, (unless set already) OTEL_EXPORTER_OTLP_ENDPOINT and, for --attr goblin.id and task.id, OTEL_RESOURCE_ATTRIBUTES, so nested `goblin trace exec` calls (and services using initTracing) join the same trace. Records the exit code (error status when non-zero), exports the span, and exits with CMD's exit code. Spans go to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, else the running collector, else goblin.config.json collector host:port."
   static override usage = 'trace exec [--json] [--name <value>] [--attr <value>...] -- CMD [ARG...]'
   static override examples = [
     '<%= config.bin %> trace exec -- make test',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../audit/canonical-json.js'
 import { usageError } from '../core/errors.js'
+import { LABEL_PATTERN, mergeResourceAttributes } from '../telemetry/resource-env.js'
 import type { AgentId } from './agents.js'
 
 /** Where an agent's telemetry goes, and what it is labelled with. */
@@ -156,12 +157,7 @@ export function claudeHookSettings(command: string): string {
   return JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command }] }] } })
 }
 
-/**
- * A goblin or task id as it may travel in OTEL_RESOURCE_ATTRIBUTES: the SDKs the agents are built on
- * (Node.js, Rust) do not agree on percent-decoding, so only characters none of them encodes are accepted.
- */
-export const LABEL_PATTERN = /^[A-Za-z0-9._:/@+-]{1,128}$/
-
+/** `--goblin` / `--task` checked against `LABEL_PATTERN`: a usage error when the id cannot travel. */
 export function checkLabel(flag: string, value: string | undefined): string | undefined {
   if (value === undefined || LABEL_PATTERN.test(value)) return value
   throw usageError(
@@ -169,21 +165,4 @@ export function checkLabel(flag: string, value: string | undefined): string | un
     `${flag} ${JSON.stringify(value)} is not a usable id: use 1 to 128 letters, digits and . _ : / @ + -`,
     `Write ${flag} like review-bot or task/1234.`,
   )
-}
-
-/**
- * OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`) with `extra` set, replacing entries of the same keys the user
- * had; undefined when there is nothing to say.
- */
-export function mergeResourceAttributes(
-  current: string | undefined,
-  extra: Record<string, string | undefined>,
-): string | undefined {
-  const set = Object.entries(extra).filter((e): e is [string, string] => e[1] !== undefined)
-  const kept = (current ?? '')
-    .split(',')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair && !set.some(([key]) => pair.split('=')[0]?.trim() === key))
-  const all = [...kept, ...set.map(([key, value]) => `${key}=${value}`)]
-  return all.length > 0 ? all.join(',') : undefined
 }

@@ -6,6 +6,7 @@ import { usageError } from '../core/errors.js'
 import { goblinHome } from '../core/paths.js'
 import type { ExportOutcome } from '../telemetry/cli-tracer.js'
 import { envFromContext, withGoblinBaggage } from '../telemetry/env-carrier.js'
+import { LABEL_PATTERN, mergeResourceAttributes } from '../telemetry/resource-env.js'
 import { collectorUrl } from './endpoints.js'
 
 export interface ExecOptions {
@@ -72,6 +73,13 @@ export async function execTraced(options: ExecOptions): Promise<ExecResult> {
   delete childEnv.TRACESTATE
   delete childEnv.BAGGAGE
   Object.assign(childEnv, envFromContext(ctx))
+  // Any OpenTelemetry SDK in the command tags its spans with the goblin and task, whether or not it reads
+  // TRACEPARENT; an id that could not travel in the variable unencoded still goes in the baggage.
+  const resource = mergeResourceAttributes(childEnv.OTEL_RESOURCE_ATTRIBUTES, {
+    'goblin.id': travellingLabel(options.attributes['goblin.id']),
+    'task.id': travellingLabel(options.attributes['task.id']),
+  })
+  if (resource) childEnv.OTEL_RESOURCE_ATTRIBUTES = resource
   // The command's own SDK must export where goblin's span went: left alone it would pick localhost:4318,
   // losing its spans when the collector listens elsewhere (and handing them to whatever holds 4318).
   if (options.endpoint) childEnv.OTEL_EXPORTER_OTLP_ENDPOINT = options.endpoint
@@ -191,6 +199,11 @@ export async function runExec(options: ExecOptions, note: (text: string) => void
     sampled: result.sampled,
     exported: result.export.ok && result.export.spans > 0,
   }
+}
+
+/** An id as OTEL_RESOURCE_ATTRIBUTES can carry it unencoded, else undefined. */
+function travellingLabel(value: string | undefined): string | undefined {
+  return value !== undefined && LABEL_PATTERN.test(value) ? value : undefined
 }
 
 /** Parses repeated `--attr k=v` flags; a missing `=` or empty key is a usage error. */

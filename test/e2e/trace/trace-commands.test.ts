@@ -73,6 +73,27 @@ describe('goblin trace', { timeout: 180_000 }, () => {
     }
   })
 
+  it("trace exec names the goblin and task in the command's OTEL_RESOURCE_ATTRIBUTES, for any OpenTelemetry SDK in it", async () => {
+    const show = `console.log(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '(unset)')`
+    const exec = async (attrs: string[], resource?: string) => {
+      const result = await runGoblin(
+        ['trace', 'exec', ...attrs.flatMap((a) => ['--attr', a]), '--', NODE, '-e', show],
+        {
+          env: resource === undefined ? env : { ...env, OTEL_RESOURCE_ATTRIBUTES: resource },
+        },
+      )
+      expect(result.exitCode).toBe(0)
+      return result.stdout.trim()
+    }
+    // The user's own entries kept, an inherited goblin.id replaced by the flag's.
+    expect(await exec(['goblin.id=writer', 'task.id=t-7'], 'team=core, goblin.id=old')).toBe(
+      'team=core,goblin.id=writer,task.id=t-7',
+    )
+    // An id the variable cannot carry unencoded stays out of it (it still goes in the baggage).
+    expect(await exec(['goblin.id=two words,x'])).toBe('(unset)')
+    expect(await exec(['http.route=/x'], 'team=core')).toBe('team=core')
+  })
+
   it('trace exec passes stdin through and exits 0 for a successful command', async () => {
     const result = await runGoblin(
       ['trace', 'exec', '--name', 'echo', '--', NODE, '-e', 'process.stdin.pipe(process.stdout)'],

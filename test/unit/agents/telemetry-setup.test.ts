@@ -7,8 +7,8 @@ import {
   claudeHookSettings,
   codexHookOverrides,
   codexOverrides,
-  mergeResourceAttributes,
 } from '../../../src/agents/telemetry-setup.js'
+import { mergeResourceAttributes } from '../../../src/telemetry/resource-env.js'
 
 const ENDPOINT = 'http://127.0.0.1:4318'
 
