@@ -3,6 +3,10 @@
  * the schema of `goblin.config.json`, as zod and as JSON Schema.
  */
 
+import { configSchemas } from './core/config-schema.js'
+
 export { projectConfigJsonSchema } from './core/config-json-schema.js'
-export { defaultProjectConfig, type ProjectConfig, projectConfigSchema } from './core/config-schema.js'
+export { defaultProjectConfig, type ProjectConfig } from './core/config-schema.js'
+/** The zod schema of `goblin.config.json`. */
+export const projectConfigSchema = configSchemas().projectConfigSchema
 export * from './telemetry/index.js'

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { findNodeAtLocation, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser'
 import type { z } from 'zod'
-import { defaultProjectConfig, type ProjectConfig, projectConfigSchema } from './config-schema.js'
+import { configSchemas, type ProjectConfig } from './config-schema.js'
 import { usageError } from './errors.js'
+import { type JsonSchema, parseBySchema } from './schema-parse.js'
 import { readUserSettings, userSettingsFile } from './user-settings.js'
 
 export const PROJECT_CONFIG_FILE = 'goblin.config.json'
@@ -36,10 +37,7 @@ export function loadProjectConfig(
 ): LoadedProjectConfig {
   const userSettings = readUserSettings(env)
   const path = findProjectConfig(cwd)
-  if (!path) {
-    if (Object.keys(userSettings).length === 0) return { path: null, config: defaultProjectConfig() }
-    return { path: null, config: parseProjectConfig('{}', userSettingsFile(env), userSettings) }
-  }
+  if (!path) return { path: null, config: parseProjectConfig('{}', userSettingsFile(env), userSettings) }
   return { path, config: parseProjectConfig(readFileSync(path, 'utf8'), path, userSettings) }
 }
 
@@ -61,7 +59,13 @@ export function parseProjectConfig(
       `Fix the JSON syntax in ${where}.`,
     )
   }
-  const result = projectConfigSchema.safeParse(mergeSections(base, JSON.parse(text)))
+  const merged = mergeSections(base, JSON.parse(text))
+  // The JSON Schema reads a valid config as zod would, without zod (src/core/schema-parse.ts); zod decides
+  // the rest and words the error.
+  const schema = shippedConfigJsonSchema()
+  const fast = schema && parseBySchema(schema, merged)
+  if (fast) return fast.value as ProjectConfig
+  const result = configSchemas().projectConfigSchema.safeParse(merged)
   if (result.success) return result.data
   const issue = result.error.issues[0] as z.core.$ZodIssue
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
@@ -75,6 +79,25 @@ export function parseProjectConfig(
     `${where}:${at.line}:${at.column}: ${field || '(top level)'}: ${describeIssue(issue)}${more}`,
     `Correct the field in ${where}; docs/settings.md lists every setting.`,
   )
+}
+
+let shippedSchema: JsonSchema | null | undefined
+
+/**
+ * The JSON Schema the build derives from the zod schema (scripts/write-config-schema.js), read once; null
+ * where there is none (goblin run from its TypeScript sources, as the unit tests do): zod alone then.
+ */
+function shippedConfigJsonSchema(): JsonSchema | null {
+  if (shippedSchema === undefined) {
+    try {
+      shippedSchema = JSON.parse(
+        readFileSync(new URL('../../goblin.config.schema.json', import.meta.url), 'utf8'),
+      )
+    } catch {
+      shippedSchema = null
+    }
+  }
+  return shippedSchema ?? null
 }
 
 /** Overlays the file's sections on the user settings' sections, one level deep (settings are `section.field`). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { projectConfigSchema } from './config-schema.js'
+import { configSchemas } from './config-schema.js'
 import { usageError } from './errors.js'
 import { goblinHome, homePaths } from './paths.js'
 
@@ -59,7 +59,7 @@ export async function setUserSetting(
 ): Promise<void> {
   assertKnownKey(key)
   const [section, field] = key.split('.') as [string, string]
-  const probe = projectConfigSchema.safeParse({ [section]: { [field]: value } })
+  const probe = configSchemas().projectConfigSchema.safeParse({ [section]: { [field]: value } })
   if (!probe.success) {
     const issue = probe.error.issues[0]
     throw usageError(

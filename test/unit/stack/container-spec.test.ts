@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { projectConfigSchema } from '../../../src/core/config-schema.js'
+import { configSchemas } from '../../../src/core/config-schema.js'
 import {
   containerCreateOptions,
   healthFromLabels,
@@ -11,7 +11,7 @@ import { listResources, redactSecrets } from '../../../src/stack/helm-deploy.js'
 import { buildStackPlan } from '../../../src/stack/plan-builder.js'
 
 const plan = buildStackPlan({
-  config: projectConfigSchema.parse({}),
+  config: configSchemas().projectConfigSchema.parse({}),
   assetsDir: '/opt/goblin/stack',
   env: {},
 }).plan

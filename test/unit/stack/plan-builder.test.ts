@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { projectConfigSchema } from '../../../src/core/config-schema.js'
+import { configSchemas } from '../../../src/core/config-schema.js'
 import { DEFAULT_IMAGES } from '../../../src/stack/builtin-services.js'
 import { buildStackPlan, parseImageFlags, redactPlan } from '../../../src/stack/plan-builder.js'
 import { startOrder } from '../../../src/stack/stack-plan.js'
 
-const config = (stack: Record<string, unknown> = {}) => projectConfigSchema.parse({ stack })
+const config = (stack: Record<string, unknown> = {}) => configSchemas().projectConfigSchema.parse({ stack })
 const assetsDir = '/opt/goblin/stack'
 
 describe('buildStackPlan', () => {
