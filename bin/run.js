@@ -7,6 +7,7 @@
 // Node gets a clear message and `goblin --version` costs little more than `node -e 0`.
 import { readFileSync } from 'node:fs'
 import module from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 module.enableCompileCache?.()
 // dist/vendor/vendor.json: which bare specifiers have a bundle (written by scripts/bundle-vendor.js).
@@ -53,10 +54,14 @@ async function runOclif() {
   settings.enableAutoTranspile = false
   const { handleEntryError, installPluginCommandErrors } = await import('../dist/src/cli/entry.js')
   installPluginCommandErrors()
+  // With no user plugin, oclif is handed the plugins it would find instead of searching for them.
+  const { shippedPluginsOptions } = await import('../dist/src/plugins/shipped-plugins.js')
+  const entry = fileURLToPath(import.meta.url)
+  const options = (await shippedPluginsOptions(entry, process.env)) ?? entry
   // oclif's run() rather than execute(): errors outside goblin's commands (an unknown command, a plugin's
   // command under --json) are written the goblin way. Node writes what is buffered for stdout before it exits.
   try {
-    await run(args, import.meta.url)
+    await run(args, options)
   } catch (error) {
     await handleEntryError(error, args)
   }

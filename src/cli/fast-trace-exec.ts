@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { userPluginsRecorded } from '../plugins/shipped-plugins.js'
 import type { ExecRequest } from '../trace/exec.js'
 
 /**
@@ -44,9 +43,7 @@ export async function fastTraceExec(argv: readonly string[], env: NodeJS.Process
   const parsed = parseFastExec(argv)
   if (!parsed || env.GOBLIN_CONTENT_TYPE !== undefined || env.DEBUG !== undefined) return false
   if (parsed.json && process.stdout.isTTY) return false
-  // oclif keeps the user's installed and linked plugins in the data directory's package.json.
-  const dataDir = env.GOBLIN_DATA_DIR
-  if (!dataDir || existsSync(join(dataDir, 'package.json'))) return false
+  if (userPluginsRecorded(env)) return false
   const { prepareExec, runExec } = await import('../trace/exec.js')
   let options: Awaited<ReturnType<typeof prepareExec>>
   try {
