@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core'
-import { z } from 'zod'
 import type { AuditEvent } from '../../src/audit/envelope.js'
 import { eventFromFlags, readEventStream, readInputBytes } from '../../src/audit/event-input.js'
 import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
@@ -7,7 +6,7 @@ import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { fileOrStdinFlag, ledgerFlag } from '../../src/cli/flags.js'
-import { AUDIT_EVENT_HOOK } from '../../src/plugins/contracts.js'
+import { AUDIT_EVENT_HOOK, auditEventAnswer } from '../../src/plugins/contracts.js'
 import { collectHook } from '../../src/plugins/hook-runner.js'
 
 export default class AuditSign extends GoblinCommand {
@@ -75,7 +74,7 @@ export default class AuditSign extends GoblinCommand {
         : `appended ${count} entries, seq ${first?.seq}..${last?.seq}`,
     )
     if (hooked) {
-      const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, z.unknown(), {
+      const hooks = await collectHook(this.config, AUDIT_EVENT_HOOK, auditEventAnswer, {
         entries: kept.map((e) => ({ seq: e.seq, leafHash: e.leaf_hash, envelope: e.envelope })),
       })
       this.warnPluginProblems(hooks.problems)

@@ -1,16 +1,15 @@
-import { createRequire } from 'node:module'
 import type { z } from 'zod'
+import { lazyZod } from './lazy-zod.js'
 
 /**
  * The schema of `goblin.config.json`, and with it every default of a project's settings.
  * Sections are strict: an unknown key is an error, so a typo never silently does nothing.
  *
- * Built on first use, and zod loaded then (by require, which Node 22.12+ allows for an ES module, so callers
- * stay synchronous): loading zod and building these objects cost a command about a bare `node` start, and a
- * valid config is read without them (src/core/schema-parse.ts, src/core/config.ts).
+ * Built on first use, and zod loaded then: loading zod and building these objects cost a command about a
+ * bare `node` start, and a valid config is read without them (src/core/schema-parse.ts, src/core/config.ts).
  */
 export function configSchemas(): ConfigSchemas {
-  schemas ??= buildConfigSchemas(createRequire(import.meta.url)('zod').z)
+  schemas ??= buildConfigSchemas(lazyZod())
   return schemas
 }
 

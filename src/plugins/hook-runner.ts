@@ -54,13 +54,13 @@ export function abandonedHookCount(): number {
 
 /**
  * Runs `event` in every installed plugin (concurrently, each with `timeoutMs`) and keeps only answers
- * that match `schema`. A plugin that throws, hangs or answers malformed data lands in `problems`, named;
+ * that match `schema` (built only when a plugin answered). A plugin that throws, hangs or answers malformed data lands in `problems`, named;
  * goblin goes on without it. A plugin that answers `undefined` has nothing to say and is neither.
  */
 export async function collectHook<T>(
   runner: HookRunner,
   event: string,
-  schema: z.ZodType<T>,
+  schema: () => z.ZodType<T>,
   options: Record<string, unknown> = {},
   timeoutMs = PLUGIN_HOOK_TIMEOUT_MS,
 ): Promise<CollectedHook<T>> {
@@ -78,7 +78,7 @@ export async function collectHook<T>(
   })
   for (const success of raw.successes) {
     if (success.result === undefined) continue
-    const parsed = schema.safeParse(success.result)
+    const parsed = schema().safeParse(success.result)
     if (parsed.success) {
       results.push({ plugin: success.plugin.name, value: parsed.data })
     } else {

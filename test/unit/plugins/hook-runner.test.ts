@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { abandonedHookCount, collectHook, type HookRunner } from '../../../src/plugins/hook-runner.js'
 
-const answer = z.object({ apiVersion: z.literal(1), n: z.number() })
+const answer = () => z.object({ apiVersion: z.literal(1), n: z.number() })
 
 /** A stand-in for oclif's Config.runHook that returns canned per-plugin outcomes and records its call. */
 function fakeRunner(

@@ -23,18 +23,22 @@ describe('templates/plugin', () => {
         (await import(join(plugin.directory, 'src/hooks', `${hook}.ts`))).default
       const oclif = { config: {}, context: {} }
       const doctor = await (await load('doctor-checks')).call({}, { env: { ACME_API_KEY: 'k' }, ...oclif })
-      expect(doctorChecksAnswer.parse(doctor).checks).toEqual([
+      expect(doctorChecksAnswer().parse(doctor).checks).toEqual([
         expect.objectContaining({ id: 'acme:api-key', status: 'ok' }),
       ])
       const unset = await (await load('doctor-checks')).call({}, { env: {}, ...oclif })
-      expect(doctorChecksAnswer.parse(unset).checks[0]).toMatchObject({
+      expect(doctorChecksAnswer().parse(unset).checks[0]).toMatchObject({
         status: 'warn',
         fix: expect.any(String),
       })
       const stack = await (await load('stack-services')).call({}, { stage: 'dev', ...oclif })
-      expect(stackServicesAnswer.parse(stack).services.map((s) => s.name)).toEqual(['acme-echo'])
+      expect(
+        stackServicesAnswer()
+          .parse(stack)
+          .services.map((s) => s.name),
+      ).toEqual(['acme-echo'])
       const prices = await (await load('cost-prices')).call({}, { ...oclif })
-      expect(costPricesAnswer.parse(prices)).toMatchObject({ source: 'goblin-plugin-acme' })
+      expect(costPricesAnswer().parse(prices)).toMatchObject({ source: 'goblin-plugin-acme' })
       expect(await (await load('audit-event')).call({}, { entries: [], ...oclif })).toBeUndefined()
     } finally {
       dir.cleanup()
