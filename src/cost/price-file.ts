@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js'
 import { fromLiteLlm, looksLikeLiteLlm } from './litellm-prices.js'
-import { PRICE_TABLE_FORMAT, type PriceTable, priceTableSchema } from './price-table.js'
+import { PRICE_TABLE_FORMAT, type PriceTable, priceTableSchemas } from './price-table.js'
 
 export type PriceFileFormat = 'goblin' | 'litellm'
 
@@ -35,7 +35,7 @@ export function parsePriceFile(
     doc !== null &&
     (doc as { format?: unknown }).format === PRICE_TABLE_FORMAT
   ) {
-    const result = priceTableSchema.safeParse(doc)
+    const result = priceTableSchemas().priceTableSchema.safeParse(doc)
     if (!result.success) {
       const issue = result.error.issues[0]
       const path = issue?.path.map(String).join('.') || '(top level)'

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { ExitCode, GoblinError, unreachableError, usageError } from '../core/errors.js'
 import { goblinHome, homePaths } from '../core/paths.js'
 import { type ParsedPriceFile, parsePriceFile } from './price-file.js'
-import { type PriceTable, priceTableSchema } from './price-table.js'
+import type { PriceTable } from './price-table.js'
 
 /** The imported table lives here; the bundled tables ship in the package. */
 export function importedPricesPath(home: string = goblinHome()): string {
@@ -48,14 +48,12 @@ let shipped: ShippedTable[] | undefined
 export function shippedPriceTables(): ShippedTable[] {
   if (!shipped) {
     shipped = [
-      // Written by goblin's own build and checked by its tests: parsed without a second validation, which
-      // would cost more than the parse itself on every command.
+      // Written by goblin's own build, or kept by hand in git (the overrides), and checked by its tests
+      // (test/unit/cost/shipped-prices.test.ts): read without a second validation, which would cost more than
+      // the parse itself (and loading zod) on every command.
       { origin: 'bundled', table: JSON.parse(readGeneratedTable(BUNDLED_PRICES_FILE)) as PriceTable },
       { origin: 'bundled', table: JSON.parse(readGeneratedTable(LITELLM_PRICES_FILE)) as PriceTable },
-      {
-        origin: 'override',
-        table: priceTableSchema.parse(readShipped('./prices/overrides.json') as OverridesFile),
-      },
+      { origin: 'override', table: readShipped('./prices/overrides.json') as OverridesFile as PriceTable },
     ]
   }
   return shipped
