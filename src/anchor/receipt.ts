@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { Checkpoint } from '../audit/checkpoint.js'
 import { ledgerPaths } from '../audit/ledger.js'
 import { usageError } from '../core/errors.js'
+import { lazySchema } from '../core/lazy-zod.js'
 import { rootFromCalldata } from './ethereum.js'
 
 /**
@@ -15,44 +16,47 @@ import { rootFromCalldata } from './ethereum.js'
 
 export const RECEIPT_VERSION = 1
 
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
+/** The receipt's schema, built (and zod loaded) when a receipt is first read or written (src/core/lazy-zod.ts). */
+const receiptSchema = lazySchema((z) => {
+  const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
 
-export const receiptSchema = z.strictObject({
-  v: z.literal(RECEIPT_VERSION),
-  origin: z.string().min(1),
-  size: z.number().int().nonnegative(),
-  /** The checkpoint's root hash, hex. */
-  root: hex32,
-  /** SHA-256 of the signed checkpoint note's bytes, hex: binds the receipt to one exact note. */
-  checkpoint_sha256: hex32,
-  ots: z
-    .strictObject({
-      /** The proof file's name, beside the receipt. */
-      proof: z.string().regex(/^[0-9]+\.ots$/),
-      stamped_at: z.string(),
-      calendars: z.array(z.string()),
-      upgraded_at: z.string().optional(),
-      /** Heights of the Bitcoin blocks the proof is attested in, once upgraded. */
-      bitcoin_heights: z.array(z.number().int().nonnegative()),
-    })
-    .optional(),
-  ethereum: z
-    .strictObject({
-      chain_id: z.number().int().positive(),
-      tx_hash: z.string().regex(/^0x[0-9a-f]{64}$/),
-      block_number: z.number().int().nonnegative(),
-      block_hash: z.string().regex(/^0x[0-9a-f]{64}$/),
-      from: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-      data: z.string().regex(/^0x[0-9a-f]*$/),
-      confirmations: z.number().int().min(1),
-      anchored_at: z.string(),
-      /** The RPC's origin (never its path: that often carries an API key). */
-      rpc: z.string(),
-    })
-    .optional(),
+  return z.strictObject({
+    v: z.literal(RECEIPT_VERSION),
+    origin: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    /** The checkpoint's root hash, hex. */
+    root: hex32,
+    /** SHA-256 of the signed checkpoint note's bytes, hex: binds the receipt to one exact note. */
+    checkpoint_sha256: hex32,
+    ots: z
+      .strictObject({
+        /** The proof file's name, beside the receipt. */
+        proof: z.string().regex(/^[0-9]+\.ots$/),
+        stamped_at: z.string(),
+        calendars: z.array(z.string()),
+        upgraded_at: z.string().optional(),
+        /** Heights of the Bitcoin blocks the proof is attested in, once upgraded. */
+        bitcoin_heights: z.array(z.number().int().nonnegative()),
+      })
+      .optional(),
+    ethereum: z
+      .strictObject({
+        chain_id: z.number().int().positive(),
+        tx_hash: z.string().regex(/^0x[0-9a-f]{64}$/),
+        block_number: z.number().int().nonnegative(),
+        block_hash: z.string().regex(/^0x[0-9a-f]{64}$/),
+        from: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+        data: z.string().regex(/^0x[0-9a-f]*$/),
+        confirmations: z.number().int().min(1),
+        anchored_at: z.string(),
+        /** The RPC's origin (never its path: that often carries an API key). */
+        rpc: z.string(),
+      })
+      .optional(),
+  })
 })
 
-export type AnchorReceipt = z.infer<typeof receiptSchema>
+export type AnchorReceipt = z.infer<ReturnType<typeof receiptSchema>>
 
 /** Where a checkpoint's receipt and proof live. */
 export function anchorPaths(ledgerDir: string, size: number) {
@@ -83,7 +87,7 @@ export function parseReceipt(text: string, where: string): AnchorReceipt {
   } catch (error) {
     throw usageError('ANCHOR_RECEIPT_MALFORMED', `${where}: not JSON (${(error as Error).message})`)
   }
-  const result = receiptSchema.safeParse(json)
+  const result = receiptSchema().safeParse(json)
   if (!result.success) {
     const issue = result.error.issues[0]
     throw usageError(
@@ -97,7 +101,7 @@ export function parseReceipt(text: string, where: string): AnchorReceipt {
 
 /** The receipt as stored: stable key order, two-space indent, final newline. */
 export function formatReceipt(receipt: AnchorReceipt): string {
-  return `${JSON.stringify(receiptSchema.parse(receipt), null, 2)}\n`
+  return `${JSON.stringify(receiptSchema().parse(receipt), null, 2)}\n`
 }
 
 /** What a receipt claims that contradicts its checkpoint; each is tampering. Empty when consistent. */
