@@ -1,9 +1,10 @@
 // Build step: packages that cost start-up by their many small modules, each bundled into one file under
-// dist/vendor (@oclif/core and its 47 semver modules, zod's 95, the OpenTelemetry SDK's 250 behind
-// `trace exec`), which bin/run.js serves for their bare specifiers through a resolve hook, for goblin and for
-// plugins alike. Each bundle holds one package: the other vendored packages stay imports (external), so every
-// package still has exactly one copy. The installed packages stay the source, each bundle's first line names
-// the version it was built from, and dist/vendor/vendor.json maps specifiers to files. Generated, not in git.
+// dist/vendor (@oclif/core and its 47 semver modules, zod's 95, jsonc-parser's 7, the OpenTelemetry SDK's
+// 250 behind `trace exec`), which bin/run.js serves for their bare specifiers through a resolve hook, for
+// goblin and for plugins alike. Each bundle holds one package: the other vendored packages stay imports
+// (external), so every package still has exactly one copy. The installed packages stay the source, each
+// bundle's first line names the version it was built from, and dist/vendor/vendor.json maps specifiers to
+// files. Generated, not in git.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -11,12 +12,14 @@ import { build } from 'esbuild'
 import { packageName } from '../dist/src/cli/vendor-resolve.js'
 
 /**
- * The vendored packages. CommonJS bundles, but for zod (which imports nothing vendored): a bundle requires the
- * other vendored packages at run time, and only CommonJS can require an external from a bundle.
+ * The vendored packages. CommonJS bundles, but for those in ESM_BUNDLES: a bundle requires the other vendored
+ * packages at run time, and only CommonJS can require an external from a bundle.
  */
 export const VENDORED = [
   '@oclif/core',
   'zod',
+  // goblin.config.json's parser: its UMD modules are loaded one by one by require, on every command.
+  'jsonc-parser',
   '@opentelemetry/api',
   '@opentelemetry/api-logs',
   '@opentelemetry/core',
@@ -32,16 +35,30 @@ export const VENDORED = [
   '@opentelemetry/exporter-trace-otlp-proto',
 ]
 
+/** Bundled as ES modules: they import nothing vendored. */
+const ESM_BUNDLES = new Set(['zod', 'jsonc-parser'])
+
 const require = createRequire(import.meta.url)
 const map = {}
 for (const specifier of VENDORED) {
-  const format = specifier === 'zod' ? 'esm' : 'cjs'
-  // The entry of that format: what `import` resolves to for zod, what `require` resolves to for the rest.
-  const entry = format === 'esm' ? fileURLToPath(import.meta.resolve(specifier)) : require.resolve(specifier)
-  // Its package.json, found from the entry (some packages do not export ./package.json).
+  const format = ESM_BUNDLES.has(specifier) ? 'esm' : 'cjs'
+  // Its package.json, found from what `require` resolves to (some packages do not export ./package.json).
+  const required = require.resolve(specifier)
   const name = packageName(specifier)
-  const root = entry.slice(0, entry.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length)
+  const root = required.slice(
+    0,
+    required.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length,
+  )
   const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'))
+  // The entry of that format: what `require` resolves to for CommonJS; for an ES module bundle what `import`
+  // resolves to, or, for a package without `exports`, the ES module build its `module` field names
+  // (jsonc-parser's `main` is UMD, whose require calls a bundler cannot follow).
+  const entry =
+    format === 'cjs'
+      ? required
+      : pkg.exports || !pkg.module
+        ? fileURLToPath(import.meta.resolve(specifier))
+        : `${root}/${pkg.module}`
   const file = `${specifier.replace('@', '').replaceAll('/', '-')}.${format === 'cjs' ? 'cjs' : 'js'}`
   await build({
     entryPoints: [entry],
