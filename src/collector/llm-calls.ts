@@ -288,16 +288,36 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
       debt.set(key, (debt.get(key) ?? 0) + usd)
     }
     const placed = new Map<string, CallPlace>()
+    // Calls of earlier batches that had no model, and so no price, until this batch's spans gave them one.
+    const modelled: Array<{ traceId: Uint8Array; spanId: Uint8Array; key: string }> = []
     for (const [hex, trace] of traces) {
       if (trace.places && trace.stored > 0 && !trace.tookLog) {
         for (const [spanHex, place] of trace.places) placed.set(`${hex}/${spanHex}`, place)
       } else if (st.traceHasCalls.get(trace.id) !== undefined) {
-        placeStoredTrace(st, hex, trace.id, nameId, uncount, placed)
+        placeStoredTrace(st, hex, trace.id, nameId, uncount, placed, modelled)
       }
     }
     if (!options.onCost) return
     // Summed per label set first: one counter increment per labels and batch instead of one per call.
     const batchUsd = new Map<string, { labels: CostLabels; usd: number }>()
+    const add = (labels: CostLabels, usd: number) => {
+      const key = labelKey(labels)
+      const sum = batchUsd.get(key)
+      if (sum) sum.usd += usd
+      else batchUsd.set(key, { labels, usd })
+    }
+    const fresh = new Set(stored.map((c) => `${c.traceHex}/${c.spanHex}`))
+    for (const { traceId, spanId, key } of modelled) {
+      if (fresh.has(key)) continue
+      const usd = countedUsd(
+        pricedCall(st.callRow.get(traceId, spanId) as unknown as CallRow),
+        undefined,
+        price,
+      )
+      if (usd === null) continue
+      st.counted.run(usd, traceId, spanId)
+      add(st.labels.get(traceId, spanId) as unknown as CostLabels, usd)
+    }
     for (const { traceHex, traceId, spanId, spanHex, call, usd: countedAtInsert } of stored) {
       // Log calls are never placed: they keep their own labels and are never aggregates.
       const place = spanHex === null ? undefined : placed.get(`${traceHex}/${spanHex}`)
@@ -309,15 +329,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
         if (usd !== null) st.counted.run(usd, traceId, spanId)
       }
       if (usd === null) continue
-      const labels = {
-        goblin: counted.goblin ?? '',
-        model: counted.model ?? '',
-        provider: counted.provider ?? '',
-      }
-      const key = labelKey(labels)
-      const sum = batchUsd.get(key)
-      if (sum) sum.usd += usd
-      else batchUsd.set(key, { labels, usd })
+      add({ goblin: counted.goblin ?? '', model: counted.model ?? '', provider: counted.provider ?? '' }, usd)
     }
     for (const [key, { labels, usd }] of batchUsd) {
       const owed = debt.get(key) ?? 0
@@ -360,7 +372,7 @@ export function llmCallsIndex(options: LlmIndexOptions): IngestIndex {
  * The USD `/metrics` counts for a call (its labels placed): none for an aggregate, else own cost or tokens x
  * price.
  */
-function countedUsd(call: LlmCall, place: CallPlace | undefined, price: CallPricer): number | null {
+function countedUsd(call: PricedCall, place: CallPlace | undefined, price: CallPricer): number | null {
   if (place?.aggregate) return null
   const usd = call.ownCostUsd ?? price(call)
   return usd === null || usd <= 0 ? null : usd
@@ -465,6 +477,7 @@ interface Statements {
   traceCalls: StatementSync
   labels: StatementSync
   counted: StatementSync
+  callRow: StatementSync
   place: StatementSync
 }
 
@@ -534,6 +547,7 @@ function prepare(db: DatabaseSync): Statements {
          LEFT JOIN llm_names p ON p.id = c.provider WHERE c.trace_id = ? AND c.span_id = ?`,
     ),
     counted: db.prepare('UPDATE llm_calls SET counted_usd = ? WHERE trace_id = ? AND span_id = ?'),
+    callRow: db.prepare(callRowsSql('c.trace_id = ? AND c.span_id = ?')),
     place: db.prepare(
       `UPDATE llm_calls SET aggregate = ?, model = ?, goblin = ?, task = ?, session = ?
        WHERE trace_id = ? AND span_id = ?`,
@@ -544,7 +558,7 @@ function prepare(db: DatabaseSync): Statements {
 /**
  * Walks one trace's stored spans and updates its calls' aggregate flags and inherited labels; a call
  * counted on `/metrics` by an earlier batch that is now an aggregate is handed to `onUncounted` with the
- * labels it was counted under.
+ * labels it was counted under, and one that had no model until now (nothing counted) goes to `modelled`.
  */
 function placeStoredTrace(
   st: Statements,
@@ -553,6 +567,7 @@ function placeStoredTrace(
   nameId: (name: string | null) => number | null,
   onUncounted: (labels: CostLabels, usd: number) => void,
   placed: Map<string, CallPlace>,
+  modelled: Array<{ traceId: Uint8Array; spanId: Uint8Array; key: string }>,
 ): void {
   // A trace's spans mostly share a few resources: each is parsed once.
   const resources = new Map<number, Record<string, AttributeValue>>()
@@ -611,6 +626,9 @@ function placeStoredTrace(
       onUncounted(st.labels.get(traceId, spanId) as unknown as CostLabels, Number(call.counted_usd))
     }
     st.place.run(...row, traceId, spanId)
+    if (!place.aggregate && call.model === null && row[1] !== null && call.counted_usd === null) {
+      modelled.push({ traceId, spanId, key: `${hex}/${call.span_id}` })
+    }
   }
 }
 

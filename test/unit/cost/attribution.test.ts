@@ -187,6 +187,15 @@ describe('llm_calls index and report sums', () => {
       const { rows } = s.report()
       expect(rows.map((r) => r.key.model)).toEqual(['gpt-4o'])
       expect(rows[0]?.usd).toBeCloseTo(1_000 * 2.5e-6 + 100 * 1e-5, 9)
+      // The live counter counts it too, once its model is known, under that model; a later batch of the
+      // trace does not count it again.
+      s.ingest([span({ 'http.route': '/x' }, { parentSpanId: turn.spanId })])
+      expect(s.costs).toEqual([
+        {
+          labels: { goblin: '', model: 'gpt-4o', provider: '' },
+          usd: expect.closeTo(1_000 * 2.5e-6 + 100 * 1e-5, 12),
+        },
+      ])
     }
   })
 
