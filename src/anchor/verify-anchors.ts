@@ -5,10 +5,8 @@ import { ledgerPaths } from '../audit/ledger.js'
 import type { VerifyError } from '../audit/verify.js'
 import type { AnchorConfig } from '../core/config-schema.js'
 import { ExitCode, isGoblinError } from '../core/errors.js'
-import { type BlockHeaderSource, blockHeaderSource } from './bitcoin-headers.js'
-import { verifyEthereumAnchor } from './ethereum.js'
-import { parseOts } from './ots-codec.js'
-import { type AttestationCheck, verifyOtsProof } from './ots-verify.js'
+import type { BlockHeaderSource } from './bitcoin-headers.js'
+import type { AttestationCheck } from './ots-verify.js'
 import { anchorPaths, parseReceipt, receiptContradictions } from './receipt.js'
 
 /**
@@ -18,6 +16,8 @@ import { anchorPaths, parseReceipt, receiptContradictions } from './receipt.js'
  * is checked against the block's Merkle root and each Ethereum transaction is read back from the chain.
  * Problems come back as `VerifyError`s (kinds `anchor-*`), so they join the ledger's report; an
  * unreachable online source throws (exit 3), and so does one that refuses goblin's credentials (exit 2).
+ * The proof formats and chain clients load only for an anchor that needs them: a log without anchors,
+ * the common case, verifies without their eight modules.
  */
 
 export interface AnchorCheck {
@@ -71,7 +71,8 @@ export async function verifyAnchors(
   const errors: VerifyError[] = []
   const anchors: AnchorCheck[] = []
   let headers: BlockHeaderSource | undefined
-  const headerSource = () => {
+  const headerSource = async () => {
+    const { blockHeaderSource } = await import('./bitcoin-headers.js')
     headers ??= blockHeaderSource(options.bitcoinSource ?? options.config.bitcoin.source, options.fetch)
     return headers
   }
@@ -86,7 +87,7 @@ async function verifyOne(
   ledgerDir: string,
   size: number,
   options: VerifyAnchorOptions,
-  headerSource: () => BlockHeaderSource,
+  headerSource: () => Promise<BlockHeaderSource>,
   errors: VerifyError[],
 ): Promise<AnchorCheck | null> {
   const paths = anchorPaths(ledgerDir, size)
@@ -126,11 +127,15 @@ async function verifyOne(
       problem('anchor-missing-proof', `${paths.receipt}: its proof ${proofPath} is missing`)
     } else {
       try {
+        const [{ parseOts }, { verifyOtsProof }] = await Promise.all([
+          import('./ots-codec.js'),
+          import('./ots-verify.js'),
+        ])
         const proof = parseOts(readFileSync(proofPath), proofPath)
         const result = await verifyOtsProof(
           proof,
           checkpoint.root,
-          options.online ? { headers: headerSource() } : {},
+          options.online ? { headers: await headerSource() } : {},
         )
         if (!result.digestMatches) {
           problem(
@@ -183,6 +188,7 @@ async function verifyOne(
       if (!rpcUrl) {
         check.ethereum = { ...base, status: 'unchecked', detail: 'no Ethereum RPC configured' }
       } else {
+        const { verifyEthereumAnchor } = await import('./ethereum.js')
         const result = await verifyEthereumAnchor(
           {
             chainId: eth.chain_id,
