@@ -57,16 +57,25 @@ export function leafAt(leaves: LeafHashes, i: number): Buffer {
  */
 export class TreeBuilder {
   private readonly stack: Buffer[] = []
+  /**
+   * A leaf waiting for its pair (the size is odd) is copied here, so the caller may reuse its bytes:
+   * verify's leaves are in buffers the workers overwrite two chunks later, and a view of the last leaf
+   * of a chunk, kept, was hashed as whatever they had written there by then.
+   */
+  private readonly lone = Buffer.alloc(HASH_BYTES)
   private size = 0
 
-  /** Adds the next leaf hash. The builder keeps a view of it (no copy): do not change those bytes later. */
+  /** Adds the next leaf hash (32 bytes; not kept, so the caller may change them afterwards). */
   push(leaf: Uint8Array): void {
-    let node: Buffer = Buffer.from(leaf.buffer, leaf.byteOffset, leaf.byteLength)
     this.size++
-    // Each trailing 1 bit of the new size is a completed pair of equal-height subtrees to merge.
-    for (let s = this.size; s % 2 === 0; s /= 2) {
-      node = nodeHash(this.stack.pop() as Buffer, node)
+    if (this.size % 2 === 1) {
+      this.lone.set(leaf)
+      this.stack.push(this.lone)
+      return
     }
+    let node = nodeHash(this.stack.pop() as Buffer, leaf)
+    // Each further trailing 1 bit of the new size is a completed pair of equal-height subtrees to merge.
+    for (let s = this.size / 2; s % 2 === 0; s /= 2) node = nodeHash(this.stack.pop() as Buffer, node)
     this.stack.push(node)
   }
 
@@ -80,7 +89,7 @@ export class TreeBuilder {
     if (this.stack.length === 0) return Buffer.from(EMPTY_ROOT)
     let node = this.stack[this.stack.length - 1] as Buffer
     for (let i = this.stack.length - 2; i >= 0; i--) node = nodeHash(this.stack[i] as Buffer, node)
-    return node
+    return node === this.lone ? Buffer.from(node) : node
   }
 }
 

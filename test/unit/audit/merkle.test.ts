@@ -49,6 +49,20 @@ describe('Merkle tree (RFC 6962 / CT reference vectors)', () => {
     }
   })
 
+  it('TreeBuilder keeps no view of a leaf: the caller may overwrite it after push, and a root kept stays', () => {
+    // verify pushes leaves from shared buffers the workers rewrite two chunks later.
+    const builder = new TreeBuilder()
+    const many = packLeafHashes(Array.from({ length: 70 }, (_, i) => leafHash(Buffer.from([i]))))
+    const reused = Buffer.alloc(32)
+    const kept = new Map<number, Buffer>()
+    for (let i = 0; i < 70; i++) {
+      reused.set(many.bytes.subarray(i * 32, i * 32 + 32))
+      builder.push(reused)
+      reused.fill(0xee)
+      kept.set(i + 1, builder.root())
+    }
+    for (const [size, root] of kept) expect(hex(root)).toBe(hex(rootHash(many, 0, size)))
+  })
   it.each(vectors.inclusion)(
     'builds and verifies the inclusion proof for leaf $index in size $size',
     ({ index, size, proof }) => {
