@@ -40,6 +40,12 @@ export async function ledgerSnapshotSize(ledgerDir: string): Promise<number> {
 /**
  * Yields the complete lines of the ledger's first `size` bytes chunk by chunk, then returns the torn tail
  * (bytes after the last newline) or null. A line longer than a chunk is carried until it is complete.
+ *
+ * The chunks are read into two buffers used in turn, so a chunk's bytes stay valid while the next chunk
+ * is read and used (verify folds chunk k into the tree while chunk k+1 is checked) and are overwritten
+ * by the one after: a caller that keeps bytes longer must copy them. Reused, not allocated per chunk: a
+ * fresh 4 MiB buffer a chunk is freed only when the main thread's heap is collected, which on the
+ * threaded verify path (the checks run in workers) is rare, so dead chunks piled up.
  */
 export async function* readLedgerLines(
   ledgerDir: string,
@@ -49,28 +55,40 @@ export async function* readLedgerLines(
   if (size === 0) return null
   const fd = openSync(ledgerPaths(ledgerDir).log, 'r')
   try {
+    const buffers: Buffer[] = []
+    let turn = 0
+    // The partial last line of the previous read, at the end of its buffer.
     let carry: Buffer = Buffer.alloc(0)
     let carryOffset = 0
     let first = 0
     for (let pos = 0; pos < size; ) {
       const want = Math.min(chunkBytes, size - pos)
-      const fresh = Buffer.allocUnsafe(want)
+      // The slot changes only after a yield: until then the other one holds the chunk still in use.
+      const slot = turn % 2
+      let buffer = buffers[slot]
+      if (!buffer || buffer.length < carry.length + want) {
+        buffer = Buffer.allocUnsafe(Math.max(chunkBytes, carry.length + want))
+        buffers[slot] = buffer
+      }
+      carry.copy(buffer, 0)
       let got = 0
       while (got < want) {
-        const n = readSync(fd, fresh, got, want - got, pos + got)
+        const n = readSync(fd, buffer, carry.length + got, want - got, pos + got)
         if (n === 0) break
         got += n
       }
       if (got === 0) break
       pos += got
-      const bytes = carry.length > 0 ? Buffer.concat([carry, fresh.subarray(0, got)]) : fresh.subarray(0, got)
+      const bytes = buffer.subarray(0, carry.length + got)
       const { starts, ends, count } = splitLedgerLines(bytes)
-      const chunk: LineChunk = { bytes, starts, ends, count, first }
-      const consumed = chunk.count > 0 ? (chunk.ends[chunk.count - 1] as number) + 1 : 0
+      const consumed = count > 0 ? (ends[count - 1] as number) + 1 : 0
       carryOffset += consumed
-      carry = Buffer.from(bytes.subarray(consumed))
-      first += chunk.count
-      if (chunk.count > 0) yield chunk
+      carry = bytes.subarray(consumed)
+      if (count > 0) {
+        yield { bytes, starts, ends, count, first }
+        turn++
+      }
+      first += count
     }
     return carry.length > 0 ? { line: first + 1, offset: carryOffset, bytes: carry.length } : null
   } finally {
