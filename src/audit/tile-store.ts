@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createExclusive } from '../core/private-state.js'
@@ -79,8 +79,33 @@ const FSYNCS_IN_FLIGHT = 64
 
 /** The stored tile at `coord`'s path, or null. */
 export function readStoredTile(ledgerDir: string, tile: BuiltTile['coord']): Buffer | null {
-  const path = join(ledgerDir, tilePath(tile))
-  return existsSync(path) ? readFileSync(path) : null
+  return new StoredTileReader(ledgerDir).read(tile)
+}
+
+/**
+ * Reads stored tiles one after another into one reused buffer: `audit verify` reads every tile of the
+ * log (entry bundles as large as the log itself), and a fresh buffer each, garbage at once, piled up.
+ */
+export class StoredTileReader {
+  private buffer = Buffer.alloc(0)
+
+  constructor(private readonly ledgerDir: string) {}
+
+  /** The stored tile at `coord`'s path, or null; valid until the next `read`. */
+  read(tile: BuiltTile['coord']): Buffer | null {
+    const path = join(this.ledgerDir, tilePath(tile))
+    if (!existsSync(path)) return null
+    const fd = openSync(path, 'r')
+    try {
+      const size = fstatSync(fd).size
+      if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2))
+      let got = 0
+      for (let n = 1; got < size && n > 0; got += n) n = readSync(fd, this.buffer, got, size - got, got)
+      return this.buffer.subarray(0, got)
+    } finally {
+      closeSync(fd)
+    }
+  }
 }
 
 /** Reads tiles from the ledger directory as a tile client reads them from a server (null when missing). */

@@ -167,9 +167,14 @@ class BundleBuffer {
     this.count++
   }
 
-  /** A copy of the bundle so far (the buffer is reused). */
+  /** The bundle so far, a view of the reused buffer: valid until the next `append` after a `clear`. */
+  view(): Buffer {
+    return this.bytes.subarray(0, this.used)
+  }
+
+  /** A copy of the bundle so far. */
   copy(): Buffer {
-    return Buffer.from(this.bytes.subarray(0, this.used))
+    return Buffer.from(this.view())
   }
 
   clear(): void {
@@ -209,6 +214,10 @@ export interface BuiltTile {
  * Builds tiles as leaves stream in: each full tile is handed to `onTile` as soon as its 256th hash
  * arrives (its root then joins the level above), and `partials()` gives the partial tiles of the size
  * reached so far. Memory: at most 255 hashes a level and 255 entries.
+ *
+ * A full tile's bytes handed to `onTile` are a view of the builder's reused buffers, valid only during
+ * the call (copy them to keep them): a copy of every tile of the log, garbage as soon as it was written
+ * or compared, was what `audit verify`'s main thread allocated most of.
  */
 export class TileBuilder {
   /** Each level's hashes not yet in a full tile, in one buffer a level (reused: see `BundleBuffer`). */
@@ -258,7 +267,7 @@ export class TileBuilder {
     this.size++
     if (this.entries.count === TILE_WIDTH) {
       const index = this.size / TILE_WIDTH - 1
-      this.onTile({ coord: { level: 'entries', index, width: TILE_WIDTH }, bytes: this.entries.copy() })
+      this.onTile({ coord: { level: 'entries', index, width: TILE_WIDTH }, bytes: this.entries.view() })
       this.entries.clear()
     }
     this.add(0, leaf)
@@ -280,10 +289,9 @@ export class TileBuilder {
     if (width + 1 < TILE_WIDTH) return
     const index = this.counts[level] ?? 0
     this.counts[level] = index + 1
-    const bytes = Buffer.from(hashes)
-    this.onTile({ coord: { level, index, width: TILE_WIDTH }, bytes })
+    this.onTile({ coord: { level, index, width: TILE_WIDTH }, bytes: hashes })
     const root = new TreeBuilder()
-    for (let i = 0; i < TILE_WIDTH; i++) root.push(bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))
+    for (let i = 0; i < TILE_WIDTH; i++) root.push(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))
     this.widths[level] = 0
     this.add(level + 1, root.root())
   }

@@ -27,7 +27,7 @@ import {
 } from './merkle.js'
 import { checkQuorum, type Policy } from './policy.js'
 import type { NoteVerifier } from './signed-note.js'
-import { LATEST_CHECKPOINT_FILE, readStoredTile } from './tile-store.js'
+import { LATEST_CHECKPOINT_FILE, StoredTileReader } from './tile-store.js'
 import { type BuiltTile, TILE_WIDTH, TileBuilder, tilePath } from './tiles.js'
 import { loadReferences, type Reference, remember } from './verifier-state.js'
 
@@ -326,6 +326,7 @@ export async function verifyLedger(
  */
 class TileCheck {
   private readonly builder: TileBuilder
+  private readonly stored: StoredTileReader
 
   constructor(
     private readonly ledgerDir: string,
@@ -333,6 +334,7 @@ class TileCheck {
     private readonly fail: (message: string, file: string) => void,
   ) {
     this.builder = new TileBuilder((tile) => this.compare(tile, tileEnd(tile.coord) <= latestSize))
+    this.stored = new StoredTileReader(ledgerDir)
   }
 
   push(entry: Uint8Array, leaf: Uint8Array): void {
@@ -344,7 +346,7 @@ class TileCheck {
   }
 
   private compare(tile: BuiltTile, required: boolean): void {
-    const stored = readStoredTile(this.ledgerDir, tile.coord)
+    const stored = this.stored.read(tile.coord)
     const file = join(this.ledgerDir, tilePath(tile.coord))
     if (stored === null) {
       if (required)

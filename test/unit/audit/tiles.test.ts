@@ -83,7 +83,8 @@ describe('TileBuilder and proofs from tiles', () => {
   const entries = Array.from({ length: n }, (_, i) => Buffer.from(`entry ${i}`))
   const leaves: LeafHashes = packLeafHashes(entries.map((e) => leafHash(e)))
   const stored = new Map<string, Buffer>()
-  const builder = new TileBuilder((t: BuiltTile) => stored.set(tilePath(t.coord), t.bytes))
+  // A full tile's bytes are the builder's reused buffers: kept, they are copied.
+  const builder = new TileBuilder((t: BuiltTile) => stored.set(tilePath(t.coord), Buffer.from(t.bytes)))
   for (let i = 0; i < n; i++) builder.push(entries[i] as Buffer, leaves.bytes.subarray(i * 32, i * 32 + 32))
   for (const t of builder.partials()) stored.set(tilePath(t.coord), t.bytes)
 
@@ -100,7 +101,7 @@ describe('TileBuilder and proofs from tiles', () => {
   it('hashes any proof range of any size from the tiles of that size only', () => {
     for (const size of [1, 255, 256, 257, 65_536, 65_537, 69_999, 70_000]) {
       const tiles = new Map<string, Buffer>()
-      const sized = new TileBuilder((t) => tiles.set(tilePath(t.coord), t.bytes))
+      const sized = new TileBuilder((t) => tiles.set(tilePath(t.coord), Buffer.from(t.bytes)))
       for (let i = 0; i < size; i++)
         sized.push(entries[i] as Buffer, leaves.bytes.subarray(i * 32, i * 32 + 32))
       for (const t of sized.partials()) tiles.set(tilePath(t.coord), t.bytes)
