@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
-import type { AuditEvent } from '../../src/audit/envelope.js'
-import { eventFromFlags, readEventStream, readInputBytes } from '../../src/audit/event-input.js'
+import { eventFromFlags, openEventInput } from '../../src/audit/event-input.js'
 import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
@@ -44,30 +43,35 @@ export default class AuditSign extends GoblinCommand {
 
   async run(): Promise<{ entries: AppendedEntry[] }> {
     const { flags } = await this.parse(AuditSign)
-    const input = flags.input
-    const events: Iterable<AuditEvent> = input
-      ? readEventStream(await readInputBytes(input.path ?? process.stdin, input.name), input.name).events()
-      : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
-    const where = resolveAuditLocations(flags)
-    // Refuse early (no key, key file missing) before any input is read; the key that signs is chosen again
-    // under the keyring lock, so a rotation meanwhile hands the batch to the successor.
-    loadSigner(where.keysDir, where.keyName)
     // Entries are kept only for whoever reads them (--json, a plugin's audit-event hook): a large batch
-    // then costs about its input's size, not twenty times it.
+    // then costs a bounded amount of memory, not twenty times its input.
     const hooked = [...this.config.plugins.values()].some((p) => (p.hooks[AUDIT_EVENT_HOOK] ?? []).length > 0)
     const keep = this.jsonEnabled() || hooked
     const kept: AppendedEntry[] = []
     let count = 0
     let first: AppendedEntry | undefined
     let last: AppendedEntry | undefined
-    await appendEvents(where.ledgerDir, events, keyringSigningSession(where.keysDir, where.keyName), {
-      onEntry: (entry) => {
-        count++
-        first ??= entry
-        last = entry
-        if (keep) kept.push(entry)
-      },
-    })
+    // An --input batch is checked whole here (all or nothing), then read again, line by line, as it is signed.
+    const input = flags.input
+      ? await openEventInput(flags.input.path ?? process.stdin, flags.input.name)
+      : null
+    try {
+      const events = input ? input.events() : [eventFromFlags({ ...flags, traceId: flags['trace-id'] })]
+      const where = resolveAuditLocations(flags)
+      // Refuse early (no key, key file missing) before the ledger is locked; the key that signs is chosen
+      // again under the keyring lock, so a rotation meanwhile hands the batch to the successor.
+      loadSigner(where.keysDir, where.keyName)
+      await appendEvents(where.ledgerDir, events, keyringSigningSession(where.keysDir, where.keyName), {
+        onEntry: (entry) => {
+          count++
+          first ??= entry
+          last = entry
+          if (keep) kept.push(entry)
+        },
+      })
+    } finally {
+      input?.close()
+    }
     this.out(
       count === 1
         ? `appended seq ${first?.seq} ${first?.leaf_hash}`

@@ -48,3 +48,9 @@ export function fsyncDirectory(dir: string): void {
     closeSync(fd)
   }
 }
+
+/** Writes all of `bytes` at the file position of `fd` (one write may take only part of them). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+}

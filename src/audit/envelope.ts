@@ -39,13 +39,13 @@ export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 /**
  * Checks one event (parsed JSON) and returns it normalised, or throws a usage error naming `where`
- * (e.g. `events.jsonl:3`) and the field.
+ * (e.g. `events.jsonl:3`; a function is called only then) and the field.
  */
-export function validateEvent(value: unknown, where: string): AuditEvent {
+export function validateEvent(value: unknown, where: string | (() => string)): AuditEvent {
   const bad = (why: string) =>
     usageError(
       'AUDIT_BAD_EVENT',
-      `${where}: ${why}`,
+      `${typeof where === 'string' ? where : where()}: ${why}`,
       'An event is {"goblin_id", "action", "decision", "trace_id"?, "attrs"?}; fix it and sign the batch again (nothing was appended).',
     )
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('not a JSON object')
@@ -70,7 +70,14 @@ export function validateEvent(value: unknown, where: string): AuditEvent {
   }
   if (attrs !== undefined) event.attrs = attrs as AuditEvent['attrs']
   try {
-    canonicalBytes(event)
+    // Listed in canonical order, as sealEntry lists them, so that canonicalJson takes its native fast path.
+    canonicalJson({
+      action: event.action,
+      ...(attrs === undefined ? {} : { attrs: inCanonicalOrder(attrs) }),
+      decision: event.decision,
+      goblin_id: event.goblin_id,
+      trace_id: event.trace_id,
+    })
   } catch (error) {
     throw bad((error as Error).message)
   }

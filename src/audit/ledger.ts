@@ -1,17 +1,8 @@
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-state.js'
-import { fsyncDirectory, makeDirDurably, writeFileDurably } from './durable-file.js'
+import { fsyncDirectory, makeDirDurably, writeAll, writeFileDurably } from './durable-file.js'
 import { type AuditEvent, type Envelope, sealEntry } from './envelope.js'
 import { acquireFileLock } from './file-lock.js'
 import { leafHash } from './merkle.js'
@@ -60,7 +51,7 @@ export interface TornTail {
   bytes: number
 }
 
-/** Bytes of sealed lines gathered before one write: memory stays flat however large the batch. */
+/** Bytes of sealed lines gathered before one write (above an entry's limit): memory stays flat however large the batch. */
 const WRITE_CHUNK_BYTES = 1024 * 1024
 
 /**
@@ -94,7 +85,8 @@ export async function appendEvents(
       // The batch is written and synced inside the session: a rotation waiting for the keyring lock
       // retires the key only after every entry it stamped is durable.
       await session((key) => {
-        const lines: Buffer[] = []
+        // Lines are copied into one buffer, written when full: nothing per entry outlives its sealing.
+        const chunk = Buffer.allocUnsafe(WRITE_CHUNK_BYTES)
         let pending = 0
         let i = 0
         try {
@@ -106,17 +98,16 @@ export async function appendEvents(
                 `event ${i + 1} of the batch signs to ${bytes.length} bytes; an entry is at most ${MAX_ENTRY_BYTES} (a C2SP tlog-tiles entry bundle's limit); nothing was appended`,
                 'Keep large payloads outside the log and sign their digest in attrs.',
               )
-            lines.push(bytes, NEWLINE_BUFFER)
-            pending += bytes.length + 1
-            keep({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
-            i++
-            if (pending >= WRITE_CHUNK_BYTES) {
-              writeAll(fd, Buffer.concat(lines))
-              lines.length = 0
+            if (pending + bytes.length + 1 > chunk.length) {
+              writeAll(fd, chunk.subarray(0, pending))
               pending = 0
             }
+            pending += bytes.copy(chunk, pending)
+            chunk[pending++] = NEWLINE
+            keep({ seq: envelope.seq, leaf_hash: leafHash(bytes).toString('hex'), envelope })
+            i++
           }
-          if (lines.length > 0) writeAll(fd, Buffer.concat(lines))
+          if (pending > 0) writeAll(fd, chunk.subarray(0, pending))
         } catch (error) {
           ftruncateSync(fd, start)
           fsyncSync(fd)
@@ -133,8 +124,6 @@ export async function appendEvents(
     lock.release()
   }
 }
-
-const NEWLINE_BUFFER = Buffer.from('\n')
 
 /** Sets a torn last line aside into `torn/` and truncates the ledger to its last complete line. */
 export async function repairLedger(
@@ -287,9 +276,4 @@ function readRange(fd: number, start: number, end: number): Buffer {
     done += n
   }
   return buffer.subarray(0, done)
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  let done = 0
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
 }
