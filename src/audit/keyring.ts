@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { readTextFile } from '../core/fs-errors.js'
+import { lazySchema } from '../core/lazy-zod.js'
 import { checkSecretFile, ensureSecretDir } from '../core/private-state.js'
+import { parseByShippedSchema } from '../core/shipped-schema.js'
 import { writeFileDurably } from './durable-file.js'
 import { generateSeed } from './ed25519.js'
 import { acquireFileLock } from './file-lock.js'
@@ -30,18 +32,24 @@ export const KEYRING_FILE = 'keyring.json'
 const LOCAL_KEY_NAME = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/
 export const DEFAULT_KEY_NAME = 'goblin'
 
-const keyRecordSchema = z.strictObject({
-  name: z.string().min(1),
-  kid: z.string().min(1),
-  vkey: z.string().min(1),
-  valid_from: z.iso.datetime(),
-  valid_until: z.iso.datetime().nullable(),
-  revoked_at: z.iso.datetime().nullable(),
+/**
+ * The keyring file's schema, built (and zod loaded) only when a keyring is not valid by the JSON Schema the
+ * build derives from it (src/core/shipped-schema.ts), to word the error.
+ */
+export const keyringSchema = lazySchema((z) => {
+  const keyRecordSchema = z.strictObject({
+    name: z.string().min(1),
+    kid: z.string().min(1),
+    vkey: z.string().min(1),
+    valid_from: z.iso.datetime(),
+    valid_until: z.iso.datetime().nullable(),
+    revoked_at: z.iso.datetime().nullable(),
+  })
+  return z.strictObject({ version: z.literal(1), keys: z.array(keyRecordSchema) })
 })
-const keyringSchema = z.strictObject({ version: z.literal(1), keys: z.array(keyRecordSchema) })
 
-export type KeyRecord = z.infer<typeof keyRecordSchema>
-export type Keyring = z.infer<typeof keyringSchema>
+export type Keyring = z.infer<ReturnType<typeof keyringSchema>>
+export type KeyRecord = Keyring['keys'][number]
 export type KeyStatus = 'active' | 'retired' | 'revoked'
 
 /** A key's state now: revoked wins over retired (rotated), which wins over active. */
@@ -87,7 +95,10 @@ export function parseKeyring(text: string, where: string): Keyring {
       'Restore the keyring file, or export it again with goblin audit keys export --json.',
     )
   }
-  const parsed = keyringSchema.safeParse(value)
+  const fast = parseByShippedSchema('keyring', value)
+  const parsed = fast
+    ? { success: true as const, data: fast.value as Keyring }
+    : keyringSchema().safeParse(value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw usageError(

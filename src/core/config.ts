@@ -4,7 +4,7 @@ import { findNodeAtLocation, type ParseError, parseTree, printParseErrorCode } f
 import type { z } from 'zod'
 import { configSchemas, type ProjectConfig } from './config-schema.js'
 import { usageError } from './errors.js'
-import { type JsonSchema, parseBySchema } from './schema-parse.js'
+import { parseByShippedSchema } from './shipped-schema.js'
 import { readUserSettings, userSettingsFile } from './user-settings.js'
 
 export const PROJECT_CONFIG_FILE = 'goblin.config.json'
@@ -62,8 +62,7 @@ export function parseProjectConfig(
   const merged = mergeSections(base, JSON.parse(text))
   // The JSON Schema reads a valid config as zod would, without zod (src/core/schema-parse.ts); zod decides
   // the rest and words the error.
-  const schema = shippedConfigJsonSchema()
-  const fast = schema && parseBySchema(schema, merged)
+  const fast = parseByShippedSchema('config', merged)
   if (fast) return fast.value as ProjectConfig
   const result = configSchemas().projectConfigSchema.safeParse(merged)
   if (result.success) return result.data
@@ -79,25 +78,6 @@ export function parseProjectConfig(
     `${where}:${at.line}:${at.column}: ${field || '(top level)'}: ${describeIssue(issue)}${more}`,
     `Correct the field in ${where}; docs/settings.md lists every setting.`,
   )
-}
-
-let shippedSchema: JsonSchema | null | undefined
-
-/**
- * The JSON Schema the build derives from the zod schema (scripts/write-config-schema.js), read once; null
- * where there is none (goblin run from its TypeScript sources, as the unit tests do): zod alone then.
- */
-function shippedConfigJsonSchema(): JsonSchema | null {
-  if (shippedSchema === undefined) {
-    try {
-      shippedSchema = JSON.parse(
-        readFileSync(new URL('../../goblin.config.schema.json', import.meta.url), 'utf8'),
-      )
-    } catch {
-      shippedSchema = null
-    }
-  }
-  return shippedSchema ?? null
 }
 
 /** Overlays the file's sections on the user settings' sections, one level deep (settings are `section.field`). */

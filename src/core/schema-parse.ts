@@ -1,17 +1,18 @@
 /**
- * Parses a value by the JSON Schema that zod writes for goblin's config (`z.toJSONSchema`, dist/
- * goblin.config.schema.json), giving what zod's own parse gives — defaults filled, keys in the schema's
- * order — or `undefined` when it cannot vouch for that: the value is invalid, or the schema or value needs
- * something this reader does not know. Then zod decides, and words the error. It exists for start-up: building
- * the zod schema and loading zod cost a command about as much as a bare `node` start, and a valid config,
- * the common case, needs neither (src/core/config.ts).
+ * Parses a value by the JSON Schema that zod writes for one of goblin's schemas (`z.toJSONSchema`, written
+ * into dist at build: goblin.config.json's and the audit keyring's), giving what zod's own parse gives —
+ * defaults filled, keys in the schema's order — or `undefined` when it cannot vouch for that: the value is
+ * invalid, or the schema or value needs something this reader does not know. Then zod decides, and words the
+ * error. It exists for start-up: building a zod schema and loading zod cost a command about as much as a bare
+ * `node` start, and a valid file, the common case, needs neither (src/core/shipped-schema.ts).
  *
  * It follows zod where zod reads a keyword its own way: a string's length counts code points (as the spec
  * and zod's `.min()` do), an integer is a safe integer (zod's `.int()`), a default is taken as written, without
  * being checked (zod 4's `.default()`), and a URL (`format: "uri"`) is accepted only as `URL.canParse` takes it
- * with no surrounding whitespace, tab or newline, which zod would strip (such a URL goes to zod).
- * test/unit/core/schema-parse.test.ts holds it equal to zod over generated configs and checks that the zod
- * schema uses nothing that the JSON Schema does not show.
+ * with no surrounding whitespace, tab or newline, which zod would strip (such a URL goes to zod); a
+ * `date-time` is what its `pattern` (zod's own regex) accepts.
+ * test/unit/core/schema-parse.test.ts holds it equal to zod over generated values and checks that the zod
+ * schemas use nothing that the JSON Schema does not show.
  */
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
@@ -37,6 +38,8 @@ const CHECKED = new Set([
   'minimum',
   'maximum',
   'exclusiveMinimum',
+  'const',
+  'anyOf',
 ])
 
 /** Parses `value` by `schema` as zod would, or returns undefined (invalid, or not decidable here). */
@@ -50,7 +53,18 @@ export function parseBySchema(schema: JsonSchema, value: unknown): Parsed | unde
   }
   if (schema.enum !== undefined && !(Array.isArray(schema.enum) && schema.enum.includes(value)))
     return undefined
+  if ('const' in schema && value !== schema.const) return undefined
+  // zod's union and nullable: the first branch that takes the value.
+  if (Array.isArray(schema.anyOf)) {
+    for (const branch of schema.anyOf as JsonSchema[]) {
+      const parsed = parseBySchema(branch, value)
+      if (parsed) return parsed
+    }
+    return undefined
+  }
   switch (schema.type) {
+    case 'null':
+      return value === null ? { value } : undefined
     case 'object':
       return parseObject(schema, value)
     case 'array':
@@ -115,7 +129,9 @@ function parseArray(schema: JsonSchema, value: unknown): Parsed | undefined {
 function stringOk(schema: JsonSchema, value: string): boolean {
   if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) return false
   if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) return false
-  if (schema.format === undefined) return true
+  // zod writes its whole date-time check as the pattern (checked above).
+  if (schema.format === undefined || (schema.format === 'date-time' && typeof schema.pattern === 'string'))
+    return true
   return schema.format === 'uri' && value.trim() === value && !/[\t\n\r]/.test(value) && URL.canParse(value)
 }
 

@@ -1,12 +1,16 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { keyringSchema } from '../../../src/audit/keyring.js'
 import { projectConfigJsonSchema } from '../../../src/core/config-json-schema.js'
 import { configSchemas } from '../../../src/core/config-schema.js'
+import { lazyZod } from '../../../src/core/lazy-zod.js'
 import { type JsonSchema, parseBySchema } from '../../../src/core/schema-parse.js'
 
-// The JSON Schema exactly as the build writes it to dist/goblin.config.schema.json (scripts/write-config-schema.js).
-const jsonSchema = JSON.parse(JSON.stringify(projectConfigJsonSchema())) as JsonSchema
+// The JSON Schemas exactly as the build writes them into dist (scripts/write-json-schemas.js).
+const asWritten = (schema: unknown) => JSON.parse(JSON.stringify(schema)) as JsonSchema
+const jsonSchema = asWritten(projectConfigJsonSchema())
 const zodSchema = configSchemas().projectConfigSchema
+const keyringJsonSchema = asWritten(lazyZod().toJSONSchema(keyringSchema(), { io: 'input' }))
 
 const junk = fc.oneof(
   fc.constant(null),
@@ -32,6 +36,20 @@ const urls = mostly(
 const names = mostly(
   fc.constantFrom('grafana', 'otlp-http', 'tempo', 'a1'),
   fc.constantFrom('Bad_Name', '9x', '', '-x'),
+)
+const timestamps = mostly(
+  fc.oneof(
+    fc
+      .date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc.constantFrom('2024-02-29T12:00:00Z', '2026-12-04T18:32:07Z', '2026-12-04T18:32:07.1234Z'),
+  ),
+  fc.constantFrom(
+    '2026-02-29T00:00:00Z',
+    '2026-01-01T00:00:00+01:00',
+    '2026-01-01 00:00:00Z',
+    '2026-13-01T00:00:00Z',
+  ),
 )
 const strings = mostly(
   fc.oneof(fc.string({ minLength: 3, maxLength: 6 }), fc.constantFrom('😀xy', 'ab\ud800c')),
@@ -61,7 +79,11 @@ function valuesFor(schema: JsonSchema): fc.Arbitrary<unknown> {
 
 function shapedFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (Array.isArray(schema.enum)) return mostly(fc.constantFrom(...schema.enum), fc.constant('other'))
+  if ('const' in schema) return mostly(fc.constant(schema.const), fc.constantFrom(2, '1'))
+  if (Array.isArray(schema.anyOf)) return fc.oneof(...(schema.anyOf as JsonSchema[]).map(valuesFor))
   switch (schema.type) {
+    case 'null':
+      return fc.constant(null)
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, JsonSchema>
       const declared = fc.record(
@@ -79,6 +101,7 @@ function shapedFor(schema: JsonSchema): fc.Arbitrary<unknown> {
       return fc.array(valuesFor((schema.items ?? {}) as JsonSchema), { maxLength: 3 })
     case 'string':
       if (schema.format === 'uri') return urls
+      if (schema.format === 'date-time') return timestamps
       return typeof schema.pattern === 'string' ? names : strings
     case 'number':
     case 'integer':
@@ -88,25 +111,34 @@ function shapedFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   }
 }
 
+/** parseBySchema and zod agree on every generated value: accepted alike (equal, key order included) or refused alike. */
+function agreesWithZod(
+  schema: JsonSchema,
+  zod: { safeParse(value: unknown): { success: boolean; data?: unknown } },
+) {
+  let accepted = 0
+  let refused = 0
+  fc.assert(
+    fc.property(valuesFor(schema), (value) => {
+      const fast = parseBySchema(schema, value)
+      const parsed = zod.safeParse(value)
+      expect(fast !== undefined).toBe(parsed.success)
+      if (!fast || !parsed.success) {
+        refused++
+        return
+      }
+      accepted++
+      expect(fast.value).toStrictEqual(parsed.data)
+      expect(JSON.stringify(fast.value)).toBe(JSON.stringify(parsed.data))
+    }),
+    { numRuns: 2000 },
+  )
+  return { accepted, refused }
+}
+
 describe('parseBySchema over the config JSON Schema', () => {
   it('gives what zod gives, key order included, and gives up exactly where zod refuses', () => {
-    let accepted = 0
-    let refused = 0
-    fc.assert(
-      fc.property(valuesFor(jsonSchema), (value) => {
-        const fast = parseBySchema(jsonSchema, value)
-        const zod = zodSchema.safeParse(value)
-        expect(fast !== undefined).toBe(zod.success)
-        if (!fast || !zod.success) {
-          refused++
-          return
-        }
-        accepted++
-        expect(fast.value).toStrictEqual(zod.data)
-        expect(JSON.stringify(fast.value)).toBe(JSON.stringify(zod.data))
-      }),
-      { numRuns: 2000 },
-    )
+    const { accepted, refused } = agreesWithZod(jsonSchema, zodSchema)
     // Both sides of the comparison were reached.
     expect(accepted).toBeGreaterThan(200)
     expect(refused).toBeGreaterThan(200)
@@ -130,7 +162,8 @@ describe('parseBySchema over the config JSON Schema', () => {
 
   it('gives up on a keyword it does not check rather than let it pass', () => {
     expect(parseBySchema({ type: 'string', maxLength: 2 }, 'abc')).toBeUndefined()
-    expect(parseBySchema({ anyOf: [{ type: 'string' }] }, 'a')).toBeUndefined()
+    expect(parseBySchema({ oneOf: [{ type: 'string' }] }, 'a')).toBeUndefined()
+    expect(parseBySchema({ type: 'string', format: 'date-time' }, '2026-12-04T00:00:00Z')).toBeUndefined()
     expect(parseBySchema({ type: 'string', format: 'email' }, 'a@b.c')).toBeUndefined()
   })
 
@@ -147,25 +180,39 @@ describe('parseBySchema over the config JSON Schema', () => {
  * the parser accept what zod refuses. Every node of the zod schema must be one whose rules the JSON Schema
  * carries in full; a new kind fails here until src/core/schema-parse.ts is taught it.
  */
-describe('the zod config schema', () => {
+describe('parseBySchema over the keyring JSON Schema', () => {
+  it('gives what zod gives and gives up exactly where zod refuses, timestamps and nulls included', () => {
+    const { accepted, refused } = agreesWithZod(keyringJsonSchema, keyringSchema())
+    expect(accepted).toBeGreaterThan(200)
+    expect(refused).toBeGreaterThan(200)
+  })
+})
+
+describe('the zod schemas read by their JSON Schema', () => {
   type ZodNode = { _zod: { def: Record<string, unknown> & { type: string; checks?: ZodNode[] } } }
   const KNOWN_TYPES = new Set([
-    'object',
-    'string',
-    'number',
-    'enum',
-    'array',
-    'record',
-    'optional',
-    'default',
+    ...[
+      'object',
+      'string',
+      'number',
+      'enum',
+      'array',
+      'record',
+      'optional',
+      'default',
+      'nullable',
+      'literal',
+    ],
   ])
+  // A date-time's whole check is its regex, which the JSON Schema carries as `pattern`.
+  const FORMATS = ['url', 'regex', 'datetime']
   const KNOWN_CHECKS = new Set(['min_length', 'greater_than', 'less_than', 'number_format', 'string_format'])
 
   function unknownParts(node: ZodNode, path: string): string[] {
     const def = node._zod.def
     const found: string[] = []
     if (!KNOWN_TYPES.has(def.type)) found.push(`${path}: type ${def.type}`)
-    if (def.type === 'string' && def.format !== undefined && !['url', 'regex'].includes(String(def.format)))
+    if (def.type === 'string' && def.format !== undefined && !FORMATS.includes(String(def.format)))
       found.push(`${path}: string format ${String(def.format)}`)
     for (const key of ['hostname', 'protocol', 'normalize']) if (key in def) found.push(`${path}: url ${key}`)
     for (const check of def.checks ?? []) {
@@ -173,7 +220,7 @@ describe('the zod config schema', () => {
       if (!KNOWN_CHECKS.has(String(c.check))) found.push(`${path}: check ${String(c.check)}`)
       if (c.check === 'number_format' && c.format !== 'safeint')
         found.push(`${path}: number ${String(c.format)}`)
-      if (c.check === 'string_format' && !['url', 'regex'].includes(String(c.format)))
+      if (c.check === 'string_format' && !FORMATS.includes(String(c.format)))
         found.push(`${path}: string format ${String(c.format)}`)
     }
     const children: [string, ZodNode][] = []
@@ -181,13 +228,14 @@ describe('the zod config schema', () => {
     if (def.type === 'array') children.push(['[]', def.element as ZodNode])
     if (def.type === 'record')
       children.push(['{key}', def.keyType as ZodNode], ['{}', def.valueType as ZodNode])
-    if (def.type === 'optional' || def.type === 'default') children.push(['', def.innerType as ZodNode])
+    if (['optional', 'default', 'nullable'].includes(def.type)) children.push(['', def.innerType as ZodNode])
     for (const [key, child] of children) found.push(...unknownParts(child, key ? `${path}.${key}` : path))
     return found
   }
 
-  it('has only parts the JSON Schema carries in full', () => {
-    expect(unknownParts(zodSchema as unknown as ZodNode, '')).toEqual([])
+  it('have only parts the JSON Schema carries in full', () => {
+    expect(unknownParts(zodSchema as unknown as ZodNode, 'config')).toEqual([])
+    expect(unknownParts(keyringSchema() as unknown as ZodNode, 'keyring')).toEqual([])
   })
 
   it('the guard above can fail: it names a refinement', () => {
