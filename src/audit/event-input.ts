@@ -66,6 +66,16 @@ function inputTooLarge(where: string) {
   )
 }
 
+/** The temp directory could not hold the copy of a stream: nothing was appended. */
+function spoolError(where: string, error: unknown) {
+  return usageError(
+    'AUDIT_INPUT_SPOOL',
+    `cannot copy ${where} to the temp directory ${tmpdir()} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    'Point TMPDIR at a writable directory with room for the batch, or give the events as a file; nothing was appended.',
+    error,
+  )
+}
+
 function openInputFile(path: string, where: string): { fd: number; size: number } {
   let fd: number
   try {
@@ -100,12 +110,16 @@ async function spoolStream(
   source: NodeJS.ReadableStream,
   where: string,
 ): Promise<{ fd: number; size: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'goblin-sign-'))
   let fd: number
   try {
-    fd = openSync(join(dir, 'input.jsonl'), 'wx+', PRIVATE_FILE_MODE)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+    const dir = mkdtempSync(join(tmpdir(), 'goblin-sign-'))
+    try {
+      fd = openSync(join(dir, 'input.jsonl'), 'wx+', PRIVATE_FILE_MODE)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  } catch (error) {
+    throw spoolError(where, error)
   }
   try {
     const lines = new LineSplitter()
@@ -115,7 +129,11 @@ async function spoolStream(
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
       size += bytes.length
       if (size > MAX_INPUT_BYTES) throw inputTooLarge(where)
-      writeAll(fd, bytes)
+      try {
+        writeAll(fd, bytes)
+      } catch (error) {
+        throw spoolError(where, error)
+      }
       for (const _ of eventsOf(lines.push(bytes), where)) count++
     }
     checkEvents(eventsOf(lines.end(), where), where, count)

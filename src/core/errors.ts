@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   AUDIT_BAD_TIME: ExitCode.usage,
   AUDIT_BAD_VKEY: ExitCode.usage,
   AUDIT_INEXACT_NUMBER: ExitCode.usage,
+  AUDIT_INPUT_SPOOL: ExitCode.usage,
   AUDIT_INPUT_TOO_LARGE: ExitCode.usage,
   AUDIT_KEY_AMBIGUOUS: ExitCode.usage,
   AUDIT_KEY_EXISTS: ExitCode.usage,

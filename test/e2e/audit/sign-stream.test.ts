@@ -109,4 +109,24 @@ describe('audit sign --input in chunks (built CLI)', { timeout: 600_000 }, () =>
     expect(readFileSync(log).equals(before)).toBe(true)
     expect(spooled(tmp)).toEqual([])
   })
+
+  it('says where stdin could not be copied when TMPDIR is unusable, and appends nothing', async () => {
+    const { home, goblin, log } = await session()
+    expect((await goblin(['audit', 'sign', '--input', '-'], jsonl(events(1)))).exitCode).toBe(0)
+    const before = readFileSync(log)
+    // Below a plain file: no directory can be made there (a missing TMPDIR would be made by Node's
+    // compile cache, which bin/run.js turns on).
+    writeFileSync(join(home, 'plain-file'), '')
+    const unusable = join(home, 'plain-file', 'tmp')
+    const run = await runGoblin(['audit', 'sign', '--input', '-', '--json'], {
+      env: { GOBLIN_HOME: home, TMPDIR: unusable },
+      input: jsonl(events(2)),
+    })
+    expect(run.exitCode).toBe(2)
+    const { error } = parseJson<{ error: { code: string; message: string; hint: string } }>(run)
+    expect(error.code).toBe('AUDIT_INPUT_SPOOL')
+    expect(error.message).toContain(`cannot copy stdin to the temp directory ${unusable} (ENOTDIR)`)
+    expect(error.hint).toContain('TMPDIR')
+    expect(readFileSync(log).equals(before)).toBe(true)
+  })
 })
