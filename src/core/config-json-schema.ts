@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import { configSchemas } from './config-schema.js'
+import { lazyZod } from './lazy-zod.js'
 
 /** Where the package ships the schema (written at build), for `"$schema"` in a project's goblin.config.json. */
 export const SHIPPED_CONFIG_SCHEMA_PATH = 'node_modules/@goblinos/cli/dist/goblin.config.schema.json'
@@ -9,7 +9,7 @@ export const SHIPPED_CONFIG_SCHEMA_PATH = 'node_modules/@goblinos/cli/dist/gobli
  * file may contain (zod's input side), so every setting that has a default is optional.
  */
 export function projectConfigJsonSchema(): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(configSchemas().projectConfigSchema, { io: 'input' })
+  const { $schema, ...rest } = lazyZod().toJSONSchema(configSchemas().projectConfigSchema, { io: 'input' })
   return {
     $schema,
     title: 'goblin.config.json',
