@@ -8,9 +8,9 @@
 //      append path alone, in batches of 1,000; and the first checkpoint of the 1M-entry ledger.
 //   6. bytes fetched over HTTP (goblin audit serve) to verify one entry's inclusion at 1M entries, and
 //      one consistency proof.
-//   7. peak RSS of `goblin audit verify` (a child process) at 100k and 1M entries (10M with
-//      AUDIT_BENCH_RSS_10M=1) against a bare run, and of `goblin audit sign --input` (file and stdin) per
-//      input size against a 1-event run.
+//   7. peak RSS of `goblin audit verify` (a child process; default threads and every core) at 100k and
+//      1M entries (10M with AUDIT_BENCH_RSS_10M=1) against a bare run, and of `goblin audit sign --input`
+//      (file and stdin) per input size against a 1-event run.
 // AUDIT_BENCH_ENTRIES changes the ledger size (default 1000000); AUDIT_BENCH_SIGN the batch (100000).
 import { execFileSync } from 'node:child_process'
 import { createHash, hash, sign, verify } from 'node:crypto'
@@ -330,19 +330,37 @@ try {
       await appendEvents(huge, events(100_000, `h${done}`), signer)
     sizes.push(['10M', huge])
   }
-  for (const [label, dir] of sizes) {
-    const peak = cli(
-      ['audit', 'verify', '--ledger', dir, '--key', vkey, '--origin', 'goblin/bench', '--json'],
-      {
-        GOBLIN_HOME: mkdtempSync(join(tmpdir(), 'goblin-bench-verify-')),
-      },
-    )
-    const log = statSync(ledgerPaths(dir).log).size
-    console.log(
-      `  audit verify, ${label} entries (${mb(log)} of log): peak ${mb(peak)}, ${mb(peak - bareRss)} over bare`,
-    )
-    results.push({ name: `verify peak RSS ${label}`, ours: peak, raw: log, ratio: (peak - bareRss) / log })
-  }
+  // The default (one thread) and, on a machine with more cores, every core (--threads).
+  const threadCounts = CORES > 1 ? [null, CORES] : [null]
+  for (const [label, dir] of sizes)
+    for (const threads of threadCounts) {
+      const peak = cli(
+        [
+          'audit',
+          'verify',
+          '--ledger',
+          dir,
+          '--key',
+          vkey,
+          '--origin',
+          'goblin/bench',
+          '--json',
+          ...(threads ? ['--threads', String(threads)] : []),
+        ],
+        { GOBLIN_HOME: mkdtempSync(join(tmpdir(), 'goblin-bench-verify-')) },
+      )
+      const log = statSync(ledgerPaths(dir).log).size
+      const how = threads ? `--threads ${threads}` : 'default threads'
+      console.log(
+        `  audit verify, ${label} entries (${mb(log)} of log), ${how}: peak ${mb(peak)}, ${mb(peak - bareRss)} over bare (target < 150 MB)`,
+      )
+      results.push({
+        name: `verify peak RSS ${label}, ${how}`,
+        ours: peak,
+        raw: log,
+        ratio: (peak - bareRss) / log,
+      })
+    }
   // sign --input over a 1-event run of its own (the command's own start-up and key loading): what the
   // batch adds. A file, and the same bytes on stdin (checked as they are copied to a private temp file).
   const signRss = (n, via) => {

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -83,11 +82,21 @@ export interface TrustedKey {
   record: KeyRecord | null
 }
 
+/**
+ * One thread by default: it keeps `audit verify` under 150 MB at any log size (issue 16); each worker
+ * thread adds its own V8 isolate and malloc arena, so two exceed it (bench/README.md).
+ */
+export const DEFAULT_THREADS = 1
+
 /** Below this many bytes of log a single thread is faster than starting workers. */
 export const PARALLEL_THRESHOLD_BYTES = 1024 * 1024
 
 export interface VerifyOptions {
-  /** Worker threads for signature checks (default: all cores). */
+  /**
+   * Threads that check signatures (default 1, in process). More run that many worker threads, each
+   * about 17 MB more at peak (two: about 155 MB at 100k entries, 170 MB at 10M, against 115 to 127 MB on
+   * one; measured in bench/README.md), for up to that many times the speed when the cores are free.
+   */
   threads?: number
   /** The origins a checkpoint may name (`--origin`, `audit.origin`); any other is refused. Default: any. */
   origins?: string[]
@@ -119,7 +128,7 @@ interface GoodCheckpoint {
  * stored checkpoint (signature, origin, size, root), and, against what was verified before (state, or
  * `since`), that the log was not cut back, that no remembered checkpoint vanished, and that the current
  * checkpoint is consistent with it (RFC 9162 consistency proof). Reports every problem, not just the
- * first. Signature checks of large logs run on `threads` worker threads (default: all cores).
+ * first. With `threads` above 1, signature checks of large logs run on that many worker threads.
  */
 export async function verifyLedger(
   ledgerDir: string,
@@ -210,7 +219,7 @@ export async function verifyLedger(
     kids: trusted.map((t) => keyId(t.verifier)),
     publicKeys: verifiers.map((v) => v.publicKey),
   }
-  const threads = Math.max(1, options.threads ?? availableParallelism())
+  const threads = Math.max(1, options.threads ?? DEFAULT_THREADS)
   const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url))
   // Running from TypeScript sources (tests) there is no compiled worker: the same checks run in-process.
   const pool =
