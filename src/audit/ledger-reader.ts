@@ -24,6 +24,8 @@ export interface LineChunk {
  */
 export const CHUNK_BYTES = 1024 * 1024
 
+const EMPTY_OFFSETS = { starts: new Float64Array(0), ends: new Float64Array(0) }
+
 /** The ledger's size when its lock was last free: never in the middle of a batch being written. */
 export async function ledgerSnapshotSize(ledgerDir: string): Promise<number> {
   const paths = ledgerPaths(ledgerDir)
@@ -45,11 +47,11 @@ export async function ledgerSnapshotSize(ledgerDir: string): Promise<number> {
  * Yields the complete lines of the ledger's first `size` bytes chunk by chunk, then returns the torn tail
  * (bytes after the last newline) or null. A line longer than a chunk is carried until it is complete.
  *
- * The chunks are read into two buffers used in turn, so a chunk's bytes stay valid while the next chunk
- * is read and used (verify folds chunk k into the tree while chunk k+1 is checked) and are overwritten
- * by the one after: a caller that keeps bytes longer must copy them. Reused, not allocated per chunk: a
- * fresh buffer a chunk is freed only when the main thread's heap is collected, which on the
- * threaded verify path (the checks run in workers) is rare, so dead chunks piled up.
+ * The chunks are read into two buffers used in turn (with their line offsets), so a chunk stays valid
+ * while the next chunk is read and used (verify folds chunk k into the tree while chunk k+1 is checked)
+ * and is overwritten by the one after: a caller that keeps bytes longer must copy them. Reused, not
+ * allocated per chunk: a chunk outlives a young-generation collection, so a fresh one's memory is freed
+ * only by a full one, which V8 runs rarely, and dead chunks piled up.
  */
 export async function* readLedgerLines(
   ledgerDir: string,
@@ -60,6 +62,8 @@ export async function* readLedgerLines(
   const fd = openSync(ledgerPaths(ledgerDir).log, 'r')
   try {
     const buffers: Buffer[] = []
+    // Each buffer's line offsets, reused with it.
+    const offsets: Array<{ starts: Float64Array; ends: Float64Array }> = []
     let turn = 0
     // The partial last line of the previous read, at the end of its buffer.
     let carry: Buffer = Buffer.alloc(0)
@@ -84,7 +88,8 @@ export async function* readLedgerLines(
       if (got === 0) break
       pos += got
       const bytes = buffer.subarray(0, carry.length + got)
-      const { starts, ends, count } = splitLedgerLines(bytes)
+      const { starts, ends, count } = splitLedgerLines(bytes, offsets[slot] ?? EMPTY_OFFSETS)
+      offsets[slot] = { starts: new Float64Array(starts.buffer), ends: new Float64Array(ends.buffer) }
       const consumed = count > 0 ? (ends[count - 1] as number) + 1 : 0
       carryOffset += consumed
       carry = bytes.subarray(consumed)

@@ -184,12 +184,21 @@ export interface LedgerLines {
   torn: TornTail | null
 }
 
-/** Splits ledger bytes into lines. */
-export function splitLedgerLines(bytes: Uint8Array): LedgerLines {
+/**
+ * Splits ledger bytes into lines. With `reuse`, the offsets go into those arrays when they are large
+ * enough (the result is a view of them), else into new ones with a quarter more room, whose whole arrays
+ * the caller passes next time (`new Float64Array(result.starts.buffer)`).
+ */
+export function splitLedgerLines(
+  bytes: Uint8Array,
+  reuse?: { starts: Float64Array; ends: Float64Array },
+): LedgerLines {
   let count = 0
   for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) count++
-  const starts = new Float64Array(count)
-  const ends = new Float64Array(count)
+  const fits = reuse !== undefined && reuse.starts.length >= count && reuse.ends.length >= count
+  const capacity = reuse === undefined ? count : Math.ceil(count * 1.25)
+  const starts = (fits ? reuse.starts : new Float64Array(capacity)).subarray(0, count)
+  const ends = (fits ? reuse.ends : new Float64Array(capacity)).subarray(0, count)
   let start = 0
   let n = 0
   for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) {
