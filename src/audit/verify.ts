@@ -94,8 +94,7 @@ export const PARALLEL_THRESHOLD_BYTES = 1024 * 1024
 export interface VerifyOptions {
   /**
    * Threads that check signatures (default 1, in process). More run that many worker threads, each
-   * about 17 MB more at peak (two: about 155 MB at 100k entries, 170 MB at 10M, against 115 to 127 MB on
-   * one; measured in bench/README.md), for up to that many times the speed when the cores are free.
+   * adding about 17 MB at peak (bench/README.md), for up to that many times the speed on free cores.
    */
   threads?: number
   /** The origins a checkpoint may name (`--origin`, `audit.origin`); any other is refused. Default: any. */
@@ -565,7 +564,7 @@ class SeqTracker {
 /**
  * Checks chunks on the main thread into two sets of results used in turn (chunk k is folded after chunk
  * k+1 is checked), grown when a chunk has more lines: fresh ones each chunk outlived a young-generation
- * collection and piled up until a full one (a single-thread run at 10M entries grew by about 20 MB).
+ * collection, so their memory piled up until a full one.
  */
 class InProcessCheck {
   private readonly slots: EntryResults[] = []
