@@ -173,6 +173,8 @@ try {
     Math.round((rawBefore + rawAfter) / 2),
     0.8,
   )
+  // The default's steady figure: wall clock on one thread moves with whatever else holds the core.
+  report('verify, 1 thread per CPU-second vs raw', rate(ENTRIES, one.cpuSeconds), rawCpuRate(), 0.8)
   if (CORES > 1) {
     rawBefore = rawAfter
     const all = await timeAsync(() => verifyLedger(ledgerDir, trusted, { threads: CORES }))
