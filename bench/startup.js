@@ -1,6 +1,6 @@
 // Start-up benchmark: every everyday goblin command as a whole process, against a bare `node -e 0` in the
 // same run, as ratios (issue 14: within 3x, `trace exec -- true` within 2x). Runs are interleaved (one of each
-// case per round) so machine load hits every case alike; the figure is each case's median.
+// case per round) so machine load hits every case alike; the figures are each case's median wall and CPU time.
 // Run with `npm run bench:startup` (builds first). Environment: BENCH_RUNS (rounds, default 15),
 // BENCH_ONLY (a substring: only the cases whose name has it, plus the baseline), BENCH_BEFORE (the
 // directory of another built goblin checkout, e.g. a worktree of an older commit: its commands run in the
@@ -82,59 +82,93 @@ const selected = pick(casesFor(bin))
 const beforeDir = process.env.BENCH_BEFORE
 const before = beforeDir ? pick(casesFor(join(beforeDir, 'bin/run.js'))).slice(1) : []
 
-/** Wall time in ms of one run; a case that fails is a bench error, not a fast figure (null for `before`). */
+/**
+ * Bash's `time` around the command: its wall time and its CPU time (user + sys of the process and its
+ * children, from getrusage, to the microsecond), written to our stdout while the command's own stdout is
+ * dropped and its stderr kept for the error. CPU time moves far less with the machine's load than wall time.
+ */
+const TIMED = 'TIMEFORMAT="%3R %3U %3S"; exec 3>&2; { time "$@" 2>&3 3>&-; } 2>&1 >/dev/null'
+
+/** Wall and CPU ms of one run; a case that fails is a bench error, not a fast figure (null for `before`). */
 function once([name, args, extraEnv = {}, input, exit = 0], tolerant = false) {
-  const start = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync('bash', ['-c', TIMED, 'timed', process.execPath, ...args], {
     env: { ...env, ...extraEnv },
     cwd: project,
     input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
   })
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (result.status !== exit) {
     if (tolerant) return null
     throw new Error(`${name} exited ${result.status}: ${result.stderr}`)
   }
-  return ms
+  const [real, user, sys] = result.stdout.trim().split(/\s+/).map(Number)
+  return { ms: real * 1000, cpuMs: (user + sys) * 1000 }
 }
 
 const times = selected.map(() => [])
+const cpuTimes = selected.map(() => [])
 const beforeTimes = before.map(() => [])
+const beforeCpuTimes = before.map(() => [])
 const loadBefore = loadavg()[0]
 // Two warm-up rounds (the V8 compile cache and the page cache fill), then the measured ones.
 for (let round = 0; round < runs + 2; round++) {
   selected.forEach((c, i) => {
-    const ms = once(c)
-    if (round >= 2) times[i]?.push(ms)
+    const now = once(c)
+    if (round >= 2) {
+      times[i]?.push(now.ms)
+      cpuTimes[i]?.push(now.cpuMs)
+    }
     const old = i > 0 ? before[i - 1] : undefined
     if (!old) return
-    const oldMs = once(old, true)
-    if (round >= 2 && oldMs !== null) beforeTimes[i - 1]?.push(oldMs)
+    const then = once(old, true)
+    if (round >= 2 && then !== null) {
+      beforeTimes[i - 1]?.push(then.ms)
+      beforeCpuTimes[i - 1]?.push(then.cpuMs)
+    }
   })
 }
 const median = (list) => (list.length ? [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] : null)
 const results = selected.map(([name], i) => ({
   name,
   ms: median(times[i]),
+  cpuMs: median(cpuTimes[i]),
   beforeMs: i > 0 && before.length ? median(beforeTimes[i - 1]) : null,
+  beforeCpuMs: i > 0 && before.length ? median(beforeCpuTimes[i - 1]) : null,
 }))
 const baseline = results[0].ms
+const cpuBaseline = results[0].cpuMs
 console.log(
   `startup, median of ${runs} interleaved rounds, node ${process.version}, load ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`,
 )
 if (before.length) {
   console.log(`before: ${beforeDir}`)
-  console.log('| command | ms | x node -e 0 | before ms | before x node -e 0 | now / before |')
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
-} else console.log('| command | ms | x node -e 0 |\n| --- | ---: | ---: |')
-for (const { name, ms, beforeMs } of results) {
-  const row = [name, ms.toFixed(1), `${(ms / baseline).toFixed(2)}x`]
+  console.log(
+    '| command | ms | x node -e 0 | CPU ms | CPU x node -e 0 | before ms | before x node -e 0 | now / before | CPU now / before |',
+  )
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+} else {
+  console.log('| command | ms | x node -e 0 | CPU ms | CPU x node -e 0 |')
+  console.log('| --- | ---: | ---: | ---: | ---: |')
+}
+for (const { name, ms, cpuMs, beforeMs, beforeCpuMs } of results) {
+  const row = [
+    name,
+    ms.toFixed(1),
+    `${(ms / baseline).toFixed(2)}x`,
+    cpuMs.toFixed(1),
+    `${(cpuMs / cpuBaseline).toFixed(2)}x`,
+  ]
   if (before.length)
     row.push(
       ...(beforeMs === null
-        ? ['-', '-', '-']
-        : [beforeMs.toFixed(1), `${(beforeMs / baseline).toFixed(2)}x`, `${(ms / beforeMs).toFixed(2)}x`]),
+        ? ['-', '-', '-', '-']
+        : [
+            beforeMs.toFixed(1),
+            `${(beforeMs / baseline).toFixed(2)}x`,
+            `${(ms / beforeMs).toFixed(2)}x`,
+            `${(cpuMs / beforeCpuMs).toFixed(2)}x`,
+          ]),
     )
   console.log(`| ${row.join(' | ')} |`)
 }
