@@ -6,7 +6,7 @@ import { ExitCode, GoblinError, usageError } from '../core/errors.js'
 import { readTextFile } from '../core/fs-errors.js'
 import { lazySchema } from '../core/lazy-zod.js'
 import { checkSecretFile, ensureSecretDir } from '../core/private-state.js'
-import { parseByShippedSchema } from '../core/shipped-schema.js'
+import { safeParseShipped } from '../core/shipped-schema.js'
 import { writeFileDurably } from './durable-file.js'
 import { generateSeed } from './ed25519.js'
 import { acquireFileLock } from './file-lock.js'
@@ -95,10 +95,7 @@ export function parseKeyring(text: string, where: string): Keyring {
       'Restore the keyring file, or export it again with goblin audit keys export --json.',
     )
   }
-  const fast = parseByShippedSchema('keyring', value)
-  const parsed = fast
-    ? { success: true as const, data: fast.value as Keyring }
-    : keyringSchema().safeParse(value)
+  const parsed = safeParseShipped('keyring', keyringSchema, value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw usageError(

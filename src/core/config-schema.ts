@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { lazyZod } from './lazy-zod.js'
+import { lazySchema } from './lazy-zod.js'
 
 /**
  * The schema of `goblin.config.json`, and with it every default of a project's settings.
@@ -8,12 +8,7 @@ import { lazyZod } from './lazy-zod.js'
  * Built on first use, and zod loaded then: loading zod and building these objects cost a command about a
  * bare `node` start, and a valid config is read without them (src/core/schema-parse.ts, src/core/config.ts).
  */
-export function configSchemas(): ConfigSchemas {
-  schemas ??= buildConfigSchemas(lazyZod())
-  return schemas
-}
-
-let schemas: ConfigSchemas | undefined
+export const configSchemas = lazySchema(buildConfigSchemas)
 
 function buildConfigSchemas(z: typeof import('zod').z) {
   const port = z.number().int().min(1).max(65_535)

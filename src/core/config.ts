@@ -4,7 +4,7 @@ import { findNodeAtLocation, type ParseError, parseTree, printParseErrorCode } f
 import type { z } from 'zod'
 import { configSchemas, type ProjectConfig } from './config-schema.js'
 import { usageError } from './errors.js'
-import { parseByShippedSchema } from './shipped-schema.js'
+import { safeParseShipped } from './shipped-schema.js'
 import { readUserSettings, userSettingsFile } from './user-settings.js'
 
 export const PROJECT_CONFIG_FILE = 'goblin.config.json'
@@ -62,9 +62,7 @@ export function parseProjectConfig(
   const merged = mergeSections(base, JSON.parse(text))
   // The JSON Schema reads a valid config as zod would, without zod (src/core/schema-parse.ts); zod decides
   // the rest and words the error.
-  const fast = parseByShippedSchema('config', merged)
-  if (fast) return fast.value as ProjectConfig
-  const result = configSchemas().projectConfigSchema.safeParse(merged)
+  const result = safeParseShipped('config', () => configSchemas().projectConfigSchema, merged)
   if (result.success) return result.data
   const issue = result.error.issues[0] as z.core.$ZodIssue
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
