@@ -266,6 +266,8 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(bars.length).toBeGreaterThanOrEqual(24)
     for (const hour of byHour.rows)
       expect(bars.find((b) => b.label === hour.key.hour)?.usd).toBeCloseTo(hour.usd, 9)
+    // The envelopes come from their own request, which may answer after the reports.
+    await page.locator('[data-testid="envelopes"]').waitFor()
     expect(await page.locator('[data-testid="envelope-status"]').allTextContents()).toEqual(
       check.envelopes.map((e) => expect.stringMatching(new RegExp(`^${e.status}`))),
     )
