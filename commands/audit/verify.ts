@@ -11,6 +11,7 @@ import { startProgress } from '../../src/cli/progress.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { ExitCode, usageError } from '../../src/core/errors.js'
 import { homePaths } from '../../src/core/paths.js'
+import { formatCount } from '../../src/ui/format.js'
 
 /** Logs from this size up (about 25,000 entries) show progress while they verify. */
 const PROGRESS_FROM_BYTES = 8 * 1024 * 1024
@@ -104,7 +105,7 @@ export default class AuditVerify extends GoblinCommand {
         onProgress: ({ entries, bytes, totalBytes }) => {
           if (totalBytes >= PROGRESS_FROM_BYTES)
             progress.update(
-              `verifying ${where.ledgerDir}: ${entries.toLocaleString('en-US')} entries, ${Math.floor((bytes / totalBytes) * 100)}%`,
+              `verifying ${where.ledgerDir}: ${formatCount(entries)} entries, ${Math.floor((bytes / totalBytes) * 100)}%`,
             )
         },
       })

@@ -34,7 +34,7 @@ export interface PriceLayer {
  * zero price.
  */
 export class PriceBook {
-  private readonly byKey = new Map<string, SourcedPrice>()
+  private readonly byKey = new Map<string, Filed>()
   private readonly thresholds: number[]
   private readonly cache = new Map<string, PriceMatch | null>()
   /** Built on the first name that is not a key, so a command whose spans name models exactly never pays. */
@@ -44,7 +44,7 @@ export class PriceBook {
     const thresholds = new Set<number>()
     for (const layer of layers) {
       for (const model of layer.models) {
-        this.byKey.set(model.model.toLowerCase(), { ...model, origin: layer.origin })
+        this.byKey.set(model.model.toLowerCase(), { model, origin: layer.origin })
         for (const tier of model.tiers ?? []) thresholds.add(tier.aboveInputTokens)
       }
     }
@@ -62,7 +62,7 @@ export class PriceBook {
 
   /** Every price, sorted by model name. */
   list(): SourcedPrice[] {
-    return [...this.byKey.values()].sort((a, b) => a.model.localeCompare(b.model))
+    return [...this.byKey.values()].map(sourced).sort((a, b) => a.model.localeCompare(b.model))
   }
 
   get size(): number {
@@ -85,7 +85,7 @@ export class PriceBook {
     const head = stem.split(/[-.]/).slice(0, 2).join('-')
     if (!head) return []
     return [...this.byKey.values()]
-      .map((p) => p.model)
+      .map((filed) => filed.model.model)
       .filter((key) => key.toLowerCase().replaceAll('.', '-').includes(head.replaceAll('.', '-')))
       .sort((a, b) => a.length - b.length)
       .slice(0, limit)
@@ -96,17 +96,17 @@ export class PriceBook {
     if (!name) return null
     const candidates = aliasCandidates(name, provider)
     for (const candidate of candidates) {
-      const price = this.byKey.get(candidate)
-      if (price) return { price, matchedBy: candidate === name ? 'exact' : 'alias', key: price.model }
+      const filed = this.byKey.get(candidate)
+      if (filed) return match(filed, candidate === name ? 'exact' : 'alias')
     }
     const { byUndated, byDotless } = this.aliasIndexes()
     for (const candidate of candidates) {
-      const price = byUndated.get(stripDate(candidate)) ?? byDotless.get(candidate.replaceAll('.', '-'))
-      if (price) return { price, matchedBy: 'alias', key: price.model }
+      const filed = byUndated.get(stripDate(candidate)) ?? byDotless.get(candidate.replaceAll('.', '-'))
+      if (filed) return match(filed, 'alias')
     }
     for (const candidate of candidates) {
-      const price = this.onlyProviderListing(candidate, provider)
-      if (price) return { price, matchedBy: 'alias', key: price.model }
+      const filed = this.onlyProviderListing(candidate, provider)
+      if (filed) return match(filed, 'alias')
     }
     return null
   }
@@ -116,13 +116,13 @@ export class PriceBook {
    * else the entry when a single provider lists the name. Several providers and no hint is ambiguous: null.
    * Routers' listings (`openrouter/google/…`) do not count as providers of the name.
    */
-  private onlyProviderListing(tail: string, provider: string | null): SourcedPrice | null {
-    const filed = this.aliasIndexes().byTail.get(tail)
-    if (!filed) return null
-    const byProvider = new Map<string, SourcedPrice>()
-    for (const price of filed) {
-      const name = normalizeProvider(price.provider) ?? price.provider
-      if (!byProvider.has(name)) byProvider.set(name, price)
+  private onlyProviderListing(tail: string, provider: string | null): Filed | null {
+    const listings = this.aliasIndexes().byTail.get(tail)
+    if (!listings) return null
+    const byProvider = new Map<string, Filed>()
+    for (const filed of listings) {
+      const name = normalizeProvider(filed.model.provider) ?? filed.model.provider
+      if (!byProvider.has(name)) byProvider.set(name, filed)
     }
     const hinted = provider ? byProvider.get(provider) : undefined
     if (hinted) return hinted
@@ -135,32 +135,51 @@ export class PriceBook {
   }
 }
 
-interface AliasIndexes {
-  /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
-  byUndated: Map<string, SourcedPrice>
-  byDotless: Map<string, SourcedPrice>
-  /** `gemini-2.5-pro` of `gemini/gemini-2.5-pro` → the prices filed as `<provider>/<that name>`. */
-  byTail: Map<string, SourcedPrice[]>
+/**
+ * A model's price as its layer filed it. Its SourcedPrice is made when a lookup first answers with it:
+ * copying each of a shipped table's thousands of models up front would cost every command about 3 ms.
+ */
+interface Filed {
+  model: ModelPrice
+  origin: PriceOrigin
+  sourced?: SourcedPrice
 }
 
-function aliasIndexes(byKey: Map<string, SourcedPrice>): AliasIndexes {
+function sourced(filed: Filed): SourcedPrice {
+  filed.sourced ??= { ...filed.model, origin: filed.origin }
+  return filed.sourced
+}
+
+function match(filed: Filed, matchedBy: MatchKind): PriceMatch {
+  return { price: sourced(filed), matchedBy, key: filed.model.model }
+}
+
+interface AliasIndexes {
+  /** Undated name → the newest dated entry of that name, for spans that name a model without its date. */
+  byUndated: Map<string, Filed>
+  byDotless: Map<string, Filed>
+  /** `gemini-2.5-pro` of `gemini/gemini-2.5-pro` → the prices filed as `<provider>/<that name>`. */
+  byTail: Map<string, Filed[]>
+}
+
+function aliasIndexes(byKey: Map<string, Filed>): AliasIndexes {
   const indexes: AliasIndexes = { byUndated: new Map(), byDotless: new Map(), byTail: new Map() }
   const newestFirst = [...byKey.keys()].sort().reverse()
   for (const key of newestFirst) {
-    const price = byKey.get(key) as SourcedPrice
+    const filed = byKey.get(key) as Filed
     const undated = stripDate(key)
-    if (undated !== key && !indexes.byUndated.has(undated)) indexes.byUndated.set(undated, price)
+    if (undated !== key && !indexes.byUndated.has(undated)) indexes.byUndated.set(undated, filed)
     const dotless = key.replaceAll('.', '-')
-    if (!indexes.byDotless.has(dotless)) indexes.byDotless.set(dotless, price)
+    if (!indexes.byDotless.has(dotless)) indexes.byDotless.set(dotless, filed)
   }
   // Ascending, so the first listing of a provider is its shortest key.
   for (const key of newestFirst.reverse()) {
     // Only `<provider>/<name>` listings compete: `openrouter/google/gemini-2.5-pro` is a router's resale.
     if (key.split('/').length !== 2) continue
     const tail = lastSegment(key)
-    const filed = indexes.byTail.get(tail)
-    if (filed) filed.push(byKey.get(key) as SourcedPrice)
-    else indexes.byTail.set(tail, [byKey.get(key) as SourcedPrice])
+    const listings = indexes.byTail.get(tail)
+    if (listings) listings.push(byKey.get(key) as Filed)
+    else indexes.byTail.set(tail, [byKey.get(key) as Filed])
   }
   return indexes
 }

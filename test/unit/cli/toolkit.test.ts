@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { jsonRequested, toGoblinError } from '../../../src/cli/error-output.js'
 import { editDistance, suggestCommand } from '../../../src/cli/suggest.js'
 import { GoblinError } from '../../../src/core/errors.js'
-import { formatPerMillion, formatUsd } from '../../../src/ui/format.js'
+import { formatCount, formatPerMillion, formatUsd } from '../../../src/ui/format.js'
 import { paint, stripAnsi } from '../../../src/ui/style.js'
 import { renderTable } from '../../../src/ui/table.js'
 
@@ -32,6 +32,17 @@ describe('formatUsd, the one money formatter', () => {
     expect(formatPerMillion(2.5e-6)).toBe('$2.50')
     expect(formatPerMillion(2.8e-8)).toBe('$0.028')
     expect(formatPerMillion(undefined)).toBe('-')
+  })
+})
+
+describe('formatCount', () => {
+  it('writes what toLocaleString("en-US") writes for whole counts, without loading ICU', () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_234_567_890, 2 ** 53, 1e21, 1.5e24, -1234, 41.6])
+      expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'))
+  })
+
+  it('writes - for an unknown count', () => {
+    expect(formatCount(null)).toBe('-')
   })
 })
 
