@@ -49,7 +49,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 }
 
 async function runOclif() {
+  // As it loads, oclif checks Node against its own package's engines, which loads all of semver (about 3 ms);
+  // the check above is the one that counts. The variable is set for that load only, not for what goblin runs.
+  const engineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined
+  if (engineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
   const { run, settings } = await import('@oclif/core')
+  if (engineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
   // Linked plugins run their built dist/ like installed ones: oclif cannot transpile ESM TypeScript on the fly.
   settings.enableAutoTranspile = false
   const { handleEntryError, installPluginCommandErrors } = await import('../dist/src/cli/entry.js')
