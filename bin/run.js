@@ -40,12 +40,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Plugins live under GOBLIN_HOME, never in a project: oclif reads its dirs from GOBLIN_DATA_DIR & co.
   const { oclifDirsEnv } = await import('../dist/src/plugins/oclif-dirs.js')
   Object.assign(process.env, oclifDirsEnv(process.env))
-  // `trace exec` runs without oclif where oclif would add nothing (src/cli/fast-trace-exec.ts).
+  // `trace exec` runs without oclif where oclif would add nothing (src/cli/fast-trace-exec.ts); so do goblin's
+  // other commands, with only oclif's parser (src/cli/lean-run.ts).
   const fast =
     args[0] === 'trace' &&
     args[1] === 'exec' &&
     (await (await import('../dist/src/cli/fast-trace-exec.js')).fastTraceExec(args.slice(2), process.env))
-  if (!fast) await runOclif()
+  const lean =
+    fast ||
+    (await (
+      await import('../dist/src/cli/lean-run.js')
+    ).leanRun(args, process.env, fileURLToPath(new URL('..', import.meta.url))))
+  if (!lean) await runOclif()
 }
 
 async function runOclif() {

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../src/cli/base-command.js'
 import { ExitCode } from '../src/core/errors.js'
 import { type DoctorReport, runDoctor } from '../src/doctor/doctor.js'

@@ -16,7 +16,6 @@ import { packageName } from '../dist/src/cli/vendor-resolve.js'
  * packages at run time, and only CommonJS can require an external from a bundle.
  */
 export const VENDORED = [
-  '@oclif/core',
   'zod',
   // goblin.config.json's parser: its UMD modules are loaded one by one by require, on every command.
   'jsonc-parser',
@@ -80,4 +79,60 @@ for (const specifier of VENDORED) {
   })
   map[specifier] = { file, format: format === 'cjs' ? 'commonjs' : 'module' }
 }
+await bundleOclif()
 writeFileSync(new URL('../dist/vendor/vendor.json', import.meta.url), `${JSON.stringify(map, null, 2)}\n`)
+
+/**
+ * @oclif/core as one bundle with two doors. Its index loads all of oclif (its config, plugin loading, help:
+ * about 25 ms); goblin's own commands, which run without oclif where no plugin is installed
+ * (src/cli/lean-run.ts), need only the parts below, about half of it. The bundle exports those parts, loaded
+ * with it, and the index behind a getter; each specifier gets a small module that re-exports its part name by
+ * name (so that ES modules can import the names) from that one bundle: one copy of every oclif module,
+ * whichever door it was loaded through.
+ */
+async function bundleOclif() {
+  const parts = {
+    '@oclif/core/flags': 'flags',
+    '@oclif/core/args': 'args',
+    '@oclif/core/errors': 'errors',
+    '@oclif/core/parser': 'parser',
+    '@oclif/core/ux': 'ux',
+  }
+  const { version } = require('@oclif/core/package.json')
+  const bundle = 'oclif-core-bundle.cjs'
+  const outfile = fileURLToPath(new URL(`../dist/vendor/${bundle}`, import.meta.url))
+  const lines = Object.entries(parts).map(([specifier, part]) => `  ${part}: require('${specifier}'),`)
+  await build({
+    stdin: {
+      contents: `module.exports = {\n${lines.join('\n')}\n  get index() {\n    return require('@oclif/core')\n  },\n}\n`,
+      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+      sourcefile: 'oclif-core-doors.cjs',
+    },
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: VENDORED,
+    outfile,
+    banner: { js: `// @oclif/core@${version}, bundled by scripts/bundle-vendor.js` },
+    logLevel: 'warning',
+    legalComments: 'eof',
+  })
+  const built = require(outfile)
+  for (const [specifier, part] of [['@oclif/core', 'index'], ...Object.entries(parts)]) {
+    const names = Object.keys(built[part]).filter((name) => name !== 'default' && name !== '__esModule')
+    for (const name of names)
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`${specifier} exports ${name}`)
+    const file = `${specifier.replace('@', '').replaceAll('/', '-')}.cjs`
+    writeFileSync(
+      new URL(`../dist/vendor/${file}`, import.meta.url),
+      [
+        `// ${specifier}@${version}: its part of ${bundle}, by name (scripts/bundle-vendor.js)`,
+        `const part = require('./${bundle}').${part}`,
+        ...names.map((name) => `exports.${name} = part.${name}`),
+        '',
+      ].join('\n'),
+    )
+    map[specifier] = { file, format: 'commonjs' }
+  }
+}

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { agentById } from '../../src/agents/agents.js'
 import type { AgentRunResult } from '../../src/agents/run-agent.js'
 import { agentArg, agentEndpoint, agentFlags } from '../../src/cli/agent-flags.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

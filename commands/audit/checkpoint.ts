@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { CHECKPOINT_INTERVAL_LIMITS } from '../../src/audit/checkpoint-schedule.js'
 import { type CreatedCheckpoint, createCheckpoint } from '../../src/audit/checkpoint-store.js'
 import { loadSigner } from '../../src/audit/keyring.js'

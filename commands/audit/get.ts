@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import type { BrowseResult } from '../../src/audit/browse.js'
 import { trustFlags } from '../../src/cli/audit-flags.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DEFAULT_KEY_NAME, generateKey } from '../../src/audit/keyring.js'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

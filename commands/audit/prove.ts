@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import {
   type ConsistencyProofJson,

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type { BrowseResult } from '../../src/audit/browse.js'
 import { trustFlags } from '../../src/cli/audit-flags.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

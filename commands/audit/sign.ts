@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { eventFromFlags, openEventInput } from '../../src/audit/event-input.js'
 import { keyringSigningSession, loadSigner } from '../../src/audit/keyring.js'
 import { type AppendedEntry, appendEvents } from '../../src/audit/ledger.js'

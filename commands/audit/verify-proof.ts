@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { resolveAuditLocations } from '../../src/audit/locations.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'
 import { GoblinCommand } from '../../src/cli/base-command.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { defaultOrigin, resolveAuditLocations } from '../../src/audit/locations.js'
 import type { RemoteReport } from '../../src/audit/remote-verify.js'
 import { resolveTrustedKeys } from '../../src/audit/trust.js'

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { getUserSetting, USER_SETTING_KEYS } from '../../src/core/user-settings.js'
 

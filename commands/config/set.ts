@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { setUserSetting, USER_SETTING_KEYS, userSettingsFile } from '../../src/core/user-settings.js'
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { parseHttpUrl } from '../../src/core/http-url.js'
 import { buildCostReport, type CostReport } from '../../src/cost/cost-report.js'

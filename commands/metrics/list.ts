@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { parseHttpUrl } from '../../src/core/http-url.js'

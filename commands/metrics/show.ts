@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { loadProjectConfig } from '../../src/core/config.js'
 import { parseHttpUrl } from '../../src/core/http-url.js'

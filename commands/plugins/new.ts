@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { type ScaffoldResult, scaffoldPlugin } from '../../src/plugins/scaffold.js'
 

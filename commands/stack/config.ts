@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { redactPlan } from '../../src/stack/plan-builder.js'
 import { planStack } from '../../src/stack/stack-config.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import { goblinHome } from '../../src/core/paths.js'

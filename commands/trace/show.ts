@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { backendFlags, backendFrom } from '../../src/cli/trace-flags.js'
 import type { OtlpJsonResourceSpans } from '../../src/collector/otlp-encode-json.js'

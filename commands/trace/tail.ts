@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../src/cli/base-command.js'
 import { durationFlag } from '../../src/cli/flags.js'
 import { stopOnSignals } from '../../src/cli/signals.js'

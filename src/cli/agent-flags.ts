@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { AGENT_IDS } from '../agents/agents.js'
 import { loadProjectConfig } from '../core/config.js'
 import { parseHttpUrl } from '../core/http-url.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 /** The keys an audit reader trusts: `--key` verifier keys (no validity window) or an exported `--keyring`. */
 export const trustFlags = {

@@ -1,4 +1,4 @@
-import { Errors } from '@oclif/core'
+import * as Errors from '@oclif/core/errors'
 import { isDebugEnabled } from '../core/debug.js'
 import { GoblinError, isGoblinError } from '../core/errors.js'
 import { fileSystemError } from '../core/fs-errors.js'

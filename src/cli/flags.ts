@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { type DurationLimits, parseDuration } from '../core/duration.js'
 
 /** Flags several commands share, defined once: each parses and validates itself (oclif `Flags.custom`). */

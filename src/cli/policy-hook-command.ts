@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type { RecordedDecision } from '../policy/decision-record.js'
 import type { HOOK_PROTOCOLS } from '../policy/tool-hook.js'
 import { GoblinCommand } from './base-command.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { loadProjectConfig } from '../core/config.js'
 import { parseHttpUrl } from '../core/http-url.js'
 import { goblinHome } from '../core/paths.js'

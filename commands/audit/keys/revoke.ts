@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { type KeyRecord, revokeKey } from '../../../src/audit/keyring.js'
 import { resolveAuditLocations } from '../../../src/audit/locations.js'
 import { GoblinCommand } from '../../../src/cli/base-command.js'

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { DEFAULT_KEY_NAME, type KeyRecord, rotateKey } from '../../../src/audit/keyring.js'
 import { resolveAuditLocations } from '../../../src/audit/locations.js'
 import { GoblinCommand } from '../../../src/cli/base-command.js'

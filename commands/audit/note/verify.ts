@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { text } from 'node:stream/consumers'
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { openNote, parseVerifierKey } from '../../../src/audit/signed-note.js'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
 import { inputSource } from '../../../src/cli/flags.js'

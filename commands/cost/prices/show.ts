@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { GoblinCommand } from '../../../src/cli/base-command.js'
 import { type PriceShow, showPrice } from '../../../src/cost/price-queries.js'
 

@@ -8,6 +8,7 @@ import { startTestCollector, type TestCollector } from '../../integration/collec
 
 const NODE = process.execPath
 const oclif = pathToFileURL(join(REPO_ROOT, 'dist/vendor/oclif-core.cjs')).href
+const oclifParser = pathToFileURL(join(REPO_ROOT, 'dist/vendor/oclif-core-parser.cjs')).href
 
 // bin/run.js runs `trace exec` without oclif where oclif would add nothing (src/cli/fast-trace-exec.ts): the
 // span must still arrive, and a plugin's hooks must still run around the command.
@@ -43,10 +44,14 @@ describe('trace exec without oclif', { timeout: 180_000 }, () => {
     expect(loaded).not.toContain(oclif)
   })
 
-  it('leaves help and flags it does not know to oclif', async () => {
-    const { run, loaded } = await runRecordingLoads(['trace', 'exec', '--nope', '--', 'true'])
-    expect(run.exitCode).toBe(2)
-    expect(loaded).toContain(oclif)
+  it("leaves flags it does not know to oclif's parser, and help to oclif", async () => {
+    const unknown = await runRecordingLoads(['trace', 'exec', '--nope', '--', 'true'])
+    expect(unknown.run.exitCode).toBe(2)
+    expect(unknown.run.stderr).toContain('Nonexistent flag: --nope')
+    expect(unknown.loaded).toContain(oclifParser)
+    const help = await runRecordingLoads(['trace', 'exec', '--help'])
+    expect(help.run.exitCode, help.run.stderr).toBe(0)
+    expect(help.loaded).toContain(oclif)
     expect(parseFastExec(['--help'])).toBeNull()
     expect(parseFastExec(['--name', 'a', '--name', 'b', '--', 'true'])).toBeNull()
     expect(parseFastExec(['--name', '--json', '--', 'true'])).toBeNull()

@@ -37,7 +37,21 @@ describe('formatUsd, the one money formatter', () => {
 
 describe('formatCount', () => {
   it('writes what toLocaleString("en-US") writes for whole counts, without loading ICU', () => {
-    for (const n of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_234_567_890, 2 ** 53, 1e21, 1.5e24, -1234, 41.6])
+    for (const n of [
+      0,
+      7,
+      999,
+      1000,
+      12_345,
+      999_999,
+      1_000_000,
+      1_234_567_890,
+      2 ** 53,
+      1e21,
+      1.5e24,
+      -1234,
+      41.6,
+    ])
       expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'))
   })
 
