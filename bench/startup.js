@@ -6,7 +6,7 @@
 // directory of another built goblin checkout, e.g. a worktree of an older commit: its commands run in the
 // same rounds, so before and after meet the same machine load).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -48,6 +48,19 @@ const exported = JSON.parse(goblin(['trace', 'exec', '--json', '--', 'true'], { 
 const traceId = exported.traceId
 
 const event = JSON.stringify({ goblin_id: 'g', action: 'tool.call', decision: 'allow' })
+// A Cedar policy for `policy check` and `policy hook`, and a stand-in `claude` on PATH that exits at once, so
+// that `agent run` measures goblin around the agent (as `trace exec -- true` does), not Claude Code's start.
+mkdirSync(join(project, 'policies'))
+writeFileSync(join(project, 'policies', 'allow.cedar'), 'permit(principal, action, resource);\n')
+const agents = mkdtempSync(join(tmpdir(), 'goblin-bench-agents-'))
+writeFileSync(join(agents, 'claude'), '#!/bin/sh\nexit 0\n')
+chmodSync(join(agents, 'claude'), 0o755)
+const toolCall = JSON.stringify({
+  session_id: 's',
+  hook_event_name: 'PreToolUse',
+  tool_name: 'Bash',
+  tool_input: { command: 'ls' },
+})
 /** Every case, for the goblin whose entry point is `bin`. */
 const casesFor = (bin) => [
   ['node -e 0 (baseline)', ['-e', '0']],
@@ -75,6 +88,16 @@ const casesFor = (bin) => [
   ['audit prove', [bin, 'audit', 'prove', '--index', '0']],
   // Nothing runs: stack status says so and exits 1, its documented answer.
   ['stack status', [bin, 'stack', 'status', '--runtime', 'embedded'], {}, undefined, 1],
+  [
+    'policy check',
+    [bin, 'policy', 'check', '--principal', 'g', '--action', 'tool.call', '--resource', 'Bash'],
+  ],
+  ['policy hook claude', [bin, 'policy', 'hook', 'claude'], {}, toolCall],
+  [
+    'agent run claude',
+    [bin, 'agent', 'run', 'claude', '--endpoint', endpoint, '--', '--version'],
+    { PATH: `${agents}:${process.env.PATH}` },
+  ],
 ]
 const only = process.env.BENCH_ONLY
 const pick = (cases) => cases.filter(([name], i) => i === 0 || !only || name.includes(only))
@@ -177,3 +200,4 @@ collector.kill('SIGTERM')
 await new Promise((resolve) => collector.once('exit', resolve))
 rmSync(home, { recursive: true, force: true })
 rmSync(project, { recursive: true, force: true })
+rmSync(agents, { recursive: true, force: true })

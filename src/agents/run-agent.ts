@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { GoblinError, unreachableError } from '../core/errors.js'
+import { httpGetText, httpPostText } from '../core/http-get.js'
 import { goblinBin } from '../stack/package-root.js'
 import type { AgentInfo } from './agents.js'
 import { locateAgent } from './installed.js'
@@ -140,8 +141,8 @@ const PROBE_TIMEOUT_MS = 3_000
 /** True when goblin's embedded collector answers at `endpoint` (its /health names it), whose store is local. */
 async function isGoblinCollector(endpoint: string): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })
-    const health = (await response.json()) as { service?: unknown }
+    const response = await httpGetText(`${endpoint}/health`, {}, PROBE_TIMEOUT_MS)
+    const health = JSON.parse(response.text) as { service?: unknown }
     return response.ok && health.service === 'goblin-collector'
   } catch {
     return false
@@ -155,12 +156,12 @@ async function isGoblinCollector(endpoint: string): Promise<boolean> {
 async function probeCollector(endpoint: string): Promise<void> {
   const hint = `Start one with goblin collector serve (or goblin stack up), or pass --endpoint.`
   try {
-    const response = await fetch(`${endpoint}/v1/logs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"resourceLogs":[]}',
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    })
+    const response = await httpPostText(
+      `${endpoint}/v1/logs`,
+      { 'content-type': 'application/json' },
+      '{"resourceLogs":[]}',
+      PROBE_TIMEOUT_MS,
+    )
     if (response.ok) return
     throw unreachableError(
       'AGENT_COLLECTOR_REFUSED',

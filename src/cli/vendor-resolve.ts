@@ -1,3 +1,5 @@
+import { isBuiltin } from 'node:module'
+
 /** One entry of dist/vendor/vendor.json: the bundle of a package and its module format. */
 export interface VendoredPackage {
   file: string
@@ -5,7 +7,8 @@ export interface VendoredPackage {
 }
 
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean }
-type NextResolve = (specifier: string, context: { parentURL?: string; conditions?: string[] }) => Resolved
+type ResolveContext = { parentURL?: string; conditions?: string[] }
+type NextResolve = (specifier: string, context: ResolveContext) => Resolved
 
 /** The package a bare specifier names: `@scope/name` or `name`, without a subpath (`pkg/node-http`). */
 export function packageName(specifier: string): string {
@@ -27,10 +30,16 @@ export function packageDir(url: string, specifier: string): string | null {
  * load goblin's own installed copy loads its one-file bundle instead; any other import, including a plugin's
  * of its own copy (another version, elsewhere), resolves as Node would. `ownParent` is a URL inside goblin,
  * from which goblin's copy of each package is resolved once.
+ *
+ * Each answer is kept: Node resolves an import or require again for every module that makes it (its loader
+ * keeps answers per importing file), each time a walk of node_modules and package.json files, which cost a
+ * command a third of its start-up (bench/README.md). The answer depends only on the specifier, the importing
+ * module's directory and the conditions (import or require). Built-in modules are answered without asking.
  */
 export function vendorResolver(vendored: Record<string, VendoredPackage>, vendorDir: URL, ownParent: string) {
   const ownDir: Record<string, string | null> = {}
-  return (specifier: string, context: { parentURL?: string; conditions?: string[] }, next: NextResolve) => {
+  const answers = new Map<string, Resolved>()
+  const resolveOnce = (specifier: string, context: ResolveContext, next: NextResolve): Resolved => {
     const resolved = next(specifier, context)
     const bundle = vendored[specifier]
     if (!bundle) return resolved
@@ -38,5 +47,22 @@ export function vendorResolver(vendored: Record<string, VendoredPackage>, vendor
       ownDir[specifier] = packageDir(next(specifier, { ...context, parentURL: ownParent }).url, specifier)
     if (packageDir(resolved.url, specifier) !== ownDir[specifier]) return resolved
     return { url: new URL(bundle.file, vendorDir).href, format: bundle.format, shortCircuit: true }
+  }
+  return (specifier: string, context: ResolveContext, next: NextResolve): Resolved => {
+    if (isBuiltin(specifier))
+      return {
+        url: specifier.startsWith('node:') ? specifier : `node:${specifier}`,
+        format: 'builtin',
+        shortCircuit: true,
+      }
+    const parent = context.parentURL ?? ''
+    const key = `${specifier}\0${parent.slice(0, parent.lastIndexOf('/') + 1)}\0${context.conditions?.join(',') ?? ''}`
+    let answer = answers.get(key)
+    if (!answer) {
+      // Kept answers are given without asking Node, which a hook must say (shortCircuit).
+      answer = { ...resolveOnce(specifier, context, next), shortCircuit: true }
+      answers.set(key, answer)
+    }
+    return answer
   }
 }

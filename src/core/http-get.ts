@@ -21,6 +21,27 @@ export function httpGetText(
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
+  return httpText(url, { method: 'GET', headers }, timeoutMs)
+}
+
+/**
+ * POST `body` to `url` and read the answer as text, as httpGetText does; a redirect is the answer (fetch
+ * would resend the body to it, or turn the request into a GET).
+ */
+export function httpPostText(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  return httpText(url, { method: 'POST', headers, body }, timeoutMs)
+}
+
+function httpText(
+  url: string,
+  request: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       current?.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'TimeoutError' }))
@@ -35,9 +56,16 @@ export function httpGetText(
     let current: ReturnType<typeof send> | undefined
     function send(target: URL, left: number) {
       const http = process.getBuiltinModule(target.protocol === 'https:' ? 'node:https' : 'node:http')
-      const req = http.get(target, { headers }, (res: IncomingMessage) => {
+      const options = { method: request.method, headers: request.headers }
+      const req = http.request(target, options, (res: IncomingMessage) => {
         const location = res.headers.location
-        if (res.statusCode && REDIRECTS.has(res.statusCode) && location && left > 0) {
+        if (
+          request.method === 'GET' &&
+          res.statusCode &&
+          REDIRECTS.has(res.statusCode) &&
+          location &&
+          left > 0
+        ) {
           res.resume()
           current = send(new URL(location, target), left - 1)
           return
@@ -55,6 +83,7 @@ export function httpGetText(
         })
       })
       req.on('error', fail)
+      req.end(request.body)
       return req
     }
     try {

@@ -43,6 +43,45 @@ describe('vendorResolver', () => {
     )
   })
 
+  it('asks Node once per specifier, importing directory and conditions, and never for a built-in', () => {
+    const asked: string[] = []
+    const counting = (specifier: string, context: { parentURL?: string; conditions?: string[] }) => {
+      asked.push(`${specifier} ${context.parentURL} ${context.conditions}`)
+      return { url: `file:///app/node_modules/${specifier}/${context.conditions?.[0]}.js`, format: 'module' }
+    }
+    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN)
+    const a = { parentURL: 'file:///app/dist/src/a.js', conditions: ['import'] }
+    const b = { parentURL: 'file:///app/dist/src/b.js', conditions: ['import'] }
+    expect(once('pkg', a, counting)).toEqual({
+      url: 'file:///app/node_modules/pkg/import.js',
+      format: 'module',
+      shortCircuit: true,
+    })
+    expect(once('pkg', b, counting)).toEqual(once('pkg', a, counting))
+    expect(asked).toHaveLength(1)
+    // Another directory, or require's conditions, can resolve elsewhere: asked again.
+    once('pkg', { parentURL: 'file:///app/dist/commands/c.js', conditions: ['import'] }, counting)
+    expect(once('pkg', { ...a, conditions: ['require'] }, counting).url).toBe(
+      'file:///app/node_modules/pkg/require.js',
+    )
+    expect(asked).toHaveLength(3)
+    expect(once('node:fs', a, counting)).toEqual({ url: 'node:fs', format: 'builtin', shortCircuit: true })
+    expect(once('path', a, counting)).toEqual({ url: 'node:path', format: 'builtin', shortCircuit: true })
+    expect(asked).toHaveLength(3)
+  })
+
+  it('keeps no answer for what failed to resolve: a later try asks again', () => {
+    let calls = 0
+    const failing = () => {
+      calls++
+      throw new Error('Cannot find package')
+    }
+    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN)
+    expect(() => once('missing', { parentURL: 'file:///app/a.js' }, failing)).toThrow('Cannot find package')
+    expect(() => once('missing', { parentURL: 'file:///app/a.js' }, failing)).toThrow('Cannot find package')
+    expect(calls).toBe(2)
+  })
+
   it('finds the package directory of a scoped or hoisted package', () => {
     expect(packageDir('file:///p/node_modules/@oclif/core/lib/index.js', '@oclif/core')).toBe(
       'file:///p/node_modules/@oclif/core/',

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { httpGetText } from '../../../src/core/http-get.js'
+import { httpGetText, httpPostText } from '../../../src/core/http-get.js'
 import { errorCause } from '../../../src/trace/trace-client.js'
 
 // A real HTTP server on 127.0.0.1: answers, redirects, errors and one that never answers.
-describe('httpGetText', () => {
+describe('httpGetText and httpPostText', () => {
   let server: Server
   let base: string
   beforeAll(async () => {
@@ -17,6 +17,10 @@ describe('httpGetText', () => {
         res.writeHead(302, { location: '/json' }).end()
       } else if (req.url === '/loop') {
         res.writeHead(307, { location: '/loop' }).end()
+      } else if (req.url === '/echo' && req.method === 'POST') {
+        const chunks: Buffer[] = []
+        req.on('data', (chunk: Buffer) => chunks.push(chunk))
+        req.on('end', () => res.end(`${req.headers['content-type']} ${Buffer.concat(chunks)}`))
       } else if (req.url === '/hang') {
         res.writeHead(200)
         res.write('partial')
@@ -39,6 +43,17 @@ describe('httpGetText', () => {
   it('follows redirects, but not forever', async () => {
     expect((await httpGetText(`${base}/moved`, {}, 5_000)).status).toBe(200)
     expect((await httpGetText(`${base}/loop`, {}, 5_000)).status).toBe(307)
+  })
+
+  it('posts a body with its headers, and takes a redirect of a POST as the answer', async () => {
+    const posted = await httpPostText(
+      `${base}/echo`,
+      { 'content-type': 'application/json' },
+      '{"a":1}',
+      5_000,
+    )
+    expect(posted).toEqual({ status: 200, ok: true, text: 'application/json {"a":1}' })
+    expect(await httpPostText(`${base}/moved`, {}, 'x', 5_000)).toMatchObject({ status: 302, ok: false })
   })
 
   it('answers an error status with its body, not ok', async () => {
