@@ -10,7 +10,8 @@ export interface HttpAnswer {
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 /**
- * GET `url` over node:http(s) and read the body as text, following redirects as fetch does (up to 20);
+ * GET `url` over node:http(s) and read the body as text, following redirects as fetch does (up to 20, or
+ * `redirects`; with 0 the redirect is the answer);
  * the whole exchange is bounded by `timeoutMs` (an error named TimeoutError, as AbortSignal.timeout's).
  * Not fetch: the first fetch of a process loads undici, about 30 ms of a short command's start-up. The
  * modules come from process.getBuiltinModule, whose CommonJS object spares building node:http's ES module
@@ -20,8 +21,9 @@ export function httpGetText(
   url: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  { redirects = 20 }: { redirects?: number } = {},
 ): Promise<HttpAnswer> {
-  return httpText(url, { method: 'GET', headers }, timeoutMs)
+  return httpText(url, { method: 'GET', headers, redirects }, timeoutMs)
 }
 
 /**
@@ -34,12 +36,12 @@ export function httpPostText(
   body: string,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  return httpText(url, { method: 'POST', headers, body }, timeoutMs)
+  return httpText(url, { method: 'POST', headers, body, redirects: 0 }, timeoutMs)
 }
 
 function httpText(
   url: string,
-  request: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  request: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; redirects: number },
   timeoutMs: number,
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
@@ -59,13 +61,7 @@ function httpText(
       const options = { method: request.method, headers: request.headers }
       const req = http.request(target, options, (res: IncomingMessage) => {
         const location = res.headers.location
-        if (
-          request.method === 'GET' &&
-          res.statusCode &&
-          REDIRECTS.has(res.statusCode) &&
-          location &&
-          left > 0
-        ) {
+        if (res.statusCode && REDIRECTS.has(res.statusCode) && location && left > 0) {
           res.resume()
           current = send(new URL(location, target), left - 1)
           return
@@ -87,9 +83,23 @@ function httpText(
       return req
     }
     try {
-      current = send(new URL(url), 20)
+      current = send(new URL(url), request.redirects)
     } catch (error) {
       fail(error)
     }
   })
+}
+
+/**
+ * The most telling code of a failed request: ECONNREFUSED, ENOTFOUND, TimeoutError, ... A fetch error
+ * carries it in its cause; node:http's error (httpGetText, httpPostText) is the cause itself.
+ */
+export function errorCause(error: unknown): string {
+  type Cause = { code?: string; errors?: Array<{ code?: string }>; message?: string }
+  const cause = (error as { cause?: Cause }).cause
+  if (!cause && (error as Error).name !== 'TimeoutError') {
+    const own = error as Cause
+    if (own.code || own.errors?.[0]?.code) return own.code ?? own.errors?.[0]?.code ?? ''
+  }
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).name
 }

@@ -11,7 +11,7 @@ import type {
   MetricView,
 } from '../collector/metric-store.js'
 import { GoblinError, unreachableError } from '../core/errors.js'
-import { errorCause } from '../trace/trace-client.js'
+import { errorCause } from '../core/http-get.js'
 
 /** Thrown when the collector cannot be reached at all: the caller may read the store file instead. */
 export const COLLECTOR_UNREACHABLE = 'COLLECTOR_UNREACHABLE'

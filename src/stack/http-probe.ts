@@ -1,14 +1,19 @@
+import { httpGetText } from '../core/http-get.js'
+
 /** What an HTTP health endpoint answered, or null when nothing answered in time. */
 export interface HttpAnswer {
   status: number
   body: string
 }
 
-/** GETs a URL with a deadline; never throws (a refused or timed-out request is null). */
+/**
+ * GETs a URL with a deadline, a redirect being the answer; never throws (a refused or timed-out request is
+ * null). Over node:http, not fetch, whose first call loads undici (src/core/http-get.ts).
+ */
 export async function probeHttp(url: string, timeoutMs = 1_000): Promise<HttpAnswer | null> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' })
-    return { status: response.status, body: await response.text() }
+    const answer = await httpGetText(url, {}, timeoutMs, { redirects: 0 })
+    return { status: answer.status, body: answer.text }
   } catch {
     return null
   }

@@ -3,7 +3,7 @@ import { searchParamsFor } from '../collector/search-params.js'
 import type { SpanRecord } from '../collector/span-record.js'
 import type { IndexedCall, StoredSpan, TraceQuery, TraceSummary } from '../collector/span-store.js'
 import { GoblinError, unreachableError } from '../core/errors.js'
-import { type HttpAnswer, httpGetText } from '../core/http-get.js'
+import { errorCause, type HttpAnswer, httpGetText } from '../core/http-get.js'
 import type { BackendTarget } from './endpoints.js'
 
 /** A search result row from either backend; Tempo leaves goblin's extra columns out (null). */
@@ -142,18 +142,4 @@ export class TraceClient {
       },
     )
   }
-}
-
-/**
- * The most telling code of a failed request: ECONNREFUSED, ENOTFOUND, TimeoutError, ... A fetch error
- * carries it in its cause; node:http's error (httpGetText) is the cause itself.
- */
-export function errorCause(error: unknown): string {
-  type Cause = { code?: string; errors?: Array<{ code?: string }>; message?: string }
-  const cause = (error as { cause?: Cause }).cause
-  if (!cause && (error as Error).name !== 'TimeoutError') {
-    const own = error as Cause
-    if (own.code || own.errors?.[0]?.code) return own.code ?? own.errors?.[0]?.code ?? ''
-  }
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).name
 }

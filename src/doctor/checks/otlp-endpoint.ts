@@ -1,3 +1,4 @@
+import { errorCause, httpPostText } from '../../core/http-get.js'
 import type { Check } from '../check.js'
 
 /** The traces URL an OTLP/HTTP exporter would use, per the OpenTelemetry exporter spec. */
@@ -28,15 +29,15 @@ export const otlpEndpointCheck: Check = {
     }
     try {
       // An empty OTLP/JSON export is a valid request: any HTTP answer proves something listens.
-      const res = await fetch(parsed, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"resourceSpans":[]}',
-        signal: AbortSignal.timeout(2_000),
-      })
+      const res = await httpPostText(
+        parsed.href,
+        { 'content-type': 'application/json' },
+        '{"resourceSpans":[]}',
+        2_000,
+      )
       return { status: 'ok', detail: `${parsed.origin} answered HTTP ${res.status}` }
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
+      const cause = errorCause(error)
       return {
         status: 'fail',
         detail: `${parsed.origin} unreachable (${cause})`,

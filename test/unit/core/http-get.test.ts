@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { httpGetText, httpPostText } from '../../../src/core/http-get.js'
-import { errorCause } from '../../../src/trace/trace-client.js'
+import { errorCause, httpGetText, httpPostText } from '../../../src/core/http-get.js'
 
 // A real HTTP server on 127.0.0.1: answers, redirects, errors and one that never answers.
 describe('httpGetText and httpPostText', () => {
@@ -43,6 +42,8 @@ describe('httpGetText and httpPostText', () => {
   it('follows redirects, but not forever', async () => {
     expect((await httpGetText(`${base}/moved`, {}, 5_000)).status).toBe(200)
     expect((await httpGetText(`${base}/loop`, {}, 5_000)).status).toBe(307)
+    // A probe takes the redirect as the answer.
+    expect((await httpGetText(`${base}/moved`, {}, 5_000, { redirects: 0 })).status).toBe(302)
   })
 
   it('posts a body with its headers, and takes a redirect of a POST as the answer', async () => {
