@@ -9,6 +9,9 @@ interface ManifestCommand {
   relativePath: string[]
   strict?: boolean
   args?: Record<string, unknown>
+  /** `deprecated` marks a command whose use oclif warns about, as it does for deprecated flags. */
+  state?: string
+  flags?: Record<string, { deprecated?: unknown }>
 }
 
 interface PackageJson {
@@ -32,8 +35,8 @@ export interface LeanCommand {
  * The goblin command `argv` names the way oclif finds it (topic words separated by spaces, as far as they spell
  * a command or a topic, up to the first flag), or null wherever oclif's own answer could differ: no such
  * command (oclif suggests one, or shows a topic's help), help asked for, a word after a command that takes no
- * arguments (oclif reads it as part of the name and answers "not found"), or the `plugins` topic, whose
- * commands need every plugin's commands loaded.
+ * arguments (oclif reads it as part of the name and answers "not found"), the `plugins` topic, whose
+ * commands need every plugin's commands loaded, or a deprecated command or flag (oclif warns of it).
  */
 export function findLeanCommand(
   argv: readonly string[],
@@ -58,6 +61,9 @@ export function findLeanCommand(
   }
   const command = commands[id]
   if (!command || id === 'plugins' || id.startsWith('plugins:')) return null
+  // oclif's deprecation warnings are not repeated here: such a command goes through oclif.
+  if (command.state === 'deprecated' || Object.values(command.flags ?? {}).some((flag) => flag.deprecated))
+    return null
   const next = argv[words]
   const takesWords = command.strict === false || Object.keys(command.args ?? {}).length > 0
   if (next !== undefined && isWord(next) && !takesWords) return null

@@ -48,4 +48,11 @@ describe('findLeanCommand: the command argv names, as oclif finds it', () => {
     expect(find('doctor', 'extra')).toBeNull()
     expect(find('plugins', 'new', 'x')).toBeNull()
   })
+
+  it('leaves deprecated commands and commands with deprecated flags to oclif, which warns of them', () => {
+    const old = { relativePath: ['old.js'], state: 'deprecated' }
+    const flagged = { relativePath: ['f.js'], flags: { since: {}, window: { deprecated: { to: 'since' } } } }
+    expect(findLeanCommand(['old'], { old }, ['--help'])).toBeNull()
+    expect(findLeanCommand(['f', '--since', '1h'], { f: flagged }, ['--help'])).toBeNull()
+  })
 })
