@@ -20,7 +20,8 @@ try {
 }
 if (module.registerHooks) {
   const { vendorResolver } = await import('../dist/src/cli/vendor-resolve.js')
-  module.registerHooks({ resolve: vendorResolver(vendored, vendorDir, import.meta.url) })
+  const ownModules = new URL('../dist/', import.meta.url).href
+  module.registerHooks({ resolve: vendorResolver(vendored, vendorDir, import.meta.url, ownModules) })
 }
 
 const major = Number(process.versions.node.split('.')[0])

@@ -34,9 +34,17 @@ export function packageDir(url: string, specifier: string): string | null {
  * Each answer is kept: Node resolves an import or require again for every module that makes it (its loader
  * keeps answers per importing file), each time a walk of node_modules and package.json files, which cost a
  * command a third of its start-up (bench/README.md). The answer depends only on the specifier, the importing
- * module's directory and the conditions (import or require). Built-in modules are answered without asking.
+ * module's directory and the conditions (import or require). Built-in modules are answered without asking,
+ * and so is a relative `.js` import by one of goblin's compiled modules (under `ownModules`, its dist/):
+ * tsc's output is ES modules in one package of plain files, which Node's checks on disk (a stat, the real
+ * path, the package scope) cannot change; a missing file is then an error when it loads.
  */
-export function vendorResolver(vendored: Record<string, VendoredPackage>, vendorDir: URL, ownParent: string) {
+export function vendorResolver(
+  vendored: Record<string, VendoredPackage>,
+  vendorDir: URL,
+  ownParent: string,
+  ownModules: string,
+) {
   const ownDir: Record<string, string | null> = {}
   const answers = new Map<string, Resolved>()
   const resolveOnce = (specifier: string, context: ResolveContext, next: NextResolve): Resolved => {
@@ -49,13 +57,15 @@ export function vendorResolver(vendored: Record<string, VendoredPackage>, vendor
     return { url: new URL(bundle.file, vendorDir).href, format: bundle.format, shortCircuit: true }
   }
   return (specifier: string, context: ResolveContext, next: NextResolve): Resolved => {
+    const parent = context.parentURL ?? ''
+    if (parent.startsWith(ownModules) && /^\.\.?\//.test(specifier) && specifier.endsWith('.js'))
+      return { url: new URL(specifier, parent).href, format: 'module', shortCircuit: true }
     if (isBuiltin(specifier))
       return {
         url: specifier.startsWith('node:') ? specifier : `node:${specifier}`,
         format: 'builtin',
         shortCircuit: true,
       }
-    const parent = context.parentURL ?? ''
     const key = `${specifier}\0${parent.slice(0, parent.lastIndexOf('/') + 1)}\0${context.conditions?.join(',') ?? ''}`
     let answer = answers.get(key)
     if (!answer) {

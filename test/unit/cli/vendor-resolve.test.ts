@@ -15,10 +15,12 @@ const next = (specifier: string, context: { parentURL?: string }) => {
   if (!url) throw new Error(`no stand-in for ${specifier} from ${context.parentURL}`)
   return { url, format: 'module' }
 }
+const DIST = 'file:///app/dist/'
 const resolve = vendorResolver(
   { zod: { file: 'zod.js', format: 'module' } },
   new URL('file:///app/dist/vendor/'),
   OWN,
+  DIST,
 )
 
 describe('vendorResolver', () => {
@@ -49,7 +51,7 @@ describe('vendorResolver', () => {
       asked.push(`${specifier} ${context.parentURL} ${context.conditions}`)
       return { url: `file:///app/node_modules/${specifier}/${context.conditions?.[0]}.js`, format: 'module' }
     }
-    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN)
+    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN, DIST)
     const a = { parentURL: 'file:///app/dist/src/a.js', conditions: ['import'] }
     const b = { parentURL: 'file:///app/dist/src/b.js', conditions: ['import'] }
     expect(once('pkg', a, counting)).toEqual({
@@ -70,13 +72,33 @@ describe('vendorResolver', () => {
     expect(asked).toHaveLength(3)
   })
 
+  it("answers goblin's own relative .js imports by URL alone, and asks Node for anyone else's", () => {
+    const asked: string[] = []
+    const node = (specifier: string, context: { parentURL?: string }) => {
+      asked.push(`${specifier} from ${context.parentURL}`)
+      return { url: new URL(specifier, context.parentURL).href, format: 'module' }
+    }
+    const own = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN, DIST)
+    expect(own('../core/errors.js', { parentURL: 'file:///app/dist/src/cli/entry.js' }, node)).toEqual({
+      url: 'file:///app/dist/src/core/errors.js',
+      format: 'module',
+      shortCircuit: true,
+    })
+    expect(asked).toEqual([])
+    const plugin = 'file:///home/u/.local/share/goblin/node_modules/goblin-plugin-x/lib/hook.js'
+    own('./util.js', { parentURL: plugin }, node)
+    own('./prices.json', { parentURL: 'file:///app/dist/src/cost/price-store.js' }, node)
+    own('./oclif-core-bundle.cjs', { parentURL: 'file:///app/dist/vendor/oclif-core.cjs' }, node)
+    expect(asked).toHaveLength(3)
+  })
+
   it('keeps no answer for what failed to resolve: a later try asks again', () => {
     let calls = 0
     const failing = () => {
       calls++
       throw new Error('Cannot find package')
     }
-    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN)
+    const once = vendorResolver({}, new URL('file:///app/dist/vendor/'), OWN, DIST)
     expect(() => once('missing', { parentURL: 'file:///app/a.js' }, failing)).toThrow('Cannot find package')
     expect(() => once('missing', { parentURL: 'file:///app/a.js' }, failing)).toThrow('Cannot find package')
     expect(calls).toBe(2)
@@ -103,6 +125,7 @@ describe('vendorResolver', () => {
       { 'zod/v4': { file: 'zod-v4.js', format: 'module' } },
       new URL('file:///app/dist/vendor/'),
       OWN,
+      DIST,
     )
     const own = (_specifier: string, context: { parentURL?: string }) =>
       ({
