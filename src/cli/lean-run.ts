@@ -100,21 +100,7 @@ export async function leanRun(
   const { jsonRequested, toGoblinError, writeError } = await import('./error-output.js')
   if (jsonRequested(argv, env) && process.stdout.isTTY) return false
 
-  const { bin } = pjson.oclif
-  const config: CommandConfig = {
-    bin,
-    version: pjson.version,
-    root,
-    // No plugin but goblin's own, whose hooks are the four run here: nothing answers a hook.
-    plugins: new Map(),
-    runHook: async () => ({ successes: [], failures: [] }),
-    // goblin's own commands and topics: the `plugins` topic, where the other plugins' names matter, never
-    // runs here.
-    commandIDs: Object.keys(manifest.commands),
-    topics: Object.entries(pjson.oclif.topics ?? {}).map(([name, topic]) => ({ name, ...topic })),
-    scopedEnvVar: (name: string) => env[`${bin.toUpperCase()}_${name}`],
-    theme: undefined,
-  } as unknown as CommandConfig
+  const config = leanConfig(pjson, Object.keys(manifest.commands), root, env)
   const { ExitError } = await import('@oclif/core/errors')
   // goblin's own hooks, given what oclif gives them (they read nothing of oclif's hook context).
   const hook = async (name: 'prerun' | 'finally', options: Record<string, unknown>) => {
@@ -146,4 +132,28 @@ export async function leanRun(
   if (failure !== undefined)
     process.exitCode = writeError(toGoblinError(failure), jsonRequested(argv, env), failure)
   return true
+}
+
+/** What a command reads of oclif's Config, for a run with no plugin but goblin. */
+function leanConfig(
+  pjson: PackageJson,
+  commandIDs: string[],
+  root: string,
+  env: NodeJS.ProcessEnv,
+): CommandConfig {
+  const { bin } = pjson.oclif
+  return {
+    bin,
+    version: pjson.version,
+    root,
+    // No plugin but goblin's own, whose hooks lean-run runs itself: nothing answers a plugin hook.
+    plugins: new Map(),
+    runHook: async () => ({ successes: [], failures: [] }),
+    // goblin's own commands and topics: the `plugins` topic, where the other plugins' names matter, never
+    // runs lean.
+    commandIDs,
+    topics: Object.entries(pjson.oclif.topics ?? {}).map(([name, topic]) => ({ name, ...topic })),
+    scopedEnvVar: (name: string) => env[`${bin.toUpperCase()}_${name}`],
+    theme: undefined,
+  } as unknown as CommandConfig
 }
