@@ -32,12 +32,13 @@ export function packageDir(url: string, specifier: string): string | null {
  * from which goblin's copy of each package is resolved once.
  *
  * Each answer is kept: Node resolves an import or require again for every module that makes it (its loader
- * keeps answers per importing file), each time a walk of node_modules and package.json files, which cost a
- * command a third of its start-up (bench/README.md). The answer depends only on the specifier, the importing
- * module's directory and the conditions (import or require). Built-in modules are answered without asking,
- * and so is a relative `.js` import by one of goblin's compiled modules (under `ownModules`, its dist/):
- * tsc's output is ES modules in one package of plain files, which Node's checks on disk (a stat, the real
- * path, the package scope) cannot change; a missing file is then an error when it loads.
+ * keeps answers per importing file), each time a walk of node_modules and package.json files (an
+ * instrumented `trace exec` resolved 158 times, `@opentelemetry/api` 56 of them). The answer depends only on
+ * the specifier, the importing module's directory and the conditions (import or require). Built-in modules
+ * are answered without asking, and so is a relative `.js` import by one of goblin's compiled modules (under
+ * `ownModules`, its dist/): tsc's output is ES modules in one package of plain files, which Node's checks on
+ * disk (a stat, the real path, the package scope) cannot change; a missing file is then an error when it
+ * loads. Together about a tenth of a command's CPU (bench/README.md).
  */
 export function vendorResolver(
   vendored: Record<string, VendoredPackage>,
