@@ -3,8 +3,9 @@ import type { SpanRecord } from '../collector/span-record.js'
 import type { StoredSpan, TraceQuery } from '../collector/span-store.js'
 import { parseDuration } from '../core/duration.js'
 import { parseTimePoint } from '../core/time-point.js'
+import type { PriceBook } from '../cost/price-book.js'
 import { priceCall } from '../cost/price-call.js'
-import { loadPrices } from '../cost/price-sources.js'
+import { loadTablePrices } from '../cost/price-sources.js'
 import type { PricedCall } from '../llm/llm-call.js'
 import type { BackendTarget } from './endpoints.js'
 import type { TraceListRow } from './trace-client.js'
@@ -68,12 +69,14 @@ export async function showTrace(
   options: WaterfallOptions = {},
 ): Promise<ShownTrace> {
   const traceId = await resolveTraceRef(ref, source, home)
-  const [spans, calls, prices] = await Promise.all([
-    source.getTrace(traceId),
-    source.traceCalls(traceId),
-    loadPrices(),
-  ])
-  const price = (call: PricedCall) => priceCall(call, prices.book).usd
+  const [spans, calls] = await Promise.all([source.getTrace(traceId), source.traceCalls(traceId)])
+  // The price tables are read for the first metered call: a trace without one (most of what `trace exec`
+  // wraps) does not pay their parse.
+  let book: PriceBook | undefined
+  const price = (call: PricedCall) => {
+    book ??= loadTablePrices()
+    return priceCall(call, book).usd
+  }
   return {
     traceId,
     backend: source.target,
