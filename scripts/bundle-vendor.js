@@ -34,6 +34,47 @@ export const VENDORED = [
   '@opentelemetry/exporter-trace-otlp-proto',
 ]
 
+/**
+ * Packages whose index only re-exports its modules, each of its exports loaded when first read: the OTLP
+ * exporters read the trace serializers of @opentelemetry/otlp-transformer, whose index also loads the metrics
+ * and logs serializers and, through them, @opentelemetry/sdk-metrics (about a twentieth of `trace exec`).
+ */
+const LAZY_INDEXES = new Set(['@opentelemetry/otlp-transformer'])
+
+/**
+ * An entry for `index`, a CommonJS index as tsc writes re-exports (`var m = require("./m");
+ * Object.defineProperty(exports, "Name", { enumerable: true, get: function () { return m.Name; } });`), whose
+ * getters require each module when the name is first read. CommonJS callers so load only what they use; a
+ * `0 &&` line names the exports for Node's ES module import (which reads them all). Every export of the
+ * index must be one such re-export, or the build fails.
+ */
+function lazyIndex(index) {
+  const text = readFileSync(index, 'utf8')
+  const modules = Object.fromEntries(
+    [...text.matchAll(/var (\w+) = require\("(\.[^"]+)"\);/g)].map(([, v, m]) => [v, m]),
+  )
+  const reexports = [
+    ...text.matchAll(
+      /Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);/g,
+    ),
+  ].map(([, name, variable, exported]) => ({ name, module: modules[variable], exported }))
+  const names = Object.keys(require(index)).filter((name) => name !== '__esModule')
+  const covered = new Set(reexports.filter((r) => r.module).map((r) => r.name))
+  const missing = names.filter((name) => !covered.has(name))
+  if (missing.length > 0)
+    throw new Error(`${index}: not plain re-exports, cannot load lazily: ${missing.join(', ')}`)
+  const dir = index.slice(0, index.lastIndexOf('/'))
+  const getters = reexports.map(
+    (r) =>
+      `Object.defineProperty(exports, ${JSON.stringify(r.name)}, { enumerable: true, get: () => require(${JSON.stringify(`${dir}/${r.module}`)}).${r.exported} })`,
+  )
+  return {
+    stdin: { contents: `${getters.join('\n')}\n`, resolveDir: dir, sourcefile: `${index} (lazy)` },
+    // After the bundle, where esbuild cannot drop it as dead code.
+    footer: { js: `0 && (module.exports = { ${names.join(', ')} })` },
+  }
+}
+
 /** Bundled as ES modules: they import nothing vendored. */
 const ESM_BUNDLES = new Set(['zod', 'jsonc-parser'])
 
@@ -60,7 +101,7 @@ for (const specifier of VENDORED) {
         : `${root}/${pkg.module}`
   const file = `${specifier.replace('@', '').replaceAll('/', '-')}.${format === 'cjs' ? 'cjs' : 'js'}`
   await build({
-    entryPoints: [entry],
+    ...(LAZY_INDEXES.has(specifier) ? lazyIndex(entry) : { entryPoints: [entry] }),
     bundle: true,
     platform: 'node',
     target: 'node22',
