@@ -30,7 +30,7 @@ const JSON_FLAG = boolean({ description: 'Format output as json.', helpGroup: 'G
  * `warning` and `success` go to stderr. `src/cli/` is the command-side toolkit: only `commands/` imports it.
  *
  * It is not oclif's Command but keeps its contract (the statics its manifest and help read, a static `run`,
- * the init / run / catch / finally order, flags parsed by oclif's parser, the --json document as oclif writes
+ * the run / catch / finally order, flags parsed by oclif's parser, the --json document as oclif writes
  * it), so that oclif runs goblin's commands as its own, and goblin can run them without loading the rest of
  * oclif (its plugin loading and config, about 40 ms of every start: bench/README.md).
  */
