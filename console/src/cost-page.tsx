@@ -37,12 +37,14 @@ export function CostPage({ params }: { params: URLSearchParams }) {
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
     setReports(null)
+    // The envelopes first: one quick request, not queued behind the six reports (a browser opens six
+    // connections to a host at once).
+    api.costCheck().then(setCheck, (e: Error) => setError(e.message))
     const by = [unit, ...BREAKDOWNS]
     // One `cost report` per grouping, over the same window, each as `--json` would print it.
     Promise.all(by.map((b) => api.costReport(new URLSearchParams({ since, by: b }))))
       .then((all) => setReports(Object.fromEntries(by.map((b, i) => [b, all[i] as CostReport]))))
       .catch((e: Error) => setError(e.message))
-    api.costCheck().then(setCheck, (e: Error) => setError(e.message))
   }, [since, unit])
   const overview = reports?.model
   return (

@@ -234,7 +234,7 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator(`[data-trace="${second.traceId}"]`).getAttribute('class')).toContain('fresh')
   })
 
-  it('shows the figures of cost report --json and cost check --json', async () => {
+  it('shows the figures of cost report --json and cost check --json', { timeout: 120_000 }, async () => {
     const report = parseJson<{
       total: { usd: number; unknownModelCalls: number }
       rows: Array<{ key: { model: string }; usd: number }>
@@ -266,8 +266,16 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     expect(bars.length).toBeGreaterThanOrEqual(24)
     for (const hour of byHour.rows)
       expect(bars.find((b) => b.label === hour.key.hour)?.usd).toBeCloseTo(hour.usd, 9)
-    // The envelopes come from their own request, which may answer after the reports.
-    await page.locator('[data-testid="envelopes"]').waitFor()
+    // The envelopes come from their own request, which may answer after the reports; a failed one shows an
+    // alert, whose text is the failure (CI once saw neither within the wait: the page's text says which).
+    const envelopesOrAlert = page.locator('[data-testid="envelopes"], [role="alert"]').first()
+    await envelopesOrAlert.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\npage text:\n${await page.locator('section').first().innerText()}`)
+    })
+    expect(
+      await page.locator('[role="alert"]').count(),
+      await page.locator('section').first().innerText(),
+    ).toBe(0)
     expect(await page.locator('[data-testid="envelope-status"]').allTextContents()).toEqual(
       check.envelopes.map((e) => expect.stringMatching(new RegExp(`^${e.status}`))),
     )
