@@ -20,9 +20,22 @@ export class ApiError extends Error {
   }
 }
 
-/** GETs a JSON answer of the collector's read API (same origin: the page is served by the collector). */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { signal, headers: { accept: 'application/json' } })
+/** How long one try of a read waits for its answer; a read that has none by then is asked once more. */
+const ANSWER_WAIT_MS = 10_000
+
+/**
+ * GETs a JSON answer of the collector's read API (same origin: the page is served by the collector). A try
+ * that has no answer within ANSWER_WAIT_MS is given up and asked again once, on a fresh connection: CI has
+ * seen the last of a page's seven requests go unanswered for 30 s while the collector answered the others.
+ */
+export async function getJson<T>(path: string, signal?: AbortSignal, waitMs = ANSWER_WAIT_MS): Promise<T> {
+  let response: Response
+  try {
+    response = await fetchWithin(path, signal, waitMs)
+  } catch (error) {
+    if ((error as Error).name !== 'TimeoutError') throw error
+    response = await fetchWithin(path, signal, waitMs)
+  }
   const text = await response.text()
   let body: unknown
   try {
@@ -35,6 +48,14 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     throw new ApiError(response.status, String(b.error ?? `${path}: ${response.status}`), b)
   }
   return body as T
+}
+
+function fetchWithin(path: string, signal: AbortSignal | undefined, waitMs: number): Promise<Response> {
+  const timeout = AbortSignal.timeout(waitMs)
+  return fetch(path, {
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    headers: { accept: 'application/json' },
+  })
 }
 
 export interface AuditCheckpointInfo {

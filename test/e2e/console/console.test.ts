@@ -244,7 +244,21 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     )
     const check = parseJson<{ envelopes: Array<{ status: string }> }>(await goblin('cost', 'check', '--json'))
     await page.goto(`${url}/console/#/cost`)
-    await page.locator('[data-testid="cost-chart"]').waitFor()
+    await page
+      .locator('[data-testid="cost-chart"]')
+      .waitFor()
+      .catch(async (error: Error) => {
+        // Which of the page's requests had answered, and after how long (CI has seen one never answer).
+        const requests = await page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .map(
+              (e) =>
+                `${Math.round(e.startTime)} +${Math.round((e as unknown as { responseEnd: number }).responseEnd - e.startTime)} ms ${e.name}`,
+            ),
+        )
+        throw new Error(`${error.message}\nrequests:\n${requests.join('\n')}`)
+      })
     expect(await page.textContent('[data-testid="cost-total"]')).toBe(formatUsd(report.total.usd))
     for (const row of report.rows)
       expect(
