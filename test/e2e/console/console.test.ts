@@ -284,11 +284,11 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     // alert, whose text is the failure (CI once saw neither within the wait: the page's text says which).
     const envelopesOrAlert = page.locator('[data-testid="envelopes"], [role="alert"]').first()
     await envelopesOrAlert.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
-      throw new Error(`${error.message}\npage text:\n${await page.locator('section').first().innerText()}`)
+      throw new Error(`${error.message}\npage text:\n${await page.locator('section').first().textContent()}`)
     })
     expect(
       await page.locator('[role="alert"]').count(),
-      await page.locator('section').first().innerText(),
+      String(await page.locator('section').first().textContent()),
     ).toBe(0)
     expect(await page.locator('[data-testid="envelope-status"]').allTextContents()).toEqual(
       check.envelopes.map((e) => expect.stringMatching(new RegExp(`^${e.status}`))),
