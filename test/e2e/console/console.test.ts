@@ -31,6 +31,8 @@ let port = 0
 let sent: { traceId: string; llmSpanId: string }
 let browser: { context: BrowserContext; close: () => Promise<void> }
 let page: Page
+/** Uncaught errors in the page, for the messages of failed waits. */
+const pageErrors: string[] = []
 // The OpenTimestamps calendar is the tests' stand-in (test/support/ots-calendar-peer.ts): no network here.
 let calendar: CalendarPeer
 
@@ -93,6 +95,7 @@ beforeAll(async () => {
   expect(anchored.exitCode, anchored.stderr).toBe(0)
   browser = await launchChromium({ hostRules: 'MAP rebind.example 127.0.0.1' })
   page = await browser.context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
 }, 120_000)
 
 afterAll(async () => {
@@ -257,7 +260,10 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
                 `${Math.round(e.startTime)} +${Math.round((e as unknown as { responseEnd: number }).responseEnd - e.startTime)} ms ${e.name}`,
             ),
         )
-        throw new Error(`${error.message}\nrequests:\n${requests.join('\n')}`)
+        const text = await page.locator('section').first().textContent()
+        throw new Error(
+          `${error.message}\nrequests:\n${requests.join('\n')}\npage text:\n${text}\npage errors:\n${pageErrors.join('\n')}`,
+        )
       })
     expect(await page.textContent('[data-testid="cost-total"]')).toBe(formatUsd(report.total.usd))
     for (const row of report.rows)
